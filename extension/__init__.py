@@ -1,0 +1,34 @@
+"""Code Runner's Jupyter Server extension: problems, submissions and progress for learners.
+
+Runs in each learner's single-user server. It holds no secrets and no hidden tests: it
+forwards to the grading service as the learner (see :mod:`extension.grader_client`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from .config import CodeRunnerConfig
+from .grader_client import GraderClient
+from .handlers import route_table
+
+__all__ = ["CodeRunnerConfig", "GraderClient"]
+
+
+def _jupyter_server_extension_points() -> list[dict[str, str]]:
+    return [{"module": "extension"}]
+
+
+def _load_jupyter_server_extension(serverapp: Any) -> None:
+    config = CodeRunnerConfig(parent=serverapp)
+    web_app = serverapp.web_app
+    web_app.settings["coderunner_config"] = config
+    web_app.settings["coderunner_grader"] = GraderClient(
+        config.grader_url, config.grader_token, config.request_timeout_seconds
+    )
+    web_app.settings["coderunner_open_lock"] = asyncio.Lock()
+    web_app.add_handlers(".*$", route_table(web_app.settings["base_url"]))
+    serverapp.log.info(
+        "Code Runner extension loaded; grading service: %s", config.grader_url or "(not set)"
+    )

@@ -1,0 +1,241 @@
+"""REST handlers under ``<base_url>coderunner/api/``.
+
+Everything the learner asks about problems, submissions and progress is forwarded to the
+grading service; the only local work is writing a problem's starter file and reading the
+learner's file back for a submission, both through the server's contents manager.
+"""
+
+from __future__ import annotations
+
+import json
+from http.client import responses
+from typing import Any
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.base.handlers import APIHandler
+from jupyter_server.utils import ensure_async, url_path_join
+from tornado import web
+
+from .config import CodeRunnerConfig
+from .grader_client import GraderClient, GraderError, GraderReply
+from .notebook_io import (
+    FORMATS,
+    build_notebook,
+    build_script,
+    is_valid_problem_id,
+    notebook_for_submission,
+    problem_filename,
+)
+
+API_PREFIX = "coderunner/api"
+_ID = r"(?P<{name}>[^/]+)"  # validated in the handler, so a bad id is a 400, not a 404
+
+
+class CodeRunnerHandler(APIHandler):
+    """Base: JSON errors that carry their message (and Retry-After) to the client."""
+
+    auth_resource = "coderunner"
+
+    @property
+    def coderunner_config(self) -> CodeRunnerConfig:
+        return self.settings["coderunner_config"]
+
+    @property
+    def grader(self) -> GraderClient:
+        return self.settings["coderunner_grader"]
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        """``{"message", "reason"}`` like ``APIHandler``, but with the message formatted.
+
+        ``APIHandler.write_error`` sends ``log_message`` without applying its args; messages
+        here are raised as ``HTTPError(status, "%s", text)`` so that a "%" in a grader's or
+        learner's text cannot break tornado's log line, hence the override.
+        """
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        if not isinstance(exc, web.HTTPError):
+            super().write_error(status_code, **kwargs)
+            return
+        if isinstance(exc, GraderError) and exc.retry_after:
+            self.set_header("Retry-After", exc.retry_after)
+        message = exc.log_message or ""
+        if message and exc.args:
+            message = message % exc.args
+        self.set_header("Content-Type", "application/json")
+        self.finish(
+            json.dumps(
+                {"message": message or responses.get(status_code, "Error"), "reason": exc.reason}
+            )
+        )
+
+    def reply(self, answer: GraderReply) -> None:
+        self.set_status(answer.status)
+        self.finish(json.dumps(answer.body))
+
+    def json_body(self) -> dict[str, Any]:
+        """The request's JSON object; an empty body is ``{}``."""
+        if not self.request.body or not self.request.body.strip():
+            return {}
+        try:
+            data = json.loads(self.request.body)
+        except (ValueError, UnicodeDecodeError) as e:
+            raise web.HTTPError(400, "%s", f"Request body is not valid JSON: {e}") from e
+        if not isinstance(data, dict):
+            raise web.HTTPError(400, "%s", "Request body must be a JSON object.")
+        return data
+
+
+def check_problem_id(problem_id: str) -> str:
+    if not is_valid_problem_id(problem_id):
+        raise web.HTTPError(
+            400,
+            "%s",
+            f"Invalid problem id {problem_id!r}: use 1-64 characters a-z, 0-9, '-' or '_', "
+            "starting with a letter or digit.",
+        )
+    return problem_id
+
+
+class ProblemsHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.list_problems())
+
+
+class ProblemHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, problem_id: str) -> None:
+        self.reply(await self.grader.get_problem(check_problem_id(problem_id)))
+
+
+class OpenProblemHandler(CodeRunnerHandler):
+    """Writes ``<problems_dir>/<id>.ipynb`` or ``.py``; an existing file is never touched."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, problem_id: str) -> None:
+        check_problem_id(problem_id)
+        fmt = self.json_body().get("format", "notebook")
+        if not isinstance(fmt, str) or fmt not in FORMATS:
+            raise web.HTTPError(
+                400, "%s", f"Unknown format {fmt!r}: use one of {', '.join(sorted(FORMATS))}."
+            )
+        cm = self.contents_manager
+        path = url_path_join(self.coderunner_config.problems_dir, problem_filename(problem_id, fmt))
+        if await ensure_async(cm.file_exists(path)):
+            self.finish({"path": path, "created": False, "format": fmt})
+            return
+
+        problem = (await self.grader.get_problem(problem_id)).body
+        if not isinstance(problem, dict):
+            raise web.HTTPError(502, "%s", "The grading service sent a malformed problem.")
+        title = str(problem.get("title") or problem_id)
+        statement = str(problem.get("statement") or "")
+        starter = str(problem.get("starter") or "")
+
+        # Serialises check + save within this server, so two quick clicks on "open" cannot
+        # both decide the file is missing (the second would overwrite the first).
+        async with self.settings["coderunner_open_lock"]:
+            if await ensure_async(cm.file_exists(path)):
+                self.finish({"path": path, "created": False, "format": fmt})
+                return
+            await self._ensure_directory(self.coderunner_config.problems_dir)
+            if fmt == "notebook":
+                model = {
+                    "type": "notebook",
+                    "format": "json",
+                    "content": build_notebook(problem_id, title, statement, starter),
+                }
+            else:
+                model = {
+                    "type": "file",
+                    "format": "text",
+                    "content": build_script(problem_id, title, statement, starter),
+                }
+            await ensure_async(cm.save(model, path))
+        self.set_status(201)
+        self.finish({"path": path, "created": True, "format": fmt})
+
+    async def _ensure_directory(self, folder: str) -> None:
+        cm = self.contents_manager
+        current = ""
+        for part in folder.split("/"):
+            current = url_path_join(current, part) if current else part
+            if await ensure_async(cm.dir_exists(current)):
+                continue
+            if await ensure_async(cm.file_exists(current)):
+                raise web.HTTPError(
+                    409, "%s", f"Cannot create folder {current!r}: a file with that name exists."
+                )
+            await ensure_async(cm.save({"type": "directory"}, current))
+
+
+class SubmissionsHandler(CodeRunnerHandler):
+    """Sends the learner's notebook or code to the grader; answers the grader's 202."""
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        body = self.json_body()
+        problem_id = body.get("problem_id")
+        if not isinstance(problem_id, str):
+            raise web.HTTPError(400, "%s", "Missing 'problem_id' (a string).")
+        check_problem_id(problem_id)
+        path, code = body.get("path"), body.get("code")
+        if (path is None) == (code is None):
+            raise web.HTTPError(
+                400, "%s", "Send exactly one of 'path' (a file in the server) or 'code'."
+            )
+        if code is not None:
+            if not isinstance(code, str):
+                raise web.HTTPError(400, "%s", "'code' must be a string.")
+            payload: dict[str, Any] = {"problem_id": problem_id, "code": code}
+        else:
+            if not isinstance(path, str) or not path.strip("/"):
+                raise web.HTTPError(400, "%s", "'path' must be a non-empty string.")
+            payload = {"problem_id": problem_id, **await self._read_learner_file(path)}
+        self.reply(await self.grader.submit(payload))
+
+    async def _read_learner_file(self, path: str) -> dict[str, Any]:
+        """``{"notebook": ...}`` or ``{"code": ...}`` from a file in the server root.
+
+        The contents manager refuses paths outside its root or hidden files with a 4xx.
+        """
+        cm = self.contents_manager
+        path = path.strip("/")
+        if not await ensure_async(cm.file_exists(path)):
+            raise web.HTTPError(404, "%s", f"No such file: {path}")
+        if path.endswith(".ipynb"):
+            model = await ensure_async(cm.get(path, content=True, type="notebook"))
+            return {"notebook": notebook_for_submission(model["content"])}
+        model = await ensure_async(cm.get(path, content=True, type="file", format="text"))
+        return {"code": model["content"]}
+
+
+class SubmissionHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, submission_id: str) -> None:
+        self.reply(await self.grader.get_submission(submission_id))
+
+
+class ProgressHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.get_progress())
+
+
+def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
+    def route(pattern: str) -> str:
+        return url_path_join(base_url, API_PREFIX, pattern)
+
+    return [
+        (route("problems"), ProblemsHandler),
+        (route(f"problems/{_ID.format(name='problem_id')}"), ProblemHandler),
+        (route(f"problems/{_ID.format(name='problem_id')}/open"), OpenProblemHandler),
+        (route("submissions"), SubmissionsHandler),
+        (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
+        (route("progress"), ProgressHandler),
+    ]

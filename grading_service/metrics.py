@@ -1,0 +1,15 @@
+"""Prometheus metrics, served at ``/metrics``."""
+
+from prometheus_client import Counter, Gauge, Histogram
+
+SUBMISSIONS = Counter("coderunner_submissions_total", "Submissions accepted", ["source"])
+REJECTIONS = Counter("coderunner_rejections_total", "Submissions refused", ["reason"])
+VERDICTS = Counter("coderunner_verdicts_total", "Verdicts stored", ["verdict"])
+INFRA_RETRIES = Counter("coderunner_infra_retries_total", "Jobs retried after infra faults")
+GRADING_SECONDS = Histogram(
+    "coderunner_grading_seconds", "Time from sandbox start to verdict",
+    buckets=(0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30))
+QUEUE_WAIT_SECONDS = Histogram(
+    "coderunner_queue_wait_seconds", "Time from acceptance to a worker taking the job",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300))
+QUEUE_DEPTH = Gauge("coderunner_queue_depth", "Jobs waiting or in progress")

@@ -1,0 +1,173 @@
+"""Throwaway sandbox containers, one per submission.
+
+A sandbox runs the call server from ``sandbox_agent.py`` as an unprivileged user with no
+network, a read-only root, a small tmpfs, no capabilities and tight limits. It is never
+reused: the worker removes it after the submission, whatever happened. The trusted side
+never reads or writes a path inside it; it only talks to the call server over the
+container's attached stdin/stdout.
+
+Docker SDK calls block, so they run in a thread (``asyncio.to_thread``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import docker
+from docker.errors import DockerException, NotFound
+from traitlets import Float, Integer, Unicode, default
+from traitlets.config import LoggingConfigurable
+
+AGENT_SOURCE = (Path(__file__).parent / "sandbox_agent.py").read_text(encoding="utf-8")
+LABEL = "org.coderunner.role"
+INSTANCE_LABEL = "org.coderunner.instance"
+
+
+class SandboxError(RuntimeError):
+    """Docker could not give us a sandbox: an infrastructure fault, worth a retry."""
+
+
+class SandboxFactory(LoggingConfigurable):
+    image = Unicode(
+        help="""Image for grading sandboxes: the image built from sandbox_kernel_image/,
+        so code behaves as in the learner's kernel. Env: CODERUNNER_SANDBOX_IMAGE.""",
+    ).tag(config=True)
+
+    @default("image")
+    def _default_image(self) -> str:
+        return os.environ.get("CODERUNNER_SANDBOX_IMAGE", "coderunner-sandbox:latest")
+
+    python = Unicode(
+        "/opt/venv/bin/python",
+        help="Python interpreter inside the sandbox image that runs the call server.",
+    ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        256, help="Memory limit of a sandbox in MiB; swap is set equal, so none is added.",
+    ).tag(config=True)
+
+    pids_limit = Integer(64, help="Most processes and threads a sandbox may run.").tag(
+        config=True)
+
+    cpu_limit = Float(1.0, help="CPU cores a sandbox may use (fractions allowed).").tag(
+        config=True)
+
+    tmpfs_size_mb = Integer(16, help="Size of the sandbox's writable /tmp, in MiB.").tag(
+        config=True)
+
+    nofile_limit = Integer(256, help="Open-file limit inside a sandbox.").tag(config=True)
+
+    max_output_bytes = Integer(
+        65536, help="Most bytes of printed output kept per call; the rest is cut with a note.",
+    ).tag(config=True)
+
+    docker_socket = Unicode(
+        help="Path of the Docker daemon's unix socket (from DOCKER_HOST if it is unix://).",
+    ).tag(config=True)
+
+    @default("docker_socket")
+    def _default_socket(self) -> str:
+        host = os.environ.get("DOCKER_HOST", "")
+        if host.startswith("unix://"):
+            return host[len("unix://"):]
+        return "/var/run/docker.sock"
+
+    instance_name = Unicode(
+        "default",
+        help="""Names this grading service's sandboxes (a container label), so that clean-up
+        at start and stop removes only its own. Env: CODERUNNER_INSTANCE.""",
+    ).tag(config=True)
+
+    @default("instance_name")
+    def _default_instance(self) -> str:
+        return os.environ.get("CODERUNNER_INSTANCE", "default")
+
+    _client: docker.DockerClient | None = None
+
+    @property
+    def client(self) -> docker.DockerClient:
+        if self._client is None:
+            self._client = docker.DockerClient(base_url=f"unix://{self.docker_socket}")
+        return self._client
+
+    def _create_and_start(self, memory_limit_mb: int) -> str:
+        container = self.client.containers.create(
+            self.image,
+            [self.python, "-I", "-c", AGENT_SOURCE],
+            stdin_open=True,
+            network_mode="none",
+            read_only=True,
+            user="65534:65534",
+            working_dir="/tmp",
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={self.tmpfs_size_mb}m,mode=1777"},
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            pids_limit=self.pids_limit,
+            mem_limit=f"{memory_limit_mb}m",
+            memswap_limit=f"{memory_limit_mb}m",
+            nano_cpus=int(self.cpu_limit * 1e9),
+            ulimits=[docker.types.Ulimit(name="nofile", soft=self.nofile_limit,
+                                         hard=self.nofile_limit)],
+            environment={"CODERUNNER_MAX_OUTPUT_BYTES": str(self.max_output_bytes),
+                         "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"},
+            labels={LABEL: "sandbox", INSTANCE_LABEL: self.instance_name},
+            log_config=docker.types.LogConfig(type="none"),
+        )
+        try:
+            container.start()
+        except DockerException:
+            container.remove(force=True)
+            raise
+        return container.id
+
+    async def start(self, memory_limit_mb: int | None = None) -> str:
+        """A fresh, started sandbox; its id. Raises SandboxError on Docker faults."""
+        limit = min(memory_limit_mb or self.memory_limit_mb, self.memory_limit_mb)
+        try:
+            return await asyncio.to_thread(self._create_and_start, limit)
+        except DockerException as exc:
+            raise SandboxError(f"could not start a sandbox from {self.image}: {exc}") from exc
+
+    def _oom_killed(self, container_id: str) -> bool:
+        try:
+            state = self.client.api.inspect_container(container_id)["State"]
+        except NotFound:
+            return False
+        return bool(state.get("OOMKilled"))
+
+    async def oom_killed(self, container_id: str) -> bool:
+        try:
+            return await asyncio.to_thread(self._oom_killed, container_id)
+        except DockerException:
+            return False
+
+    def _remove(self, container_id: str) -> None:
+        try:
+            self.client.api.remove_container(container_id, force=True)
+        except NotFound:
+            pass
+
+    async def remove(self, container_id: str) -> None:
+        try:
+            await asyncio.to_thread(self._remove, container_id)
+        except DockerException as exc:
+            self.log.warning("could not remove sandbox %s: %s", container_id[:12], exc)
+
+    def _remove_all(self) -> int:
+        found = self.client.api.containers(
+            all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance_name}"})
+        for c in found:
+            self._remove(c["Id"])
+        return len(found)
+
+    async def remove_all(self) -> int:
+        """Remove every sandbox left behind (at start-up and shutdown)."""
+        return await asyncio.to_thread(self._remove_all)
+
+    async def ping(self) -> None:
+        await asyncio.to_thread(self.client.ping)
+
+    def image_id(self) -> str:
+        return self.client.images.get(self.image).id

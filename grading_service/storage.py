@@ -1,0 +1,93 @@
+"""Submissions and progress in MongoDB, through PyMongo's async client.
+
+Progress is written only here and only from the service's own verdicts (trust rule 4).
+Writing a verdict is idempotent, keyed by submission id, so a job delivered twice or
+claimed again after a worker died still ends with exactly one stored verdict and one
+progress update.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+FINAL = ("graded", "failed")
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Storage:
+    def __init__(self, uri: str, database: str, *, timeout_ms: int = 5000) -> None:
+        self.client: AsyncMongoClient = AsyncMongoClient(
+            uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True)
+        self.db = self.client[database]
+        self.submissions = self.db["submissions"]
+        self.progress = self.db["progress"]
+
+    async def ensure_indexes(self) -> None:
+        await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
+        await self.submissions.create_index([("status", ASCENDING)])
+        await self.submissions.create_index(
+            [("user", ASCENDING), ("problem_id", ASCENDING), ("code_hash", ASCENDING)])
+        await self.progress.create_index([("user", ASCENDING), ("problem_id", ASCENDING)],
+                                         unique=True)
+
+    async def ping(self) -> None:
+        await self.client.admin.command("ping")
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def insert_submission(self, doc: dict[str, Any]) -> None:
+        await self.submissions.insert_one({**doc, "status": "queued", "created_at": utcnow(),
+                                           "attempts": 0})
+
+    async def get_submission(self, submission_id: str) -> dict[str, Any] | None:
+        return await self.submissions.find_one({"_id": submission_id})
+
+    async def mark_running(self, submission_id: str, worker: str) -> dict[str, Any] | None:
+        """Move a queued (or abandoned running) submission to running; None if already final."""
+        return await self.submissions.find_one_and_update(
+            {"_id": submission_id, "status": {"$nin": list(FINAL)}},
+            {"$set": {"status": "running", "started_at": utcnow(), "worker": worker},
+             "$inc": {"attempts": 1}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def store_verdict(self, submission_id: str, result: dict[str, Any]) -> bool:
+        """Store the final result once. Returns False when a verdict was already stored."""
+        outcome = await self.submissions.update_one(
+            {"_id": submission_id, "status": {"$nin": list(FINAL)}},
+            {"$set": {**result, "finished_at": utcnow()}},
+        )
+        return outcome.modified_count == 1
+
+    async def record_progress(self, submission: dict[str, Any]) -> None:
+        """Fold one graded submission into the learner's progress, at most once."""
+        sid, user, problem_id = submission["_id"], submission["user"], submission["problem_id"]
+        score, max_score = submission.get("score", 0), submission.get("max_score", 0)
+        solved = max_score > 0 and score >= max_score
+        now = utcnow()
+        update: dict[str, Any] = {
+            "$inc": {"attempts": 1},
+            "$max": {"best_score": score},
+            "$set": {"max_score": max_score, "last_submission_id": sid, "updated_at": now},
+            "$push": {"counted": sid},
+            "$setOnInsert": {"user": user, "problem_id": problem_id},
+        }
+        if solved:
+            update["$min"] = {"first_solved_at": now}
+        try:
+            await self.progress.update_one(
+                {"_id": f"{user}\x00{problem_id}", "counted": {"$ne": sid}}, update, upsert=True)
+        except DuplicateKeyError:
+            pass  # this submission was already counted
+
+    async def progress_for(self, user: str) -> list[dict[str, Any]]:
+        cursor = self.progress.find({"user": user}, {"counted": 0}).sort("problem_id", ASCENDING)
+        return [doc async for doc in cursor]

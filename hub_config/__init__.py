@@ -1,0 +1,1 @@
+"""JupyterHub configuration for Code Runner and the helpers it imports."""

@@ -1,0 +1,171 @@
+"""Fixtures for the server extension: a real Jupyter server and an in-process fake grader."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import tornado.httpserver
+import tornado.testing
+import tornado.web
+
+# pytest-jupyter's server fixtures (jp_fetch, jp_serverapp, ...). Imported rather than
+# listed in `pytest_plugins`: pytest refuses `pytest_plugins` outside the top-level conftest
+# when the whole suite runs, and importing keeps the fixtures and hooks local to this folder.
+from pytest_jupyter.jupyter_server import *  # noqa: F403
+
+# The server imports the extension by module name; make the repo's `extension` package
+# importable even when the project is not pip-installed into the environment.
+REPO_ROOT = str(Path(__file__).resolve().parents[2])
+if REPO_ROOT not in sys.path:
+    sys.path.insert(0, REPO_ROOT)
+
+GRADER_TOKEN = "learner-hub-token-for-tests"
+
+PROBLEMS = {
+    "sum-two": {
+        "id": "sum-two",
+        "title": "Sum of two numbers",
+        "track": "basics",
+        "level": 1,
+        "points": 10,
+        "kind": "function",
+        "statement": "Write `add(a, b)` that returns **a + b**.\n\nExample: `add(2, 3) == 5`.",
+        "starter": "def add(a, b):\n    ...\n",
+    },
+}
+
+
+@dataclass
+class FakeGrader:
+    """What the fake grading service received, and what it should answer next."""
+
+    url: str = ""
+    requests: list[dict[str, Any]] = field(default_factory=list)
+    # (status, json body, headers) answered once by the next request, instead of the normal one
+    next_error: tuple[int, dict[str, Any], dict[str, str]] | None = None
+    server: tornado.httpserver.HTTPServer | None = None
+
+    @property
+    def submissions(self) -> list[dict[str, Any]]:
+        return [r["body"] for r in self.requests if r["method"] == "POST"]
+
+
+class _GraderHandler(tornado.web.RequestHandler):
+    def initialize(self, fake: FakeGrader) -> None:
+        self.fake = fake
+
+    def prepare(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        if self.request.headers.get("Authorization") != f"token {GRADER_TOKEN}":
+            self.answer(401, {"message": "invalid token"})
+            return
+        body = json.loads(self.request.body) if self.request.body else None
+        self.fake.requests.append(
+            {"method": self.request.method, "path": self.request.path, "body": body}
+        )
+        if self.fake.next_error is not None:
+            status, error, headers = self.fake.next_error
+            self.fake.next_error = None
+            for name, value in headers.items():
+                self.set_header(name, value)
+            self.answer(status, error)
+
+    def answer(self, status: int, body: Any) -> None:
+        self.set_status(status)
+        self.finish(json.dumps(body))
+
+
+class _Problems(_GraderHandler):
+    def get(self) -> None:
+        keys = ("id", "title", "track", "level", "points", "kind")
+        listing = [{k: p[k] for k in keys} for p in PROBLEMS.values()]
+        self.answer(200, {"problems": listing})
+
+
+class _Problem(_GraderHandler):
+    def get(self, problem_id: str) -> None:
+        if problem_id not in PROBLEMS:
+            self.answer(404, {"message": f"unknown problem {problem_id}"})
+            return
+        self.answer(200, PROBLEMS[problem_id])
+
+
+class _Submissions(_GraderHandler):
+    def post(self) -> None:
+        self.answer(202, {"id": f"sub-{len(self.fake.submissions)}", "status": "queued"})
+
+
+class _Submission(_GraderHandler):
+    def get(self, submission_id: str) -> None:
+        self.answer(
+            200,
+            {
+                "id": submission_id,
+                "problem_id": "sum-two",
+                "status": "done",
+                "score": 10,
+                "max_score": 10,
+                "tests": [{"name": "adds", "passed": True}],
+                "verdict": "accepted",
+                "message": "",
+            },
+        )
+
+
+class _Progress(_GraderHandler):
+    def get(self) -> None:
+        self.answer(200, {"points": 10, "solved": ["sum-two"]})
+
+
+@pytest.fixture
+def jp_asyncio_loop(_function_scoped_runner: asyncio.Runner) -> asyncio.AbstractEventLoop:
+    """Run the Jupyter server on the loop pytest-asyncio runs the test in.
+
+    pyproject sets ``asyncio_mode = "auto"``, so pytest-asyncio, not pytest-jupyter, runs
+    async tests, each in the loop of its function-scoped runner. pytest-jupyter's own
+    ``jp_asyncio_loop`` would start the server on a different loop that never runs while
+    the test awaits, and every request would time out.
+    """
+    return _function_scoped_runner.get_loop()
+
+
+@pytest.fixture
+def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
+    """A grading service on a free loopback port, served by the test's event loop."""
+    fake = FakeGrader()
+    prefix = "/services/grader/api"
+    app = tornado.web.Application(
+        [
+            (rf"{prefix}/problems", _Problems, {"fake": fake}),
+            (rf"{prefix}/problems/([^/]+)", _Problem, {"fake": fake}),
+            (rf"{prefix}/submissions", _Submissions, {"fake": fake}),
+            (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
+            (rf"{prefix}/progress", _Progress, {"fake": fake}),
+        ]
+    )
+    sock, port = tornado.testing.bind_unused_port()
+
+    async def start() -> tornado.httpserver.HTTPServer:
+        server = tornado.httpserver.HTTPServer(app)
+        server.add_socket(sock)
+        return server
+
+    fake.server = jp_asyncio_loop.run_until_complete(start())
+    fake.url = f"http://127.0.0.1:{port}/services/grader/"
+    yield fake
+    fake.server.stop()
+
+
+@pytest.fixture
+def jp_server_config(fake_grader: FakeGrader) -> dict[str, Any]:
+    return {
+        "ServerApp": {"jpserver_extensions": {"extension": True}},
+        "CodeRunnerConfig": {"grader_url": fake_grader.url, "grader_token": GRADER_TOKEN},
+    }

@@ -1,0 +1,264 @@
+"""The extension's REST API, against a real Jupyter server and a fake grading service."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import nbformat
+import pytest
+
+
+async def call(
+    jp_fetch, *parts: str, method: str = "GET", body: Any = None
+) -> tuple[int, Any, Any]:
+    """(status, decoded JSON, response) of a request to ``coderunner/api/<parts>``."""
+    kwargs: dict[str, Any] = {"method": method, "raise_error": False}
+    if method == "POST":
+        kwargs["body"] = body if isinstance(body, str) else json.dumps(body or {})
+    response = await jp_fetch("coderunner", "api", *parts, **kwargs)
+    return response.code, json.loads(response.body), response
+
+
+async def test_lists_problems_from_grader(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(jp_fetch, "problems")
+    assert status == 200
+    assert [p["id"] for p in body["problems"]] == ["sum-two"]
+    assert set(body["problems"][0]) == {"id", "title", "track", "level", "points", "kind"}
+
+
+async def test_gets_public_problem(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(jp_fetch, "problems", "sum-two")
+    assert status == 200
+    assert body["starter"].startswith("def add")
+
+
+async def test_unknown_problem_passes_grader_404_and_message(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(jp_fetch, "problems", "nope")
+    assert (status, body["message"]) == (404, "unknown problem nope")
+
+
+@pytest.mark.parametrize("bad_id", ["Sum", "-x", "a" * 65, "a.b", "..", "x y"])
+async def test_bad_problem_id_is_400_before_calling_grader(jp_fetch, fake_grader, bad_id) -> None:
+    status, body, _ = await call(jp_fetch, "problems", bad_id, "open", method="POST")
+    assert status == 400
+    assert "Invalid problem id" in body["message"]
+    assert fake_grader.requests == []
+
+
+async def test_open_creates_notebook_with_statement_and_starter(
+    jp_fetch, jp_root_dir, fake_grader
+) -> None:
+    status, body, _ = await call(jp_fetch, "problems", "sum-two", "open", method="POST")
+    assert status == 201
+    assert body == {"path": "problems/sum-two.ipynb", "created": True, "format": "notebook"}
+    nb = nbformat.read(jp_root_dir / "problems" / "sum-two.ipynb", as_version=4)
+    nbformat.validate(nb)
+    assert nb.metadata.coderunner == {"problem_id": "sum-two"}
+    assert nb.cells[0].cell_type == "markdown"
+    assert nb.cells[0].source.startswith("# Sum of two numbers\n\nWrite `add(a, b)`")
+    assert nb.cells[1].cell_type == "code"
+    assert nb.cells[1].source == "def add(a, b):\n    ..."
+
+
+async def test_open_creates_script_with_marker_statement_and_starter(
+    jp_fetch, jp_root_dir, fake_grader
+) -> None:
+    status, body, _ = await call(
+        jp_fetch, "problems", "sum-two", "open", method="POST", body={"format": "script"}
+    )
+    assert status == 201
+    assert body == {"path": "problems/sum-two.py", "created": True, "format": "script"}
+    text = (jp_root_dir / "problems" / "sum-two.py").read_text()
+    assert text.splitlines()[0] == "# coderunner: problem_id=sum-two"
+    assert "# Write `add(a, b)` that returns **a + b**." in text
+    assert text.endswith("def add(a, b):\n    ...\n")
+    compile(text, "sum-two.py", "exec")
+
+
+async def test_open_never_overwrites_learner_work(jp_fetch, jp_root_dir, fake_grader) -> None:
+    (jp_root_dir / "problems").mkdir()
+    learner_file = jp_root_dir / "problems" / "sum-two.py"
+    learner_file.write_text("def add(a, b):\n    return a + b  # my work\n")
+
+    status, body, _ = await call(
+        jp_fetch, "problems", "sum-two", "open", method="POST", body={"format": "script"}
+    )
+    assert status == 200
+    assert body == {"path": "problems/sum-two.py", "created": False, "format": "script"}
+    assert learner_file.read_text() == "def add(a, b):\n    return a + b  # my work\n"
+
+
+async def test_open_twice_keeps_first_notebook(jp_fetch, jp_root_dir, fake_grader) -> None:
+    await call(jp_fetch, "problems", "sum-two", "open", method="POST")
+    path = jp_root_dir / "problems" / "sum-two.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source = "def add(a, b):\n    return a + b"
+    nbformat.write(nb, path)
+
+    status, body, _ = await call(jp_fetch, "problems", "sum-two", "open", method="POST")
+    assert (status, body["created"]) == (200, False)
+    assert nbformat.read(path, as_version=4).cells[1].source.endswith("return a + b")
+
+
+async def test_open_unknown_format_is_400(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(
+        jp_fetch, "problems", "sum-two", "open", method="POST", body={"format": "pdf"}
+    )
+    assert status == 400
+    assert "Unknown format" in body["message"]
+
+
+async def test_submit_notebook_sends_notebook_without_outputs(
+    jp_fetch, jp_root_dir, fake_grader
+) -> None:
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell(
+                "def add(a, b):\n    return a + b",
+                execution_count=3,
+                outputs=[nbformat.v4.new_output("stream", text="big output")],
+            )
+        ]
+    )
+    nbformat.write(nb, jp_root_dir / "mine.ipynb")
+
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "path": "mine.ipynb"},
+    )
+    assert (status, body) == (202, {"id": "sub-1", "status": "queued"})
+    [sent] = fake_grader.submissions
+    assert set(sent) == {"problem_id", "notebook"}
+    assert sent["problem_id"] == "sum-two"
+    nbformat.validate(nbformat.from_dict(sent["notebook"]))
+    cell = sent["notebook"]["cells"][0]
+    assert cell["source"] == "def add(a, b):\n    return a + b"
+    assert (cell["outputs"], cell["execution_count"]) == ([], None)
+
+
+async def test_submit_script_sends_code(jp_fetch, jp_root_dir, fake_grader) -> None:
+    (jp_root_dir / "work").mkdir()
+    (jp_root_dir / "work" / "add.py").write_text("def add(a, b):\n    return a + b\n")
+
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "path": "work/add.py"},
+    )
+    assert status == 202
+    assert fake_grader.submissions == [
+        {"problem_id": "sum-two", "code": "def add(a, b):\n    return a + b\n"}
+    ]
+
+
+async def test_submit_code_directly(jp_fetch, fake_grader) -> None:
+    status, _, _ = await call(
+        jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "code": "x = 1"}
+    )
+    assert status == 202
+    assert fake_grader.submissions == [{"problem_id": "sum-two", "code": "x = 1"}]
+
+
+async def test_submit_missing_file_is_404(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(
+        jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "path": "no.py"}
+    )
+    assert status == 404
+    assert "no.py" in body["message"]
+    assert fake_grader.requests == []
+
+
+async def test_submit_path_outside_root_is_rejected_with_4xx(jp_fetch, fake_grader) -> None:
+    status, _, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "path": "../../etc/passwd"},
+    )
+    assert 400 <= status < 500
+    assert fake_grader.requests == []
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("{not json", "not valid JSON"),
+        ("[1, 2]", "JSON object"),
+        (json.dumps({"path": "a.py"}), "problem_id"),
+        (json.dumps({"problem_id": "sum-two"}), "exactly one of"),
+        (json.dumps({"problem_id": "sum-two", "code": 3}), "'code' must be a string"),
+        (json.dumps({"problem_id": ["x"], "code": "x"}), "problem_id"),
+    ],
+)
+async def test_malformed_submission_is_400_with_message(
+    jp_fetch, fake_grader, body, message
+) -> None:
+    status, reply, _ = await call(jp_fetch, "submissions", method="POST", body=body)
+    assert status == 400
+    assert message in reply["message"]
+    assert fake_grader.requests == []
+
+
+@pytest.mark.parametrize(
+    ("status", "message"),
+    [(429, "daily quota of 50% used up"), (503, "grading queue is full, try again soon")],
+)
+async def test_grader_busy_passes_through_with_retry_after(
+    jp_fetch, fake_grader, status, message
+) -> None:
+    fake_grader.next_error = (status, {"message": message}, {"Retry-After": "42"})
+    code, body, response = await call(
+        jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "code": "x"}
+    )
+    assert (code, body["message"]) == (status, message)
+    assert response.headers["Retry-After"] == "42"
+
+
+async def test_grader_413_passes_through(jp_fetch, fake_grader) -> None:
+    fake_grader.next_error = (413, {"message": "code larger than 64 KiB"}, {})
+    status, body, _ = await call(
+        jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "code": "x"}
+    )
+    assert (status, body["message"]) == (413, "code larger than 64 KiB")
+
+
+async def test_grader_down_is_502_naming_the_grader(jp_fetch, fake_grader) -> None:
+    fake_grader.server.stop()
+    status, body, _ = await call(jp_fetch, "problems")
+    assert status == 502
+    assert f"grading service at {fake_grader.url} is unreachable" in body["message"]
+
+
+async def test_open_works_with_sync_contents_manager(
+    jp_fetch, jp_serverapp, jp_root_dir, fake_grader
+) -> None:
+    from jupyter_server.services.contents.filemanager import FileContentsManager
+
+    jp_serverapp.web_app.settings["contents_manager"] = FileContentsManager(
+        root_dir=str(jp_root_dir)
+    )
+    status, body, _ = await call(
+        jp_fetch, "problems", "sum-two", "open", method="POST", body={"format": "script"}
+    )
+    assert (status, body["created"]) == (201, True)
+    assert (jp_root_dir / "problems" / "sum-two.py").exists()
+    status, _, _ = await call(
+        jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "path": body["path"]}
+    )
+    assert status == 202
+
+
+async def test_gets_submission_result(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(jp_fetch, "submissions", "sub-1")
+    assert status == 200
+    assert (body["id"], body["verdict"], body["score"]) == ("sub-1", "accepted", 10)
+    assert fake_grader.requests[0]["path"] == "/services/grader/api/submissions/sub-1"
+
+
+async def test_progress_passes_through(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(jp_fetch, "progress")
+    assert (status, body) == (200, {"points": 10, "solved": ["sum-two"]})
