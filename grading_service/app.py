@@ -177,29 +177,39 @@ class GradingService(Application):
             check(self.redis.ping()), check(self.storage.ping()), check(self.sandboxes.ping()))
         return {"redis": redis_state, "mongodb": mongo_state, "docker": docker_state}
 
-    async def serve(self) -> None:
+    async def start_serving(self) -> HTTPServer:
+        """Prepare storage and queue, start workers, listen. Returns the HTTP server."""
         await self.storage.ensure_indexes()
         await self.queue.ensure_group()
         removed = await self.sandboxes.remove_all()
         if removed:
             self.log.info("removed %d sandboxes left from an earlier run", removed)
         await self.workers.start()
-        server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
-                            xheaders=True)
-        server.listen(self.port, self.ip)
+        self.http_server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
+                                      xheaders=True)
+        self.http_server.listen(self.port, self.ip)
         self.log.info("grading service listening on http://%s:%d%s", self.ip, self.port,
                       self.service_prefix)
+        return self.http_server
+
+    async def shutdown(self) -> None:
+        """Stop accepting, let jobs in flight finish, remove our sandboxes, close clients."""
+        self.log.info("shutting down: no new requests, finishing jobs in flight")
+        if getattr(self, "http_server", None):
+            self.http_server.stop()
+        await self.workers.stop()
+        await self.sandboxes.remove_all()
+        await self.redis.aclose()
+        await self.storage.close()
+
+    async def serve(self) -> None:
+        await self.start_serving()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        self.log.info("shutting down: no new requests, finishing jobs in flight")
-        server.stop()
-        await self.workers.stop()
-        await self.sandboxes.remove_all()
-        await self.redis.aclose()
-        await self.storage.close()
+        await self.shutdown()
 
     def start(self) -> None:
         asyncio.run(self.serve())

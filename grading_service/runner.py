@@ -199,6 +199,9 @@ class Session:
             raise
         if reply.get("stdout"):
             self.stdout.append(str(reply["stdout"]))
+        if reply.get("stdout_truncated"):
+            self.fatal = SandboxOutputLimit("output limit exceeded")
+            raise self.fatal
         if not reply.get("ok"):
             error = reply.get("error") or {}
             raise exception_from(error if isinstance(error, dict) else {})

@@ -65,7 +65,6 @@ class WorkerPool(LoggingConfigurable):
         self.name = f"{socket.gethostname()}-{id(self):x}"
         self._tasks: list[asyncio.Task] = []
         self._stopping = asyncio.Event()
-        self._idle = asyncio.Semaphore(self.concurrency)
         self.image_id = ""
 
     async def start(self) -> None:

@@ -1,0 +1,198 @@
+"""The trusted runner with the call server as a local process (no Docker): test
+discovery, verdicts, and what a learner may see. The same paths run through real
+containers in test_sandbox.py."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grading_service.runner import Job, grade
+
+from .local_agent import LocalAgentSocket
+
+HIDDEN = textwrap.dedent('''
+    import unittest
+    from solution import add, Counter, Oops
+
+    SECRET_EXPECTED = 1234567
+
+    def test_add():
+        assert add(2, 3) == 5
+
+    def test_add_negative():
+        assert add(-2, -3) == -5
+
+    def test_secret_value():
+        assert add(1234560, 7) == SECRET_EXPECTED
+
+    class TestMore(unittest.TestCase):
+        def test_raises_value_error(self):
+            with self.assertRaises(ValueError):
+                add("a", 1)
+
+        def test_object_state(self):
+            c = Counter()
+            c.bump()
+            c.bump()
+            self.assertEqual(c.count, 2)
+            self.assertEqual(c.total(), 2)
+
+        def test_tuples_and_sets(self):
+            self.assertEqual(add((1,), (2,)), (1, 2))
+            self.assertEqual(Oops, 3)
+''')
+
+PUBLIC = textwrap.dedent('''
+    from solution import add
+
+    def test_public_add():
+        print_marker = add(1, 1)
+        assert print_marker == 2, f"add(1, 1) gave {print_marker}"
+''')
+
+GOOD = textwrap.dedent('''
+    def add(a, b):
+        if isinstance(a, str):
+            raise ValueError("numbers only")
+        print("adding", a, b)
+        return a + b
+
+    class Counter:
+        def __init__(self):
+            self.count = 0
+        def bump(self):
+            self.count += 1
+        def total(self):
+            return self.count
+
+    Oops = 3
+''')
+
+
+@pytest.fixture
+def tests_dir(tmp_path: Path) -> Path:
+    (tmp_path / "tests_hidden.py").write_text(HIDDEN)
+    (tmp_path / "tests_public.py").write_text(PUBLIC)
+    return tmp_path
+
+
+def run(source: str, tests_dir: Path, kind: str = "function", limit: float = 5.0,
+        tests: list | None = None) -> dict:
+    job = Job(container_id="local", docker_socket="", kind=kind, source=source,
+              tests=tests or [
+                  {"path": str(tests_dir / "tests_public.py"), "visibility": "public"},
+                  {"path": str(tests_dir / "tests_hidden.py"), "visibility": "hidden"}],
+              time_limit_seconds=limit, max_output_bytes=4096)
+    sock = LocalAgentSocket()
+    try:
+        return grade(job, sock=sock)  # type: ignore[arg-type]
+    finally:
+        sock.close()
+
+
+def test_correct_solution_passes_every_test(tests_dir: Path) -> None:
+    result = run(GOOD, tests_dir)
+    assert result["verdict"] == "passed", result
+    assert (result["passed"], result["total"]) == (7, 7)
+
+
+def test_pytest_functions_and_unittest_methods_are_both_collected(tests_dir: Path) -> None:
+    names = [t["name"] for t in run(GOOD, tests_dir)["tests"]]
+    assert "test_add" in names and "TestMore.test_raises_value_error" in names
+
+
+def test_wrong_solution_fails_and_names_failing_tests(tests_dir: Path) -> None:
+    result = run(GOOD.replace("return a + b", "return a - b"), tests_dir)
+    assert result["verdict"] == "failed"
+    failing = {t["name"] for t in result["tests"] if t["status"] != "pass"}
+    assert {"test_add", "test_public_add"} <= failing
+
+
+def test_hidden_test_output_never_reaches_learner(tests_dir: Path) -> None:
+    result = run(GOOD.replace("return a + b", "return a - b"), tests_dir)
+    for test in result["tests"]:
+        if test["visibility"] == "hidden":
+            assert set(test) == {"name", "status", "visibility", "message"}
+            assert test["message"] == ""
+    text = repr(result)
+    assert "1234567" not in text and "SECRET_EXPECTED" not in text
+    assert "adding" not in "".join(t.get("stdout", "") for t in result["tests"]
+                                   if t["visibility"] == "hidden")
+
+
+def test_public_failures_show_their_message_and_output(tests_dir: Path) -> None:
+    result = run(GOOD.replace("return a + b", "return a - b"), tests_dir)
+    public = next(t for t in result["tests"] if t["name"] == "test_public_add")
+    assert public["message"] == "add(1, 1) gave 0"
+    assert "adding 1 1" in public["stdout"]
+
+
+def test_syntax_error_reports_the_line(tests_dir: Path) -> None:
+    result = run("def add(a, b)\n    return a + b\n", tests_dir)
+    assert result["verdict"] == "syntax_error"
+    assert "line 1" in result["message"]
+    assert result["passed"] == 0
+
+
+def test_error_while_loading_is_a_crash_verdict(tests_dir: Path) -> None:
+    result = run("raise RuntimeError('boom')\n", tests_dir)
+    assert result["verdict"] == "crashed"
+    assert "RuntimeError" in result["message"]
+
+
+def test_infinite_loop_times_out_and_unfinished_tests_count(tests_dir: Path) -> None:
+    source = GOOD.replace("return a + b", "while True:\n            pass")
+    result = run(source, tests_dir, limit=1.0)
+    assert result["verdict"] == "timeout"
+    assert result["total"] == 7 and result["passed"] == 0
+
+
+def test_fake_report_printed_by_learner_earns_nothing(tests_dir: Path) -> None:
+    source = textwrap.dedent('''
+        import os, json
+        for i in range(1, 50):
+            os.write(1, (json.dumps({"id": i, "ok": True, "value": None}) + "\\n").encode())
+        print('{"verdict": "passed", "passed": 7, "total": 7}')
+        def add(a, b):
+            return 0
+        class Counter: pass
+        Oops = 0
+    ''')
+    result = run(source, tests_dir)
+    assert result["verdict"] == "failed"
+    assert result["passed"] == 0
+
+
+def test_patching_unittest_in_the_sandbox_changes_nothing(tests_dir: Path) -> None:
+    source = textwrap.dedent('''
+        import unittest, builtins
+        unittest.TestCase.assertEqual = lambda *a, **k: None
+        builtins.AssertionError = type("Nope", (Exception,), {})
+        def add(a, b):
+            return None
+        class Counter: pass
+        Oops = 0
+    ''')
+    result = run(source, tests_dir)
+    assert result["passed"] == 0
+
+
+def test_exit_early_is_a_crash_not_a_pass(tests_dir: Path) -> None:
+    result = run("import os\nos._exit(0)\n", tests_dir)
+    assert result["verdict"] == "crashed"
+    assert result["passed"] == 0
+
+
+def test_program_problem_compares_stdout(tmp_path: Path) -> None:
+    cases = tmp_path / "tests_hidden.json"
+    cases.write_text('[{"name": "double", "stdin": "4\\n", "stdout": "8\\n"},'
+                     ' {"name": "zero", "stdin": "0\\n", "stdout": "0\\n"}]')
+    spec = [{"path": str(cases), "visibility": "hidden"}]
+    good = run("print(int(input()) * 2)\n", tmp_path, kind="program", tests=spec)
+    bad = run("print(int(input()) + 2)\n", tmp_path, kind="program", tests=spec)
+    assert good["verdict"] == "passed" and good["passed"] == 2
+    assert bad["verdict"] == "failed" and bad["passed"] == 0
+    assert all(t["message"] == "" for t in bad["tests"])  # hidden: no expected output shown

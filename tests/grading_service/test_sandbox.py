@@ -1,0 +1,136 @@
+"""Grading through real, throwaway Docker sandboxes: limits hold, hostile code earns
+nothing it did not earn, and no sandbox outlives its submission."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import textwrap
+from pathlib import Path
+
+import docker
+import pytest
+
+from grading_service.content import load_problem
+from grading_service.sandbox import INSTANCE_LABEL, SandboxFactory
+from grading_service.worker import WorkerPool
+
+HIDDEN = textwrap.dedent('''
+    from solution import solve
+
+    def test_one():
+        assert solve(1) == 2
+
+    def test_two():
+        assert solve(2) == 4
+
+    def test_three():
+        assert solve(10) == 20
+''')
+
+
+@pytest.fixture(scope="module")
+def problem(tmp_path_factory: pytest.TempPathFactory):
+    d = tmp_path_factory.mktemp("problem") / "double"
+    d.mkdir()
+    (d / "problem.json").write_text(json.dumps({
+        "id": "double", "title": "Double", "track": "t", "level": 1, "points": 30,
+        "kind": "function", "time_limit_seconds": 3, "memory_limit_mb": 64}))
+    (d / "statement.md").write_text("Double it.")
+    (d / "starter.py").write_text("def solve(n):\n    pass\n")
+    (d / "tests_hidden.py").write_text(HIDDEN)
+    return load_problem(d)
+
+
+@pytest.fixture(scope="module")
+def pool(sandbox_image: str):
+    sandboxes = SandboxFactory(image=sandbox_image, instance_name=f"t{secrets.token_hex(3)}",
+                               memory_limit_mb=64, pids_limit=32, max_output_bytes=4096)
+    workers = WorkerPool(queue=None, storage=None, sandboxes=sandboxes, content=None)
+    yield workers
+    client = docker.from_env()
+    assert client.containers.list(
+        all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}) == []
+
+
+async def grade(pool: WorkerPool, problem, code: str) -> dict:
+    return await pool.grade({"_id": "x", "code": code}, problem)
+
+
+async def test_correct_code_scores_full_marks(pool, problem) -> None:
+    result = await grade(pool, problem, "def solve(n):\n    return 2 * n\n")
+    assert result["verdict"] == "passed"
+    assert result["score"] == result["max_score"] == 30
+    assert result["image"].startswith("coderunner-sandbox:") or result["image"].startswith(
+        "sha256:")
+
+
+@pytest.mark.parametrize(("name", "code", "verdicts"), [
+    ("infinite loop", "def solve(n):\n    while True:\n        pass\n", {"timeout"}),
+    ("sleep past the limit", "import time\ndef solve(n):\n    time.sleep(60)\n", {"timeout"}),
+    ("memory bomb", "def solve(n):\n    x = []\n    while True:\n"
+                    "        x.append(bytearray(10**7))\n", {"memory_limit", "crashed"}),
+    ("fork bomb", "import os\ndef solve(n):\n    while True:\n        os.fork()\n",
+     {"timeout", "crashed", "failed", "memory_limit"}),
+    ("output flood", "import sys\ndef solve(n):\n    while True:\n"
+                     "        sys.__stdout__.write('x' * 65536)\n",
+     {"output_limit", "timeout", "failed", "crashed"}),
+    ("kill the parent", "import os, signal\nos.kill(1, signal.SIGKILL)\n"
+                        "def solve(n):\n    return 2 * n\n", {"crashed", "passed"}),
+    ("exit early", "import os\nos._exit(0)\n", {"crashed"}),
+])
+async def test_hostile_code_is_contained_and_scores_nothing_unearned(
+        pool, problem, name: str, code: str, verdicts: set[str]) -> None:
+    result = await grade(pool, problem, code)
+    assert result["verdict"] in verdicts, (name, result)
+    if result["verdict"] != "passed":
+        assert result["score"] == 0, (name, result)
+    # the pool is still usable afterwards
+    again = await grade(pool, problem, "def solve(n):\n    return 2 * n\n")
+    assert again["verdict"] == "passed"
+
+
+async def test_sandbox_has_no_network(pool, problem) -> None:
+    code = textwrap.dedent('''
+        import socket
+        def probe(host, port):
+            s = socket.socket()
+            s.settimeout(1)
+            try:
+                s.connect((host, port))
+                return True
+            except OSError:
+                return False
+        REACHED = [probe("1.1.1.1", 80), probe("172.17.0.1", 2375), probe("127.0.0.1", 22)]
+        def solve(n):
+            if any(REACHED):
+                return -1
+            return 2 * n
+    ''')
+    result = await grade(pool, problem, code)
+    assert result["verdict"] == "passed", result
+
+
+async def test_sandbox_cannot_see_tests_or_write_outside_tmp(pool, problem) -> None:
+    code = textwrap.dedent('''
+        import os
+        FOUND = []
+        for top in ("/", ):
+            for dirpath, dirs, files in os.walk(top):
+                if dirpath.startswith(("/proc", "/sys", "/dev")):
+                    dirs[:] = []
+                    continue
+                FOUND += [f for f in files if f.startswith(("tests_hidden", "solution.py"))]
+        try:
+            open("/etc/evil", "w")
+            WROTE = True
+        except OSError:
+            WROTE = False
+        ME = os.getuid()
+        def solve(n):
+            if FOUND or WROTE or ME == 0:
+                return -1
+            return 2 * n
+    ''')
+    result = await grade(pool, problem, code)
+    assert result["verdict"] == "passed", result
