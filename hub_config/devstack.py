@@ -49,11 +49,9 @@ def wait_http(url: str, timeout: float, headers: dict | None = None,
         try:
             req = urllib.request.Request(url, headers=headers or {})
             with urllib.request.urlopen(req, timeout=3) as resp:
-                if resp.status < 500:
+                if resp.status == 200:
                     return
         except urllib.error.HTTPError as exc:
-            if exc.code < 500:
-                return
             last = exc
         except OSError as exc:
             last = exc
