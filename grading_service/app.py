@@ -22,12 +22,13 @@ from traitlets import Integer, Unicode, default
 from traitlets.config import Application
 
 from . import __version__
+from .admission import Admission
 from .auth import HubIdentity
 from .content import ContentError, ContentStore
 from .handlers import routes
 from .log import setup_json_logging
 from .queue import JobQueue
-from .sandbox import SandboxFactory
+from .sandbox import SandboxFactory, SandboxPool
 from .storage import Storage
 from .worker import WorkerPool
 
@@ -40,7 +41,7 @@ class GradingService(Application):
     name = "coderunner-grader"
     description = "Code Runner grading service"
     version = __version__
-    classes = [SandboxFactory, WorkerPool]
+    classes = [SandboxFactory, SandboxPool, WorkerPool, Admission]
 
     ip = Unicode(
         help="Address to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 127.0.0.1. "
@@ -120,6 +121,10 @@ class GradingService(Application):
     max_notebook_bytes = Integer(
         1024 * 1024, help="Largest accepted request body in bytes (413 above).").tag(config=True)
 
+    submission_retention_days = Integer(
+        365, help="Submissions older than this are deleted (TTL index); progress is kept.",
+    ).tag(config=True)
+
     hub_cache_seconds = Integer(
         60, help="How long the hub's answer about a token is cached.").tag(config=True)
 
@@ -155,9 +160,12 @@ class GradingService(Application):
         self.redis = redis.from_url(self.redis_url, decode_responses=True,
                                     socket_connect_timeout=5, health_check_interval=30)
         self.queue = JobQueue(self.redis, stream=self.queue_stream)
+        self.admission = Admission(self.redis, self.queue, parent=self)
         self.sandboxes = SandboxFactory(parent=self)
+        self.pool = SandboxPool(self.sandboxes, parent=self)
         self.workers = WorkerPool(parent=self, queue=self.queue, storage=self.storage,
-                                  sandboxes=self.sandboxes, content=self.content)
+                                  sandboxes=self.sandboxes, content=self.content,
+                                  pool=self.pool)
         self.web_app = web.Application(routes(["/", prefix]), service=self,
                                        log_function=lambda handler: None)
 
@@ -179,11 +187,12 @@ class GradingService(Application):
 
     async def start_serving(self) -> HTTPServer:
         """Prepare storage and queue, start workers, listen. Returns the HTTP server."""
-        await self.storage.ensure_indexes()
+        await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
         removed = await self.sandboxes.remove_all()
         if removed:
             self.log.info("removed %d sandboxes left from an earlier run", removed)
+        await self.pool.start()
         await self.workers.start()
         self.http_server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
                                       xheaders=True)
@@ -198,6 +207,7 @@ class GradingService(Application):
         if getattr(self, "http_server", None):
             self.http_server.stop()
         await self.workers.stop()
+        await self.pool.close()
         await self.sandboxes.remove_all()
         await self.redis.aclose()
         await self.storage.close()

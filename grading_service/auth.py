@@ -8,8 +8,11 @@ token must carry ``access:services!service=<this service>``.
 from __future__ import annotations
 
 import re
+import time
+from urllib.parse import quote
 
 from jupyterhub.services.auth import HubAuth, check_scopes
+from jupyterhub.utils import url_path_join
 from tornado.web import HTTPError
 
 TOKEN_HEADER = re.compile(r"^(?:token|bearer)\s+(\S+)$", re.IGNORECASE)
@@ -28,8 +31,30 @@ def token_from_header(value: str | None) -> str | None:
 
 
 class HubIdentity:
-    def __init__(self, hub_auth: HubAuth) -> None:
+    def __init__(self, hub_auth: HubAuth, *, groups_cache_seconds: float = 60.0) -> None:
         self.hub_auth = hub_auth
+        self.groups_cache_seconds = groups_cache_seconds
+        self._groups: dict[str, tuple[float, list[str]]] = {}
+
+    async def groups_of(self, name: str) -> list[str]:
+        """The user's JupyterHub groups, asked with the service's own token (cached).
+
+        Learner server tokens cannot read groups, so the service asks the hub itself;
+        its role grants ``read:users:groups``.
+        """
+        cached = self._groups.get(name)
+        now = time.monotonic()
+        if cached and now - cached[0] < self.groups_cache_seconds:
+            return cached[1]
+        try:
+            model = await self.hub_auth._api_request(
+                "GET", url_path_join(self.hub_auth.api_url, "users", quote(name, safe="")))
+        except HTTPError as exc:
+            raise AuthError(503, "Cannot reach JupyterHub to look up your groups; try "
+                                 "again shortly.") from exc
+        groups = list((model or {}).get("groups") or [])
+        self._groups[name] = (now, groups)
+        return groups
 
     async def user_for(self, authorization: str | None) -> dict:
         """The hub's user model for this request; raises AuthError(401/503)."""
@@ -47,4 +72,6 @@ class HubIdentity:
         if required and not check_scopes(required, set(model.get("scopes", []))):
             raise AuthError(401, "This token may not use the grading service: it lacks "
                                  f"{' or '.join(sorted(required))}.")
+        if "groups" not in model:
+            model = {**model, "groups": await self.groups_of(model["name"])}
         return model

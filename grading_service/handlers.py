@@ -15,9 +15,11 @@ import uuid
 from typing import Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from redis.exceptions import RedisError
 from tornado import web
 
 from . import metrics
+from .admission import Refusal
 from .auth import AuthError
 from .notebook import NotebookError, notebook_source
 
@@ -154,27 +156,48 @@ class SubmissionsHandler(AuthenticatedHandler):
         if len(code.encode()) > service.max_code_bytes:
             metrics.REJECTIONS.labels("too_large").inc()
             raise APIError(413, f"Code is larger than {service.max_code_bytes} bytes.")
+        code_hash = hashlib.sha256(code.encode()).hexdigest()
         submission_id = uuid.uuid4().hex
+        groups = list(self.user_model.get("groups") or [])
+        priority = service.admission.is_priority(groups, role=self.user_model.get("role"))
+        try:
+            accepted = await self._admit(problem_id, code_hash, submission_id, groups, priority)
+        except Refusal as refusal:
+            metrics.REJECTIONS.labels(refusal.reason).inc()
+            raise APIError(refusal.status, refusal.message,
+                           {"Retry-After": str(refusal.retry_after_seconds)}) from None
+        except RedisError as exc:
+            log.warning("admission unavailable: %s", exc)
+            metrics.REJECTIONS.labels("queue_unavailable").inc()
+            raise APIError(503, "Cannot queue the submission right now (queue unavailable); "
+                                "your work is safe, please try again shortly.",
+                           {"Retry-After": "10"}) from None
+        if accepted is not None:  # an identical submission is still pending
+            self.write_json({**accepted, "duplicate": True}, status=202)
+            return
         doc = {
             "_id": submission_id,
             "user": self.user_name,
             "problem_id": problem_id,
             "code": code,
-            "code_hash": hashlib.sha256(code.encode()).hexdigest(),
+            "code_hash": code_hash,
             "source_kind": source_kind,
+            "priority": priority,
             "request_id": self.request_id,
         }
         try:
             await service.storage.insert_submission(doc)
         except Exception as exc:
             log.warning("cannot store submission: %s", exc)
+            await self._undo_admission(problem_id, code_hash, submission_id)
             raise APIError(503, "Cannot store the submission right now (database unavailable);"
                                 " please try again shortly.", {"Retry-After": "10"}) from None
         try:
-            await service.queue.enqueue(submission_id)
+            await service.queue.enqueue(submission_id, priority=priority)
         except Exception as exc:
             log.warning("cannot queue submission: %s", exc)
             await service.storage.submissions.delete_one({"_id": submission_id})
+            await self._undo_admission(problem_id, code_hash, submission_id)
             raise APIError(503, "Cannot queue the submission right now (queue unavailable); "
                                 "please try again shortly.", {"Retry-After": "10"}) from None
         metrics.SUBMISSIONS.labels(source_kind).inc()
@@ -182,6 +205,40 @@ class SubmissionsHandler(AuthenticatedHandler):
                                     "submission_id": submission_id})
         self.set_header("Location", f"{self.request.path.rstrip('/')}/{submission_id}")
         self.write_json({"id": submission_id, "status": "queued"}, status=202)
+
+    async def _admit(self, problem_id: str, code_hash: str, submission_id: str,
+                     groups: list[str], priority: bool) -> dict | None:
+        """Dedup, then limits, then backpressure. Returns the pending twin, if any."""
+        admission = self.service.admission
+        earlier = await admission.claim_dedup(self.user_name, problem_id, code_hash,
+                                              submission_id)
+        if earlier is not None:
+            doc = await self.service.storage.get_submission(earlier)
+            if doc and doc["user"] == self.user_name and doc["status"] in ("queued",
+                                                                           "running"):
+                return {"id": earlier, "status": doc["status"]}
+            await admission.replace_dedup(self.user_name, problem_id, code_hash, earlier,
+                                          submission_id)
+        try:
+            await admission.check_limits(self.user_name, groups)
+        except Refusal:
+            await admission.drop_dedup(self.user_name, problem_id, code_hash, submission_id)
+            raise
+        try:
+            await admission.check_backpressure(priority=priority)
+        except Refusal:
+            await self._undo_admission(problem_id, code_hash, submission_id)
+            raise
+        return None
+
+    async def _undo_admission(self, problem_id: str, code_hash: str,
+                              submission_id: str) -> None:
+        admission = self.service.admission
+        try:
+            await admission.release(self.user_name)
+            await admission.drop_dedup(self.user_name, problem_id, code_hash, submission_id)
+        except RedisError:
+            pass
 
 
 class SubmissionHandler(AuthenticatedHandler):
@@ -222,12 +279,14 @@ class ReadyHandler(BaseHandler):
     async def get(self) -> None:
         checks = await self.service.check_dependencies()
         ok = all(v == "ok" for v in checks.values())
-        self.write_json({"status": "ok" if ok else "unavailable", "checks": checks},
-                        status=200 if ok else 503)
+        pool = {"ready": self.service.pool.ready_count, "size": self.service.pool.size}
+        self.write_json({"status": "ok" if ok else "unavailable", "checks": checks,
+                         "pool": pool}, status=200 if ok else 503)
 
 
 class MetricsHandler(BaseHandler):
     async def get(self) -> None:
+        metrics.POOL_READY.set(self.service.pool.ready_count)
         try:
             metrics.QUEUE_DEPTH.set(await self.service.queue.depth())
         except Exception:  # noqa: BLE001 - metrics must answer even when Redis is down

@@ -13,3 +13,4 @@ QUEUE_WAIT_SECONDS = Histogram(
     "coderunner_queue_wait_seconds", "Time from acceptance to a worker taking the job",
     buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300))
 QUEUE_DEPTH = Gauge("coderunner_queue_depth", "Jobs waiting or in progress")
+POOL_READY = Gauge("coderunner_pool_ready", "Started sandboxes waiting in the warm pool")

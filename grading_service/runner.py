@@ -47,6 +47,10 @@ class SandboxOutputLimit(SandboxFault):
     verdict = "output_limit"
 
 
+class SandboxUnavailable(Exception):
+    """The sandbox was not answering before the learner's code ran: not their fault."""
+
+
 def attach(docker_socket: str, container_id: str) -> socket.socket:
     """Attach to a running container's stdin/stdout through the Docker API.
 
@@ -412,7 +416,10 @@ class Job:
 def grade(job: Job, sock: socket.socket | None = None) -> dict:
     started = time.monotonic()
     if sock is None:
-        sock = attach(job.docker_socket, job.container_id)
+        try:
+            sock = attach(job.docker_socket, job.container_id)
+        except (OSError, SandboxFault) as exc:
+            raise SandboxUnavailable(f"cannot attach to the sandbox: {exc}") from None
     channel = Channel(sock, started + job.time_limit_seconds,
                       max_reply_bytes=4 * job.max_output_bytes + (1 << 20))
     session = Session(channel)
@@ -459,7 +466,23 @@ def _fault_message(exc: SandboxFault, job: Job) -> str:
     return f"Your code stopped the sandbox ({exc})."
 
 
+def _check_alive(session: Session) -> None:
+    """Ping the call server before any learner code runs.
+
+    A pooled sandbox may have died while it waited (daemon restart, OOM of the host).
+    Failing here is an infrastructure fault that the worker retries with a new sandbox,
+    never a verdict against the learner.
+    """
+    try:
+        reply = session.channel.request({"op": "ping"})
+    except SandboxFault as exc:
+        raise SandboxUnavailable(str(exc)) from None
+    if not reply.get("ok"):
+        raise SandboxUnavailable("the sandbox did not answer a ping")
+
+
 def _grade_function(session: Session, job: Job, outcomes: list[TestOutcome]) -> tuple[str, str]:
+    _check_alive(session)
     try:
         reply = session.channel.request({"op": "load", "source": job.source})
     except SandboxFault as exc:
@@ -501,6 +524,7 @@ def _grade_function(session: Session, job: Job, outcomes: list[TestOutcome]) -> 
 
 
 def _grade_program(session: Session, job: Job, outcomes: list[TestOutcome]) -> tuple[str, str]:
+    _check_alive(session)
     planned = []
     for spec in job.tests:
         with open(spec["path"], encoding="utf-8") as f:
@@ -546,6 +570,9 @@ def main() -> None:
     job = Job(**raw)
     try:
         result = grade(job)
+    except SandboxUnavailable as exc:
+        result = {"verdict": "internal_error", "message": f"sandbox unavailable: {exc}",
+                  "tests": [], "passed": 0, "total": 0}
     except Exception as exc:  # noqa: BLE001 - report, the worker decides about retries
         result = {"verdict": "internal_error", "message": f"{type(exc).__name__}: {exc}",
                   "tests": [], "passed": 0, "total": 0}

@@ -130,6 +130,15 @@ class SandboxFactory(LoggingConfigurable):
         except DockerException as exc:
             raise SandboxError(f"could not start a sandbox from {self.image}: {exc}") from exc
 
+    async def set_memory_limit(self, container_id: str, memory_limit_mb: int) -> None:
+        """Change a started sandbox's memory (and swap) limit before it is used."""
+        try:
+            await asyncio.to_thread(
+                self.client.api.update_container, container_id,
+                mem_limit=f"{memory_limit_mb}m", memswap_limit=f"{memory_limit_mb}m")
+        except DockerException as exc:
+            raise SandboxError(f"could not set the sandbox's memory limit: {exc}") from exc
+
     def _oom_killed(self, container_id: str) -> bool:
         try:
             state = self.client.api.inspect_container(container_id)["State"]
@@ -171,3 +180,93 @@ class SandboxFactory(LoggingConfigurable):
 
     def image_id(self) -> str:
         return self.client.images.get(self.image).id
+
+
+class SandboxPool(LoggingConfigurable):
+    """Sandboxes created and started ahead of demand, each handed out exactly once.
+
+    Starting a container costs a few hundred milliseconds; the pool moves that off the
+    submission's path. A handed-out sandbox is never returned: the worker removes it
+    after its one submission (trust rule 3).
+    """
+
+    size = Integer(
+        2,
+        help="""Started sandboxes kept ready. About the number of workers is enough; more
+        only helps bursts. 0 turns the pool off (each submission starts its own).""",
+    ).tag(config=True)
+
+    max_parallel_starts = Integer(
+        2, help="Sandboxes created at the same time when refilling the pool.",
+    ).tag(config=True)
+
+    def __init__(self, factory: SandboxFactory, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.factory = factory
+        self._ready: asyncio.Queue[str] = asyncio.Queue()
+        self._starting = 0
+        self._wakeup = asyncio.Event()
+        self._task: asyncio.Task | None = None
+        self._closed = False
+
+    @property
+    def ready_count(self) -> int:
+        return self._ready.qsize()
+
+    async def start(self) -> None:
+        if self.size > 0:
+            self._task = asyncio.create_task(self._refill_forever())
+
+    async def acquire(self, memory_limit_mb: int | None = None) -> str:
+        """A started sandbox for one submission (from the pool when one is ready)."""
+        limit = min(memory_limit_mb or self.factory.memory_limit_mb,
+                    self.factory.memory_limit_mb)
+        try:
+            container_id = self._ready.get_nowait()
+        except asyncio.QueueEmpty:
+            self._wakeup.set()
+            return await self.factory.start(limit)
+        self._wakeup.set()
+        if limit != self.factory.memory_limit_mb:
+            try:
+                await self.factory.set_memory_limit(container_id, limit)
+            except SandboxError:
+                await self.factory.remove(container_id)
+                return await self.factory.start(limit)
+        return container_id
+
+    async def _refill_forever(self) -> None:
+        while not self._closed:
+            missing = self.size - self._ready.qsize() - self._starting
+            if missing <= 0:
+                self._wakeup.clear()
+                await self._wakeup.wait()
+                continue
+            batch = min(missing, self.max_parallel_starts)
+            self._starting += batch
+            results = await asyncio.gather(
+                *(self.factory.start() for _ in range(batch)), return_exceptions=True)
+            self._starting -= batch
+            failed = False
+            for result in results:
+                if isinstance(result, BaseException):
+                    failed = True
+                    self.log.warning("pool could not start a sandbox: %s", result)
+                elif self._closed:
+                    await self.factory.remove(result)
+                else:
+                    self._ready.put_nowait(result)
+            if failed:
+                await asyncio.sleep(1.0)  # Docker is struggling; do not spin
+
+    async def close(self) -> None:
+        self._closed = True
+        self._wakeup.set()
+        if self._task:
+            self._task.cancel()
+            try:
+                await self._task
+            except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                pass
+        while not self._ready.empty():
+            await self.factory.remove(self._ready.get_nowait())

@@ -139,6 +139,8 @@ def resolve(target):
 
 def handle(request: dict) -> dict:
     op = request.get("op")
+    if op == "ping":
+        return {"ok": True}
     if op == "load":
         source = request["source"]
         code = compile(source, "<solution>", "exec")

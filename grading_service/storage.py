@@ -29,8 +29,11 @@ class Storage:
         self.submissions = self.db["submissions"]
         self.progress = self.db["progress"]
 
-    async def ensure_indexes(self) -> None:
+    async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
+        await self.submissions.create_index([("created_at", ASCENDING)],
+                                            expireAfterSeconds=retention_seconds,
+                                            name="expire_old_submissions")
         await self.submissions.create_index([("status", ASCENDING)])
         await self.submissions.create_index(
             [("user", ASCENDING), ("problem_id", ASCENDING), ("code_hash", ASCENDING)])

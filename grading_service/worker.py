@@ -20,8 +20,8 @@ from traitlets.config import LoggingConfigurable
 
 from . import metrics
 from .content import ContentStore, Problem
-from .queue import JobQueue
-from .sandbox import SandboxError, SandboxFactory
+from .queue import JobQueue, QueuedJob
+from .sandbox import SandboxError, SandboxFactory, SandboxPool
 from .storage import Storage, utcnow
 
 log = logging.getLogger("coderunner.worker")
@@ -56,11 +56,13 @@ class WorkerPool(LoggingConfigurable):
     ).tag(config=True)
 
     def __init__(self, *, queue: JobQueue, storage: Storage, sandboxes: SandboxFactory,
-                 content: ContentStore, **kwargs: Any) -> None:
+                 content: ContentStore, pool: SandboxPool | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.queue = queue
         self.storage = storage
         self.sandboxes = sandboxes
+        self.pool = pool
         self.content = content
         self.name = f"{socket.gethostname()}-{id(self):x}"
         self._tasks: list[asyncio.Task] = []
@@ -93,8 +95,8 @@ class WorkerPool(LoggingConfigurable):
                 log.warning("cannot read the queue: %s", exc)
                 await self._sleep(1.0)
                 continue
-            for message_id, submission_id in jobs:
-                await self.process(message_id, submission_id, consumer)
+            for job in jobs:
+                await self.process(job, consumer)
 
     async def _reclaim(self) -> None:
         interval = max(self.visibility_timeout_seconds / 4, 0.5)
@@ -107,9 +109,9 @@ class WorkerPool(LoggingConfigurable):
             except Exception as exc:  # noqa: BLE001
                 log.warning("cannot claim stale jobs: %s", exc)
                 continue
-            for message_id, submission_id in jobs:
-                log.info("claimed a stale job", extra={"submission_id": submission_id})
-                await self.process(message_id, submission_id, consumer)
+            for job in jobs:
+                log.info("claimed a stale job", extra={"submission_id": job.submission_id})
+                await self.process(job, consumer)
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -117,7 +119,8 @@ class WorkerPool(LoggingConfigurable):
         except TimeoutError:
             pass
 
-    async def process(self, message_id: str, submission_id: str, consumer: str) -> None:
+    async def process(self, job: QueuedJob, consumer: str) -> None:
+        submission_id = job.submission_id
         extra: dict[str, Any] = {"submission_id": submission_id}
         try:
             submission = await self.storage.mark_running(submission_id, consumer)
@@ -125,7 +128,7 @@ class WorkerPool(LoggingConfigurable):
             log.warning("cannot load submission: %s", exc, extra=extra)
             return
         if submission is None:  # already final (duplicate delivery) or unknown
-            await self.queue.ack(message_id)
+            await self.queue.ack(job)
             return
         extra["user"] = submission["user"]
         created = submission.get("created_at")
@@ -139,11 +142,11 @@ class WorkerPool(LoggingConfigurable):
             else:
                 result = await self.grade(submission, problem)
         except InfraFault as exc:
-            await self._retry_or_fail(message_id, submission, str(exc), extra)
+            await self._retry_or_fail(job, submission, str(exc), extra)
             return
-        await self._finish(message_id, submission, result, extra)
+        await self._finish(job, submission, result, extra)
 
-    async def _finish(self, message_id: str, submission: dict, result: dict,
+    async def _finish(self, job: QueuedJob, submission: dict, result: dict,
                       extra: dict) -> None:
         try:
             if await self.storage.store_verdict(submission["_id"], result):
@@ -155,26 +158,27 @@ class WorkerPool(LoggingConfigurable):
         except Exception as exc:  # noqa: BLE001 - leave unacked; the write is idempotent
             log.warning("cannot store the verdict yet: %s", exc, extra=extra)
             return
-        await self.queue.ack(message_id)
+        await self.queue.ack(job)
         log.info("graded", extra={**extra, "verdict": result.get("verdict"),
                                   "duration_ms": result.get("grading_ms")})
 
-    async def _retry_or_fail(self, message_id: str, submission: dict, reason: str,
+    async def _retry_or_fail(self, job: QueuedJob, submission: dict, reason: str,
                              extra: dict) -> None:
         log.warning("infrastructure fault: %s", reason, extra=extra)
         if submission["attempts"] >= self.max_infra_attempts:
             result = self._final("failed", "internal_error",
                                  "Grading failed because of a fault on our side; "
                                  "please submit again later.", 0, 0)
-            await self._finish(message_id, submission, result, extra)
+            await self._finish(job, submission, result, extra)
             return
         metrics.INFRA_RETRIES.inc()
         await self._sleep(min(2 ** submission["attempts"] * 0.5, 10))
         try:
             await self.storage.submissions.update_one(
                 {"_id": submission["_id"], "status": "running"}, {"$set": {"status": "queued"}})
-            await self.queue.enqueue(submission["_id"])
-            await self.queue.ack(message_id)
+            await self.queue.enqueue(submission["_id"],
+                                     priority=job.stream == self.queue.priority_stream)
+            await self.queue.ack(job)
         except Exception as exc:  # noqa: BLE001 - unacked: the reclaimer will retry it
             log.warning("cannot requeue: %s", exc, extra=extra)
 
@@ -188,7 +192,10 @@ class WorkerPool(LoggingConfigurable):
         """Grade one submission in its own fresh sandbox; raises InfraFault."""
         started = time.monotonic()
         try:
-            container_id = await self.sandboxes.start(problem.memory_limit_mb)
+            if self.pool is not None:
+                container_id = await self.pool.acquire(problem.memory_limit_mb)
+            else:
+                container_id = await self.sandboxes.start(problem.memory_limit_mb)
         except SandboxError as exc:
             raise InfraFault(str(exc)) from exc
         try:

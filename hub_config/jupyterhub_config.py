@@ -90,6 +90,9 @@ services = [{
 roles = [
     # Every user may call the grading service with their own tokens.
     {"name": "user", "scopes": ["self", "access:services!service=grader"]},
+    # The grading service looks up users' groups (quotas, priority lane, cohorts).
+    {"name": "grader-service", "scopes": ["read:users:groups", "read:users:name",
+                                          "read:groups"], "services": ["grader"]},
 ]
 if s.admin_token:
     services.append({"name": "coderunner-admin", "api_token": s.admin_token, "display": False})

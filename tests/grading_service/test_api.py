@@ -10,46 +10,16 @@ import secrets
 
 import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
-from traitlets.config import Config
 
-from grading_service.app import GradingService
-from grading_service.auth import AuthError, token_from_header
-from hub_config.devstack import free_port
 from hub_config.settings import ROOT
 
 GOOD_ADD = "def add(a, b):\n    return a + b\n"
 WRONG_ADD = "def add(a, b):\n    return a * b\n"
 
 
-class FakeIdentity:
-    """Tokens 'alice-token' and 'bob-token' belong to alice and bob."""
-
-    async def user_for(self, authorization: str | None) -> dict:
-        token = token_from_header(authorization)
-        if token in ("alice-token", "bob-token"):
-            return {"name": token.split("-")[0], "kind": "user", "scopes": []}
-        raise AuthError(401, "Invalid or expired token.")
-
-
 @pytest.fixture
-async def service(backing_services, sandbox_image, monkeypatch):
-    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "unused")
-    config = Config()
-    config.SandboxFactory.image = sandbox_image
-    config.SandboxFactory.instance_name = f"t{secrets.token_hex(3)}"
-    config.WorkerPool.visibility_timeout_seconds = 2.0
-    app = GradingService(
-        config=config, ip="127.0.0.1", port=free_port(), content_dir=str(ROOT / "content"),
-        mongodb_uri=backing_services.mongodb_uri, redis_url=backing_services.redis_url,
-        mongodb_database=f"test_{secrets.token_hex(4)}",
-        queue_stream=f"jobs:{secrets.token_hex(4)}")
-    app.initialize([])
-    app.identity = FakeIdentity()
-    await app.start_serving()
-    app.base = f"http://127.0.0.1:{app.port}"
-    yield app
-    await app.shutdown()
+async def service(make_service):
+    return await make_service()
 
 
 async def call(app, method: str, path: str, body=None, token: str | None = "alice-token",

@@ -1,0 +1,172 @@
+"""Admission control: what happens before a submission is accepted.
+
+In order: dedup (the same code for the same problem while one is pending returns the
+pending submission, and costs nothing), per-user rate limit and daily quota (Redis
+counters, with per-group overrides), and backpressure (a deep queue refuses new work
+with 503 + Retry-After rather than letting waits grow without bound). Accepted jobs
+are never dropped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from dataclasses import dataclass
+
+import redis.asyncio as redis
+from traitlets import Dict, Integer, List, Unicode
+from traitlets.config import LoggingConfigurable
+
+from .queue import JobQueue
+
+
+@dataclass
+class Refusal(Exception):
+    status: int
+    reason: str  # metric label: rate_limit | daily_quota | backpressure
+    message: str
+    retry_after_seconds: int
+
+
+class Admission(LoggingConfigurable):
+    rate_per_minute = Integer(
+        10, help="Submissions one user may make per minute (0: no limit).",
+    ).tag(config=True)
+
+    daily_quota = Integer(
+        300, help="Submissions one user may make per UTC day (0: no limit).",
+    ).tag(config=True)
+
+    group_limits = Dict(
+        {},
+        help="""Per-JupyterHub-group overrides, e.g.
+        {"exam-room": {"rate_per_minute": 2, "daily_quota": 20},
+         "teachers": {"rate_per_minute": 60, "daily_quota": 0}}.
+        A user in several groups gets the most generous value of each limit.""",
+    ).tag(config=True)
+
+    max_queue_depth = Integer(
+        200,
+        help="""Jobs waiting or running in the normal lane above which new learner
+        submissions get 503 with Retry-After. The priority lane is not limited.""",
+    ).tag(config=True)
+
+    priority_groups = List(
+        Unicode(), ["teachers", "graders"],
+        help="JupyterHub groups whose submissions go to the priority lane.",
+    ).tag(config=True)
+
+    dedup_seconds = Integer(
+        600, help="How long an identical pending submission is recognised as a repeat.",
+    ).tag(config=True)
+
+    key_prefix = Unicode("coderunner", help="Prefix of this service's Redis keys.").tag(
+        config=True)
+
+    def __init__(self, redis_client: redis.Redis, queue: JobQueue, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.redis = redis_client
+        self.queue = queue
+
+    # ------------------------------------------------------------------ limits
+    def limits_for(self, groups: list[str]) -> tuple[int, int]:
+        """(rate per minute, daily quota) for a user in these groups; 0 means unlimited."""
+        rate, quota = self.rate_per_minute, self.daily_quota
+        overrides = [self.group_limits[g] for g in groups if g in self.group_limits]
+        if overrides:
+            rate = _most_generous([o.get("rate_per_minute", rate) for o in overrides])
+            quota = _most_generous([o.get("daily_quota", quota) for o in overrides])
+        return rate, quota
+
+    def is_priority(self, groups: list[str], *, role: str | None = None) -> bool:
+        return role in ("teacher", "grader", "service") or any(
+            g in self.priority_groups for g in groups)
+
+    async def check_limits(self, user: str, groups: list[str]) -> None:
+        """Count this submission against the user's limits; raise Refusal when over."""
+        rate, quota = self.limits_for(groups)
+        now = time.time()
+        minute = int(now // 60)
+        day = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d")
+        rate_key = f"{self.key_prefix}:rate:{user}:{minute}"
+        quota_key = f"{self.key_prefix}:quota:{user}:{day}"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.incr(rate_key)
+            pipe.expire(rate_key, 120)
+            pipe.incr(quota_key)
+            pipe.expire(quota_key, 2 * 86400)
+            used_rate, _, used_quota, _ = await pipe.execute()
+        if rate and used_rate > rate:
+            await self.redis.decr(quota_key)  # a refused submission does not use quota
+            wait = max(1, math.ceil((minute + 1) * 60 - now))
+            raise Refusal(429, "rate_limit",
+                          f"Too many submissions: at most {rate} per minute. "
+                          f"Try again in {wait} s.", wait)
+        if quota and used_quota > quota:
+            await self.redis.decr(quota_key)
+            midnight = (dt.datetime.fromtimestamp(now, dt.UTC) + dt.timedelta(days=1)).replace(
+                hour=0, minute=0, second=0, microsecond=0)
+            wait = max(1, math.ceil(midnight.timestamp() - now))
+            raise Refusal(429, "daily_quota",
+                          f"Daily limit of {quota} submissions reached. It resets at "
+                          f"00:00 UTC, in {wait // 3600} h {wait % 3600 // 60} min.", wait)
+
+    async def release(self, user: str) -> None:
+        """Give back the counts of a submission that was counted but not accepted."""
+        now = time.time()
+        day = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d")
+        await self.redis.decr(f"{self.key_prefix}:quota:{user}:{day}")
+        await self.redis.decr(f"{self.key_prefix}:rate:{user}:{int(now // 60)}")
+
+    async def check_backpressure(self, *, priority: bool) -> None:
+        if priority or not self.max_queue_depth:
+            return
+        depth = await self.queue.depth(priority=False)
+        if depth >= self.max_queue_depth:
+            wait = min(120, max(5, depth // 10))
+            raise Refusal(503, "backpressure",
+                          f"The grader is busy ({depth} submissions waiting). Your work is "
+                          f"safe; submit again in about {wait} s.", wait)
+
+    # ------------------------------------------------------------------ dedup
+    def _dedup_key(self, user: str, problem_id: str, code_hash: str) -> str:
+        return f"{self.key_prefix}:dedup:{user}:{problem_id}:{code_hash}"
+
+    async def claim_dedup(self, user: str, problem_id: str, code_hash: str,
+                          submission_id: str) -> str | None:
+        """Reserve this (user, problem, code) for a new submission.
+
+        Returns None when reserved, else the id of the earlier identical submission.
+        """
+        key = self._dedup_key(user, problem_id, code_hash)
+        if await self.redis.set(key, submission_id, nx=True, ex=self.dedup_seconds):
+            return None
+        return await self.redis.get(key)
+
+    async def replace_dedup(self, user: str, problem_id: str, code_hash: str,
+                            old_id: str, new_id: str) -> bool:
+        """Take over a reservation whose submission is finished (compare-and-set)."""
+        key = self._dedup_key(user, problem_id, code_hash)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(key)
+            if await pipe.get(key) != old_id:
+                await pipe.unwatch()
+                return False
+            pipe.multi()
+            pipe.set(key, new_id, ex=self.dedup_seconds)
+            try:
+                await pipe.execute()
+            except redis.WatchError:
+                return False
+        return True
+
+    async def drop_dedup(self, user: str, problem_id: str, code_hash: str,
+                         submission_id: str) -> None:
+        key = self._dedup_key(user, problem_id, code_hash)
+        if await self.redis.get(key) == submission_id:
+            await self.redis.delete(key)
+
+
+def _most_generous(values: list[int]) -> int:
+    return 0 if any(v == 0 for v in values) else max(values)

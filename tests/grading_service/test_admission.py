@@ -1,0 +1,138 @@
+"""Admission control through the real service: rate limits, quotas with group overrides,
+dedup, backpressure, the priority lane, and Redis going away and coming back."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from hub_config.devstack import free_port
+
+from .test_api import GOOD_ADD, call, wait_graded
+
+
+def variant(n: int) -> str:
+    return GOOD_ADD + f"# attempt {n}\n"
+
+
+async def submit(app, n: int, token: str = "alice-token"):
+    return await call(app, "POST", "/api/submissions",
+                      {"problem_id": "add-two", "code": variant(n)}, token=token)
+
+
+async def test_rate_limit_answers_429_with_retry_after(make_service) -> None:
+    app = await make_service(Admission__rate_per_minute=2, WorkerPool__concurrency=0)
+    assert (await submit(app, 1))[0] == 202
+    assert (await submit(app, 2))[0] == 202
+    code, body, headers = await submit(app, 3)
+    assert code == 429
+    assert "per minute" in body["message"]
+    assert 1 <= int(headers["Retry-After"]) <= 60
+    assert (await submit(app, 4, token="bob-token"))[0] == 202  # per user
+
+
+async def test_daily_quota_and_group_overrides(make_service) -> None:
+    app = await make_service(Admission__daily_quota=5,
+                             Admission__group_limits={"class-a": {"daily_quota": 1},
+                                                      "teachers": {"daily_quota": 0}},
+                             WorkerPool__concurrency=0)
+    assert (await submit(app, 1))[0] == 202
+    code, body, headers = await submit(app, 2)
+    assert code == 429 and "Daily limit of 1" in body["message"] and "00:00 UTC" in body[
+        "message"]
+    assert int(headers["Retry-After"]) > 0
+    for n in range(3):  # teachers: unlimited
+        assert (await submit(app, 10 + n, token="teacher-token"))[0] == 202
+
+
+async def test_identical_pending_submission_returns_the_pending_one(make_service) -> None:
+    app = await make_service(WorkerPool__concurrency=0)
+    code, first, _ = await submit(app, 1)
+    code2, again, _ = await submit(app, 1)
+    assert code == code2 == 202
+    assert again["id"] == first["id"] and again["duplicate"] is True
+    _, other, _ = await submit(app, 2)
+    assert other["id"] != first["id"]
+    assert await app.queue.depth() == 2  # the repeat added no job
+
+
+async def test_backpressure_refuses_learners_but_keeps_accepted_jobs(make_service) -> None:
+    stalled = await make_service(Admission__max_queue_depth=2, WorkerPool__concurrency=0)
+    accepted = [(await submit(stalled, n))[1]["id"] for n in range(2)]
+    code, body, headers = await submit(stalled, 3)
+    assert code == 503 and "busy" in body["message"] and int(headers["Retry-After"]) >= 5
+    code, teacher, _ = await submit(stalled, 4, token="teacher-token")
+    assert code == 202  # the priority lane is not subject to backpressure
+    # A worker that comes up later grades every accepted job.
+    await make_service(mongodb_database=stalled.mongodb_database,
+                       queue_stream=stalled.queue_stream)
+    for sid in accepted:
+        assert (await wait_graded(stalled, sid))["verdict"] == "passed"
+    assert (await wait_graded(stalled, teacher["id"], token="teacher-token"))["status"] == \
+        "graded"
+
+
+async def test_teacher_jobs_go_to_the_priority_lane(make_service) -> None:
+    app = await make_service(WorkerPool__concurrency=0)
+    await submit(app, 1)
+    await submit(app, 2, token="teacher-token")
+    assert await app.queue.depth(priority=True) == 1
+    assert await app.queue.depth(priority=False) == 1
+    jobs = await app.queue.read("probe", block_ms=10)
+    assert jobs[0].stream == app.queue.priority_stream
+
+
+class RedisServer:
+    """A private redis-server this test may stop and start again (same port, same AOF)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.dir, self.port, self.proc = directory, free_port(), None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen(
+            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir",
+             str(self.dir), "--appendonly", "yes", "--save", ""],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
+                             text=True).stdout.strip() != "PONG":
+            assert time.monotonic() < deadline, "redis did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(10)
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path):
+    server = RedisServer(tmp_path)
+    server.start()
+    yield server
+    if server.proc.poll() is None:
+        server.stop()
+
+
+async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
+        make_service, private_redis) -> None:
+    app = await make_service(redis_url=private_redis.url, WorkerPool__concurrency=0)
+    queued = [(await submit(app, n))[1]["id"] for n in range(2)]
+    private_redis.stop()
+    code, body, headers = await submit(app, 3)
+    assert code == 503 and "queue unavailable" in body["message"]
+    assert headers["Retry-After"]
+    private_redis.start()
+    await asyncio.sleep(0.2)
+    assert (await submit(app, 4))[0] == 202  # the service reconnects by itself
+    await make_service(redis_url=private_redis.url, mongodb_database=app.mongodb_database,
+                       queue_stream=app.queue_stream)
+    for sid in queued:
+        assert (await wait_graded(app, sid))["verdict"] == "passed"
