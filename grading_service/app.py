@@ -23,13 +23,14 @@ from traitlets.config import Application
 
 from . import __version__
 from .admission import Admission
-from .auth import HubIdentity
+from .auth import HubIdentity, Identities
 from .content import ContentError, ContentStore
 from .handlers import routes
 from .log import setup_json_logging
 from .queue import JobQueue
 from .sandbox import SandboxFactory, SandboxPool
 from .storage import Storage
+from .tokens import SecretError, TokenConfig
 from .worker import WorkerPool
 
 
@@ -41,7 +42,7 @@ class GradingService(Application):
     name = "coderunner-grader"
     description = "Code Runner grading service"
     version = __version__
-    classes = [SandboxFactory, SandboxPool, WorkerPool, Admission]
+    classes = [SandboxFactory, SandboxPool, WorkerPool, Admission, TokenConfig]
 
     ip = Unicode(
         help="Address to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 127.0.0.1. "
@@ -155,7 +156,12 @@ class GradingService(Application):
         prefix = "/" + self.service_prefix.strip("/") + "/"
         self.hub_auth = HubAuth(cache_max_age=self.hub_cache_seconds,
                                 access_scopes=self._access_scopes())
-        self.identity = HubIdentity(self.hub_auth)
+        self.tokens = TokenConfig(parent=self)
+        try:
+            key = self.tokens.load_key()
+        except SecretError as exc:
+            raise ConfigError(f"JWT secret: {exc}") from None
+        self.identity = Identities(HubIdentity(self.hub_auth), self.tokens, key)
         self.storage = Storage(self.mongodb_uri, self.mongodb_database)
         self.redis = redis.from_url(self.redis_url, decode_responses=True,
                                     socket_connect_timeout=5, health_check_interval=30)

@@ -85,6 +85,7 @@ class Stack:
     redis_url: str = ""
     mongodb_uri: str = ""
     admin_token: str = ""
+    jwt_secret: str = ""
     demo_password: str = ""
     image: str = ""
     gateway_ip: str = ""
@@ -180,6 +181,7 @@ class Stack:
             "CODERUNNER_SANDBOX_IMAGE": self.image,
             "CODERUNNER_INSTANCE": self.instance,
             "CODERUNNER_ADMIN_TOKEN": self.admin_token,
+            "CODERUNNER_JWT_SECRET": self.jwt_secret,
             "CODERUNNER_DEMO_PASSWORD": self.demo_password,
             "CODERUNNER_PROXY_COMMAND": str(chp) if chp.exists() else "",
             "MONGODB_URI": self.mongodb_uri,
@@ -213,6 +215,8 @@ class Stack:
         self.state_dir.mkdir(parents=True, exist_ok=True)
         self.admin_token = self.admin_token or os.environ.get(
             "CODERUNNER_ADMIN_TOKEN") or secrets.token_hex(32)
+        self.jwt_secret = self.jwt_secret or os.environ.get(
+            "CODERUNNER_JWT_SECRET") or secrets.token_hex(32)
         self.redis_url = self.redis_url or os.environ.get("REDIS_URL", "")
         self.mongodb_uri = self.mongodb_uri or os.environ.get("MONGODB_URI", "")
         self.save()

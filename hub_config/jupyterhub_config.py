@@ -77,6 +77,7 @@ grader_env = {
     "CODERUNNER_INSTANCE": s.instance,
     "CODERUNNER_GRADER_IP": s.gateway_ip,
     "CODERUNNER_GRADER_PORT": str(s.grader_port),
+    "CODERUNNER_JWT_SECRET": s.jwt_secret,
 }
 services = [{
     "name": "grader",

@@ -38,6 +38,7 @@ class HubSettings:
     mongodb_uri: str = field(default_factory=lambda: _env("MONGODB_URI"))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL"))
     admin_token: str = field(default_factory=lambda: _env("CODERUNNER_ADMIN_TOKEN"))
+    jwt_secret: str = field(default_factory=lambda: _env("CODERUNNER_JWT_SECRET"))
     demo_password: str = field(default_factory=lambda: _env("CODERUNNER_DEMO_PASSWORD"))
     instance: str = field(default_factory=lambda: _env("CODERUNNER_INSTANCE", "default"))
     proxy_command: str = field(default_factory=lambda: _env("CODERUNNER_PROXY_COMMAND"))

@@ -16,6 +16,8 @@ from grading_service.auth import AuthError, token_from_header
 from hub_config.devstack import free_port
 from hub_config.settings import ROOT
 
+JWT_SECRET = secrets.token_hex(32)
+
 
 class FakeIdentity:
     async def user_for(self, authorization: str | None) -> dict:
@@ -32,6 +34,7 @@ async def make_service(backing_services, sandbox_image, monkeypatch):
     """Start grading services with extra traitlets config; all are shut down afterwards."""
     monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "unused")
+    monkeypatch.setenv("CODERUNNER_JWT_SECRET", JWT_SECRET)
     started = []
 
     async def make(redis_url: str | None = None, **settings) -> GradingService:
@@ -56,7 +59,7 @@ async def make_service(backing_services, sandbox_image, monkeypatch):
                 options[key] = value
         app = GradingService(config=config, **options)
         app.initialize([])
-        app.identity = FakeIdentity()
+        app.identity.hub = FakeIdentity()  # JWTs are still checked for real
         await app.start_serving()
         app.base = f"http://127.0.0.1:{app.port}"
         started.append(app)

@@ -136,3 +136,28 @@ async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
                        queue_stream=app.queue_stream)
     for sid in queued:
         assert (await wait_graded(app, sid))["verdict"] == "passed"
+
+
+async def test_service_accounts_use_jwts_and_get_the_priority_lane(make_service) -> None:
+    from grading_service.tokens import mint, validate_secret
+
+    from .conftest import JWT_SECRET
+
+    app = await make_service(WorkerPool__concurrency=0)
+    key = validate_secret(JWT_SECRET)
+    token = mint(key, "batch-1", role="grader", lifetime_seconds=600,
+                 issuer=app.tokens.issuer, audience=app.tokens.audience)
+    code, body, _ = await call(app, "POST", "/api/submissions",
+                               {"problem_id": "add-two", "code": GOOD_ADD}, token=token)
+    assert code == 202, body
+    assert await app.queue.depth(priority=True) == 1
+    doc = await app.storage.get_submission(body["id"])
+    assert doc["user"] == "service:batch-1"
+
+    expired = mint(key, "batch-1", role="grader", lifetime_seconds=60, now=time.time() - 7200,
+                   issuer=app.tokens.issuer, audience=app.tokens.audience)
+    code, body, _ = await call(app, "GET", "/api/progress", token=expired)
+    assert code == 401 and "expired" in body["message"]
+    forged = mint(b"x" * 16 + bytes(range(16)), "batch-1", role="grader",
+                  lifetime_seconds=60, issuer=app.tokens.issuer, audience=app.tokens.audience)
+    assert (await call(app, "GET", "/api/progress", token=forged))[0] == 401
