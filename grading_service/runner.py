@@ -170,19 +170,42 @@ class RemoteError(Exception):
         self.type_name = type_name
 
 
-def exception_from(error: dict) -> BaseException:
-    name, message = str(error.get("type", "Exception")), str(error.get("message", ""))
+def builtin_exception(name: str) -> type[Exception] | None:
     exc_type = getattr(builtins, name, None)
-    if (
-        isinstance(exc_type, type)
-        and issubclass(exc_type, Exception)
-        and exc_type.__module__ == "builtins"
-    ):
+    if isinstance(exc_type, type) and issubclass(exc_type, Exception) and \
+            exc_type.__module__ == "builtins":
+        return exc_type
+    return None
+
+
+class ExceptionTypes:
+    """Local stand-ins for the learner's exception classes, so that tests can write
+    ``assertRaises(solution.TooCold)`` and ``except ValueError`` catches a learner's
+    ``class TooCold(ValueError)``. Only names cross the boundary, never objects."""
+
+    def __init__(self) -> None:
+        self.types: dict[str, type[Exception]] = {}
+
+    def define(self, name: str, base_name: str) -> type[Exception]:
+        if name not in self.types:
+            base = builtin_exception(base_name) or RemoteError
+            self.types[name] = type(name, (base,), {"__module__": "solution"})
+        return self.types[name]
+
+    def build(self, error: dict) -> BaseException:
+        name, message = str(error.get("type", "Exception")), str(error.get("message", ""))
+        exc_type = self.types.get(name) or builtin_exception(name)
+        if exc_type is None:
+            bases = [str(b) for b in error.get("bases") or [] if isinstance(b, str)]
+            base = next((b for b in bases if builtin_exception(b)), None)
+            if base is None:
+                return RemoteError(name, message)
+            exc_type = self.define(name, base)
         try:
-            return exc_type(message)
+            return exc_type(message) if exc_type is not RemoteError else RemoteError(name,
+                                                                                      message)
         except Exception:  # noqa: BLE001 - exotic constructor signatures
-            pass
-    return RemoteError(name, message)
+            return RemoteError(name, message)
 
 
 class Session:
@@ -192,6 +215,7 @@ class Session:
         self.channel = channel
         self.fatal: SandboxFault | None = None
         self.stdout: list[str] = []
+        self.exceptions = ExceptionTypes()
 
     def call(self, message: dict) -> Any:
         if self.fatal:
@@ -208,7 +232,7 @@ class Session:
             raise self.fatal
         if not reply.get("ok"):
             error = reply.get("error") or {}
-            raise exception_from(error if isinstance(error, dict) else {})
+            raise self.exceptions.build(error if isinstance(error, dict) else {})
         return self.decode(reply.get("value"))
 
     def encode(self, value: Any, depth: int = 0) -> Any:
@@ -301,6 +325,8 @@ class SolutionModule(types.ModuleType):
         session = self.__dict__["_cr_session"]
         if kind is None:
             raise AttributeError(f"your code does not define {name!r}")
+        if kind.startswith("exception:"):
+            return session.exceptions.define(name, kind.partition(":")[2])
         if kind in ("function", "class"):
             return RemoteHandle(session, name, kind)
         return session.call({"op": "getattr", "target": None, "attr": name})

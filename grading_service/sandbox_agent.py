@@ -117,8 +117,14 @@ def decode(value):
     return value
 
 
+def builtin_bases(cls: type) -> list[str]:
+    """Names of the builtin exception types this class derives from, nearest first."""
+    return [k.__name__ for k in cls.__mro__ if k.__module__ == "builtins"]
+
+
 def error_reply(exc: BaseException) -> dict:
-    err = {"type": type(exc).__name__, "message": str(exc)[:2000]}
+    err = {"type": type(exc).__name__, "message": str(exc)[:2000],
+           "bases": builtin_bases(type(exc))}
     if isinstance(exc, SyntaxError):
         err["line"] = exc.lineno
     else:
@@ -151,7 +157,9 @@ def handle(request: dict) -> dict:
         for name, value in list(module.__dict__.items()):
             if name.startswith("__"):
                 continue
-            if isinstance(value, type):
+            if isinstance(value, type) and issubclass(value, BaseException):
+                names[name] = "exception:" + builtin_bases(value)[0]
+            elif isinstance(value, type):
                 names[name] = "class"
             elif callable(value):
                 names[name] = "function"

@@ -196,3 +196,42 @@ def test_program_problem_compares_stdout(tmp_path: Path) -> None:
     assert good["verdict"] == "passed" and good["passed"] == 2
     assert bad["verdict"] == "failed" and bad["passed"] == 0
     assert all(t["message"] == "" for t in bad["tests"])  # hidden: no expected output shown
+
+
+def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> None:
+    (tmp_path / "tests_hidden.py").write_text(textwrap.dedent('''
+        import unittest
+        import pytest
+        import solution
+        from solution import withdraw, Overdrawn
+
+        class TestBank(unittest.TestCase):
+            def test_own_exception(self):
+                with self.assertRaises(solution.Overdrawn):
+                    withdraw(10, 20)
+
+            def test_caught_as_its_builtin_base(self):
+                with self.assertRaises(ValueError):
+                    withdraw(10, 20)
+
+        def test_pytest_raises_with_message():
+            with pytest.raises(Overdrawn, match="short by 10"):
+                withdraw(10, 20)
+
+        def test_no_exception_when_fine():
+            assert withdraw(20, 10) == 10
+    '''))
+    source = textwrap.dedent('''
+        class Overdrawn(ValueError):
+            pass
+
+        def withdraw(balance, amount):
+            if amount > balance:
+                raise Overdrawn(f"short by {amount - balance}")
+            return balance - amount
+    ''')
+    spec = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
+    result = run(source, tmp_path, tests=spec)
+    assert result["verdict"] == "passed", result
+    wrong = run(source.replace("raise Overdrawn", "raise KeyError"), tmp_path, tests=spec)
+    assert wrong["passed"] == 1
