@@ -29,6 +29,11 @@ os.dup2(devnull, 0)
 os.dup2(devnull, 1)
 
 
+class OutputLimitExceeded(BaseException):
+    """Raised into the learner's code when it prints past the cap, so a print loop ends
+    with an output-limit verdict instead of running into the time limit."""
+
+
 class CappedWriter(io.TextIOBase):
     """A text sink that keeps at most MAX_CAPTURE characters and remembers it was cut."""
 
@@ -47,6 +52,8 @@ class CappedWriter(io.TextIOBase):
         if s:
             self.parts.append(s)
             self.size += len(s)
+        if self.truncated:
+            raise OutputLimitExceeded(f"printed more than {MAX_CAPTURE} characters")
         return len(s)
 
     def take(self) -> tuple[str, bool]:
