@@ -45,19 +45,24 @@ if [ ! -f "$wheelhouse/.complete" ]; then
   touch "$wheelhouse/.complete"
 fi
 
-# 3. The project's own wheel (server extension), rebuilt from the working tree.
-ctx="$(mktemp -d)"; trap 'rm -rf "$ctx"' EXIT
-mkdir -p "$ctx/wheelhouse"
-"$python" -m pip wheel --quiet --no-deps -w "$ctx/own" "$root" 2>&1 \
-  | grep -v '^WARNING: Location' >&2 || true
-own_hash="$(cd "$root" && cat pyproject.toml $(git ls-files extension hub_config grading_service 2>/dev/null || find extension hub_config grading_service -type f -name '*.py') | hash_of)"
-
-ln "$wheelhouse"/*.whl "$ctx/wheelhouse/" 2>/dev/null || cp "$wheelhouse"/*.whl "$ctx/wheelhouse/"
-cp "$ctx"/own/*.whl "$ctx/wheelhouse/"
-cp "$here/Dockerfile" "$here/requirements.txt" "$ctx/"
+# 3. The project's own wheel (server extension + JupyterLab extension), rebuilt only when
+#    its sources change: the image tag is a hash of everything that goes into it.
+own_hash="$(cd "$root" && { git ls-files -co --exclude-standard pyproject.toml extension hub_config \
+  grading_service labextension 2>/dev/null || find pyproject.toml extension hub_config grading_service \
+  labextension -type f -not -path '*/node_modules/*'; } | sort | xargs cat | hash_of)"
 tag_hash="$(cat "$here/Dockerfile" "$here/requirements.txt" <(echo "$base_id $req_hash $own_hash") | hash_of)"
 image="coderunner-sandbox:$tag_hash"
 if ! docker image inspect "$image" >/dev/null 2>&1; then
+  ctx="$(mktemp -d)"; trap 'rm -rf "$ctx"' EXIT
+  mkdir -p "$ctx/wheelhouse"
+  log "building the project wheel (npm builds the JupyterLab extension)"
+  rm -rf "$root/extension/labextension"  # never ship a stale front-end build
+  "$python" -m pip wheel --quiet --no-deps -w "$ctx/own" "$root" 2>&1 \
+    | grep -v '^WARNING: Location' >&2 || true
+  ls "$ctx"/own/coderunner-*.whl >/dev/null
+  ln "$wheelhouse"/*.whl "$ctx/wheelhouse/" 2>/dev/null || cp "$wheelhouse"/*.whl "$ctx/wheelhouse/"
+  cp "$ctx"/own/*.whl "$ctx/wheelhouse/"
+  cp "$here/Dockerfile" "$here/requirements.txt" "$ctx/"
   log "building $image from $BASE_IMAGE"
   DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >&2
 fi

@@ -1,0 +1,49 @@
+import {
+  ILayoutRestorer,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin
+} from '@jupyterlab/application';
+import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+
+import { CodeRunnerClient } from '../api';
+import { ICodeRunnerClient } from '../tokens';
+import { ProblemsPanel } from '../widgets/problemsPanel';
+
+const COMMAND_SHOW = 'coderunner:show-problems';
+
+/** The "Problems" side panel in the left area. */
+export const problemsPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'coderunner-labextension:problems',
+  description: 'Side panel listing Code Runner problems by track and level.',
+  autoStart: true,
+  requires: [ICodeRunnerClient, IDocumentManager],
+  optional: [ILayoutRestorer, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    client: CodeRunnerClient,
+    docManager: IDocumentManager,
+    restorer: ILayoutRestorer | null,
+    palette: ICommandPalette | null
+  ): void => {
+    const panel = new ProblemsPanel({
+      client,
+      openPath: path => {
+        docManager.openOrReveal(path);
+      }
+    });
+    app.shell.add(panel, 'left', { rank: 450 });
+    restorer?.add(panel, panel.id);
+
+    app.commands.addCommand(COMMAND_SHOW, {
+      label: 'Show Code Runner Problems',
+      caption: 'Open the Problems side panel',
+      execute: () => {
+        app.shell.activateById(panel.id);
+      }
+    });
+    palette?.addItem({ command: COMMAND_SHOW, category: 'Code Runner' });
+
+    void app.restored.then(() => panel.refresh());
+  }
+};

@@ -1,0 +1,131 @@
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Dialog, ICommandPalette, showErrorMessage } from '@jupyterlab/apputils';
+import { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
+import { FileEditor, IEditorTracker } from '@jupyterlab/fileeditor';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+
+import { CodeRunnerClient } from '../api';
+import { submitIcon } from '../icons';
+import { problemIdFromMetadata, problemIdFromSource } from '../problemId';
+import { ICodeRunnerClient } from '../tokens';
+import { SubmissionView } from '../widgets/submissionView';
+
+const COMMAND_SUBMIT = 'coderunner:submit';
+
+/** The document to submit: the current notebook or file editor, with its problem id. */
+interface ISubmissionTarget {
+  context: DocumentRegistry.Context;
+  problemId: string | null;
+}
+
+/**
+ * "Submit for grading": saves the current notebook or `.py` file, sends it to the
+ * grader and shows the result live. Placed in the notebook and file-editor toolbars
+ * through this plugin's settings schema (`jupyter.lab.toolbars`) and in the palette.
+ */
+export const submitPlugin: JupyterFrontEndPlugin<void> = {
+  id: 'coderunner-labextension:submit',
+  description: 'Submit the current notebook or Python file for grading.',
+  autoStart: true,
+  requires: [ICodeRunnerClient],
+  optional: [INotebookTracker, IEditorTracker, ICommandPalette],
+  activate: (
+    app: JupyterFrontEnd,
+    client: CodeRunnerClient,
+    notebooks: INotebookTracker | null,
+    editors: IEditorTracker | null,
+    palette: ICommandPalette | null
+  ): void => {
+    /** Paths with a submission in flight, so a double click sends one. */
+    const inFlight = new Set<string>();
+
+    const currentTarget = (): ISubmissionTarget | null => {
+      const widget = app.shell.currentWidget;
+      if (widget && notebooks?.has(widget)) {
+        const panel = widget as NotebookPanel;
+        return {
+          context: panel.context,
+          problemId: problemIdFromMetadata(panel.context.model.getMetadata('coderunner'))
+        };
+      }
+      if (widget && editors?.has(widget)) {
+        const doc = widget as IDocumentWidget<FileEditor>;
+        return {
+          context: doc.context,
+          problemId: problemIdFromSource(doc.content.model.sharedModel.getSource())
+        };
+      }
+      return null;
+    };
+
+    app.commands.addCommand(COMMAND_SUBMIT, {
+      label: 'Submit for Grading',
+      caption: 'Save this file and submit it for grading',
+      icon: submitIcon,
+      isEnabled: () => currentTarget() !== null,
+      execute: async () => {
+        const target = currentTarget();
+        if (!target) {
+          return;
+        }
+        if (!target.problemId) {
+          await showErrorMessage(
+            'Not a Code Runner problem',
+            `${target.context.localPath} does not say which problem it solves. Open the ` +
+              'problem from the Problems panel and write your solution there: a notebook ' +
+              'carries the problem id in its metadata, a .py file on its first line ' +
+              '("# coderunner: problem_id=…").'
+          );
+          return;
+        }
+        const path = target.context.localPath;
+        if (inFlight.has(path)) {
+          return;
+        }
+        inFlight.add(path);
+        try {
+          await submitAndShow(client, target.context, target.problemId);
+        } finally {
+          inFlight.delete(path);
+        }
+      }
+    });
+    palette?.addItem({ command: COMMAND_SUBMIT, category: 'Code Runner' });
+
+    // Toolbar buttons and the palette follow the current document.
+    app.shell.currentChanged?.connect(() => app.commands.notifyCommandChanged(COMMAND_SUBMIT));
+  }
+};
+
+/** Save, submit, then follow the submission in a dialog until it is graded. */
+async function submitAndShow(
+  client: CodeRunnerClient,
+  context: DocumentRegistry.Context,
+  problemId: string
+): Promise<void> {
+  const view = new SubmissionView(problemId);
+  const dialog = new Dialog({
+    title: 'Submit for grading',
+    body: view,
+    buttons: [Dialog.okButton({ label: 'Close' })]
+  });
+  const stop = new AbortController();
+  const closed = dialog.launch().then(() => stop.abort());
+
+  try {
+    await context.save();
+    view.showStatus('Submitting…');
+    const ticket = await client.submit(problemId, context.localPath);
+    view.showSubmission({ id: ticket.id, problem_id: problemId, status: ticket.status });
+    const result = await client.waitForResult(ticket.id, {
+      signal: stop.signal,
+      onUpdate: submission => view.showSubmission(submission)
+    });
+    view.showSubmission(result);
+  } catch (error) {
+    if (!stop.signal.aborted) {
+      view.showError(error);
+    }
+  }
+  await closed;
+}

@@ -1,0 +1,21 @@
+/**
+ * Where a learner's file says which problem it belongs to: notebooks carry
+ * `metadata.coderunner.problem_id`, `.py` files start with `# coderunner: problem_id=<id>`.
+ */
+
+const PROBLEM_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+const SCRIPT_MARKER = /^#\s*coderunner:\s*problem_id=(\S+)\s*$/;
+
+export function problemIdFromMetadata(metadata: unknown): string | null {
+  if (!metadata || typeof metadata !== 'object') {
+    return null;
+  }
+  const id = (metadata as { problem_id?: unknown }).problem_id;
+  return typeof id === 'string' && PROBLEM_ID.test(id) ? id : null;
+}
+
+export function problemIdFromSource(source: string): string | null {
+  const firstLine = source.split('\n', 1)[0].replace(/\r$/, '');
+  const match = SCRIPT_MARKER.exec(firstLine);
+  return match && PROBLEM_ID.test(match[1]) ? match[1] : null;
+}
