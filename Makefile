@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 CHP := $(STATE)/chp/node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 
-.PHONY: demo down test unit lint image host venv proxy bench clean
+.PHONY: demo down test unit lint image host host-browser venv proxy bench clean
 
 demo: host venv proxy image
 	$(PY) -m hub_config.devstack up --state $(STATE)
@@ -15,7 +15,7 @@ demo: host venv proxy image
 down:
 	@if [ -x $(PY) ]; then $(PY) -m hub_config.devstack down --state $(STATE); fi
 
-test: host venv proxy image lint
+test: host-browser venv proxy image lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 unit: venv
@@ -26,6 +26,9 @@ lint: venv
 
 host:
 	@bash hub_config/host-setup.sh $(STATE)
+
+host-browser:
+	@bash hub_config/host-setup.sh $(STATE) --browser
 
 venv: $(VENV)/.installed
 

@@ -1,0 +1,89 @@
+"""What a learner sees, in a real browser (Debian's Chromium driven by Playwright):
+log in at the hub, JupyterLab opens with the Problems panel, open a problem as a
+notebook, write the answer, submit, and read the verdict and the updated progress."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+
+import pytest
+
+from hub_config.devstack import Stack
+
+from ..conftest import ARTIFACTS
+
+CHROMIUM = "/usr/bin/chromium"
+ANSWER = "def add(a, b):\n    return a + b\n"
+
+pytestmark = pytest.mark.skipif(
+    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+    reason="Debian's chromium is not installed (make test installs it)")
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"])
+        yield browser
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> None:
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(f"{hub_stack.hub_url}/hub/login")
+        page.fill("#username_input", "learner1")
+        page.fill("#password_input", hub_stack.demo_password)
+        page.click("#login_submit")
+        page.wait_for_url(re.compile(r"/user/learner1/lab"), timeout=120_000)
+        page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)
+
+        page.locator('.lm-TabBar-tab[data-id="coderunner-problems"]').click()
+        problem = page.locator('.jp-CodeRunner-problem[data-problem-id="add-two"]')
+        expect(problem).to_be_visible()
+        expect(page.locator(".jp-CodeRunner-problem")).to_have_count(3)
+        shot(page, "learner-problems")
+
+        problem.locator(".jp-CodeRunner-open").click()
+        notebook = page.locator(".jp-NotebookPanel:visible")
+        expect(notebook.locator(".jp-Cell")).to_have_count(2)
+        expect(notebook.locator(".jp-MarkdownCell")).to_contain_text("Add two numbers")
+
+        editor = notebook.locator(".jp-CodeCell .cm-content").first
+        editor.click()
+        page.keyboard.press("Control+a")
+        page.keyboard.press("Delete")
+        page.keyboard.type(ANSWER.replace("    ", ""), delay=5)  # the editor indents
+        expect(editor).to_contain_text("return a + b")
+
+        notebook.locator('[data-command="coderunner:submit"]').first.click()
+        result = page.locator(".jp-CodeRunner-result")
+        expect(result).to_contain_text("Score 10 / 10", timeout=60_000)
+        expect(result.locator(".jp-CodeRunner-test")).to_have_count(6)
+        shot(page, "learner-result")
+        page.get_by_role("button", name="Close").click()
+
+        expect(problem).to_have_class(re.compile("jp-mod-solved"), timeout=30_000)
+        shot(page, "learner-progress")
+    finally:
+        context.close()
+    for name in ("learner-result", "learner-problems"):
+        assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
+    shutil.copy(ARTIFACTS / "learner-result.png", ARTIFACTS / "readme-learner.png")
