@@ -66,6 +66,11 @@ class JobQueue:
                      for mid, fields in messages if fields]
         return jobs
 
+    async def touch(self, job: QueuedJob, consumer: str) -> None:
+        """Reset a job's idle time: the worker holding it is alive (a heartbeat)."""
+        await self.redis.xclaim(job.stream, self.group, consumer, min_idle_time=0,
+                                message_ids=[job.message_id], justid=True)
+
     async def ack(self, job: QueuedJob) -> None:
         await self.redis.xack(job.stream, self.group, job.message_id)
 

@@ -120,6 +120,24 @@ class WorkerPool(LoggingConfigurable):
             pass
 
     async def process(self, job: QueuedJob, consumer: str) -> None:
+        heartbeat = asyncio.create_task(self._heartbeat(job, consumer))
+        try:
+            await self._process(job, consumer)
+        finally:
+            heartbeat.cancel()
+
+    async def _heartbeat(self, job: QueuedJob, consumer: str) -> None:
+        """Keep a job we are working on from looking abandoned to other workers."""
+        interval = max(self.visibility_timeout_seconds / 3, 0.2)
+        while True:
+            await asyncio.sleep(interval)
+            try:
+                await self.queue.touch(job, consumer)
+            except Exception as exc:  # noqa: BLE001 - a missed beat only risks a re-grade
+                log.warning("heartbeat failed: %s", exc,
+                            extra={"submission_id": job.submission_id})
+
+    async def _process(self, job: QueuedJob, consumer: str) -> None:
         submission_id = job.submission_id
         extra: dict[str, Any] = {"submission_id": submission_id}
         try:
