@@ -105,8 +105,7 @@ def parse_set(items: list[str]) -> dict[str, dict[str, Any]]:
         key, sep, raw = item.partition("=")
         cls, dot, trait = key.strip().rpartition(".")
         if not sep or not dot or not cls or not trait:
-            raise argparse.ArgumentTypeError(
-                f"--set wants Class.trait=value, got {item!r}")
+            raise ValueError(f"--set wants Class.trait=value, got {item!r}")
         try:
             value = ast.literal_eval(raw.strip())
         except (ValueError, SyntaxError):
@@ -225,6 +224,23 @@ async def run_ceiling(image: str, run_id: str, n: int, parallel: int) -> dict[st
             "containers_per_s": round(n / seconds, 3), "latency_ms": summary(latencies)}
 
 
+async def probe_python(python: str, n: int = 5) -> dict[str, Any]:
+    """What the per-submission runner process costs before it does any work."""
+
+    async def once(code: str) -> float:
+        started = time.monotonic()
+        proc = await asyncio.create_subprocess_exec(
+            python, "-c", code, cwd=str(ROOT), stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        await proc.wait()
+        return (time.monotonic() - started) * 1000
+
+    bare = [await once("pass") for _ in range(n)]
+    runner = [await once("import grading_service.runner") for _ in range(n)]
+    return {"python_start_ms": round(statistics.median(bare), 1),
+            "python_start_import_runner_ms": round(statistics.median(runner), 1)}
+
+
 def remove_bench_containers(run_id: str, instance: str) -> int:
     """Remove every container this run started (benchmark runs and service sandboxes)."""
     import docker
@@ -240,6 +256,75 @@ def remove_bench_containers(run_id: str, instance: str) -> int:
     finally:
         client.close()
     return removed
+
+
+# --------------------------------------------------------------------------- CPU accounting
+
+
+def _proc_cpu_seconds(pid: int) -> float:
+    """utime + stime (+ waited-for children) of one process, from /proc; 0 if gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return 0.0
+    fields = raw.rsplit(")", 1)[1].split()
+    return sum(int(x) for x in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy_seconds() -> float:
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()[1:9]
+    except OSError:
+        return 0.0
+    user, nice, system, idle, iowait, irq, softirq, steal = (int(x) for x in first)
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _pids_named(*names: str) -> list[int]:
+    found = []
+    for comm in Path("/proc").glob("[0-9]*/comm"):
+        with contextlib.suppress(OSError):
+            if comm.read_text().strip() in names:
+                found.append(int(comm.parent.name))
+    return found
+
+
+class CpuMeter:
+    """CPU seconds spent by each part of the system between two snapshots (Linux only).
+
+    "other" is the machine's busy time minus the named parts: container shims, runc,
+    the sandboxed processes themselves, the kernel, and anything else running here.
+    """
+
+    def __init__(self, stack_pids: dict[str, int]) -> None:
+        self.pids = {"mongodb_server": [stack_pids.get("mongodb", 0)],
+                     "redis": [stack_pids.get("redis", 0)],
+                     "dockerd": _pids_named("dockerd"),
+                     "containerd": _pids_named("containerd")}
+
+    def snapshot(self) -> dict[str, float]:
+        t = os.times()
+        snap = {"benchmark_process": t.user + t.system,
+                "runner_and_cli_children": t.children_user + t.children_system}
+        for name, pids in self.pids.items():
+            snap[name] = sum(_proc_cpu_seconds(pid) for pid in pids if pid)
+        snap["machine_busy"] = _machine_busy_seconds()
+        snap["wall"] = time.monotonic()
+        return snap
+
+    @staticmethod
+    def per_item(before: dict[str, float], after: dict[str, float],
+                 items: int) -> dict[str, Any]:
+        """CPU milliseconds per item (submission or container) and machine busy share."""
+        delta = {k: after[k] - before[k] for k in before}
+        wall = delta.pop("wall")
+        busy = delta.pop("machine_busy")
+        named = sum(delta.values())
+        out = {k: round(v * 1000 / items, 1) for k, v in delta.items()}
+        out["other"] = round((busy - named) * 1000 / items, 1)
+        out["total"] = round(busy * 1000 / items, 1)
+        out["machine_busy_share"] = round(busy / (wall * (os.cpu_count() or 1)), 3)
+        return out
 
 
 # --------------------------------------------------------------------------- tracing
@@ -316,24 +401,36 @@ class Tracer:
 
     def breakdown(self, sid: str, t_submit: float, t_accepted: float,
                   t_seen: float) -> dict[str, float]:
-        """Milliseconds per step of one submission, from POST to the poll that saw it."""
+        """Milliseconds per step of one submission, from POST to the poll that saw it.
+
+        Steps nest: ``sandbox_acquire`` (pool) contains ``sandbox_start`` when the pool was
+        empty and ``sandbox_set_memory`` when the pooled sandbox's limit had to change;
+        ``runner`` = ``runner_spawn_import_io`` + ``runner_in_process``. The client sees
+        the verdict once ``store_verdict`` is done; reload/progress/ack come after.
+        """
         spans = self.spans.get(sid, {})
         ms: dict[str, float] = {"post_http": (t_accepted - t_submit) * 1000}
         for stage, items in spans.items():
             ms[stage] = sum(t1 - t0 for t0, t1 in items) * 1000
-        if "runner" in ms and sid in self.values and "runner_inner" in self.values[sid]:
-            inner = self.values[sid]["runner_inner"]
+        inner = self.values.get(sid, {}).get("runner_inner")
+        if "runner" in ms and inner is not None:
             ms["runner_in_process"] = inner
             ms["runner_spawn_import_io"] = ms["runner"] - inner
-        enqueued = spans.get("enqueue")
-        running = spans.get("mark_running")
-        acked = spans.get("ack")
+        enqueued, running = spans.get("enqueue"), spans.get("mark_running")
+        stored, acked = spans.get("store_verdict"), spans.get("ack")
         if enqueued and running:
-            ms["queue_wait"] = (running[0][0] - enqueued[-1][1]) * 1000
-        if running and acked:
-            ms["worker_total"] = (acked[-1][1] - running[0][0]) * 1000
-        if acked:
-            ms["verdict_to_client"] = (t_seen - acked[-1][1]) * 1000
+            # The worker's blocking XREADGROUP often answers before the handler's XADD
+            # call has returned, so this can be a hair below zero: read it as zero.
+            ms["queue_wait"] = max(0.0, (running[0][0] - enqueued[-1][1]) * 1000)
+        if running and stored:
+            ms["worker_to_verdict"] = (stored[-1][1] - running[0][0]) * 1000
+            traced = sum(ms.get(k, 0.0) for k in (
+                "mark_running", "runner", "oom_check", "sandbox_remove", "store_verdict"))
+            traced += ms.get("sandbox_acquire", ms.get("sandbox_start", 0.0))
+            ms["worker_untraced"] = ms["worker_to_verdict"] - traced
+            ms["verdict_to_client"] = (t_seen - stored[-1][1]) * 1000
+            if acked:
+                ms["after_verdict"] = (acked[-1][1] - stored[-1][1]) * 1000
         return ms
 
 
@@ -367,6 +464,7 @@ class Sample:
     total: int
     server_ms: float | None
     refusals: int = 0
+    polls: int = 0
     steps: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -386,6 +484,7 @@ class Bench:
         self.app: Any = None
         self.tracer: Tracer | None = None
         self.counter = 0
+        self.cpu = CpuMeter(getattr(backing, "pids", {}) or {})
 
     async def start_service(self, concurrency: int, tag: str) -> None:
         from hub_config.devstack import free_port
@@ -395,6 +494,9 @@ class Bench:
         # The hub is never asked (identity is faked below) but the service wants these.
         os.environ.setdefault("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
         os.environ.setdefault("JUPYTERHUB_API_TOKEN", "unused-by-the-benchmark")
+        if not (os.environ.get("CODERUNNER_JWT_SECRET")
+                or os.environ.get("CODERUNNER_JWT_SECRET_FILE")):
+            os.environ["CODERUNNER_JWT_SECRET"] = secrets.token_hex(32)
         config = Config()
         for cls, traits in self.args.set.items():
             for trait, value in traits.items():
@@ -409,7 +511,11 @@ class Bench:
             queue_stream=f"bench:{self.run_id}:{tag}")
         app.initialize([])
         logging.getLogger().setLevel(self.args.log_level.upper())
-        app.identity = FakeIdentity(self.secret)
+        fake = FakeIdentity(self.secret)
+        if hasattr(app.identity, "hub"):
+            app.identity.hub = fake  # hub tokens are faked; JWTs would still be checked
+        else:
+            app.identity = fake
         self.tracer = Tracer()
         self.tracer.instrument(app)
         self.app = app  # set first: stop_service must shut down a half-started service
@@ -459,8 +565,10 @@ class Bench:
             break
         sid = body["id"]
         deadline = t_submit + self.args.timeout
+        polls = 0
         while True:
             await asyncio.sleep(poll_s)
+            polls += 1
             code, doc, _ = await self._fetch("GET", f"/api/submissions/{sid}", token)
             t_seen = time.monotonic()
             if code != 200:
@@ -476,19 +584,34 @@ class Bench:
                          ).total_seconds() * 1000
         sample = Sample(sid, t_submit, t_accepted, t_seen, str(doc.get("verdict")),
                         int(doc.get("passed") or 0), int(doc.get("total") or 0), server_ms,
-                        refusals)
-        if self.tracer:
-            sample.steps = self.tracer.breakdown(sid, t_submit, t_accepted, t_seen)
+                        refusals, polls)
         return sample
 
     async def run_real(self, tag: str, n: int, in_flight: int, poll_s: float) -> dict:
         if self.args.warmup:
             await run_pool(self.args.warmup, in_flight,
                            lambda _: self.submit_and_wait(f"{tag}w", poll_s))
+        cpu_before = self.cpu.snapshot()
         started = time.monotonic()
         samples, _ = await run_pool(n, in_flight,
                                     lambda _: self.submit_and_wait(tag, poll_s))
-        return real_result(samples, started, in_flight, poll_s)
+        cpu_after = self.cpu.snapshot()
+        await self.settle_trace(samples)
+        result = real_result(samples, started, in_flight, poll_s)
+        result["cpu_ms_per_submission"] = CpuMeter.per_item(cpu_before, cpu_after, n)
+        return result
+
+    async def settle_trace(self, samples: list[Sample]) -> None:
+        """Give workers a moment to ack the last verdicts, then compute the breakdowns."""
+        tracer = self.tracer
+        if tracer is None:
+            return
+        for _ in range(100):
+            if all(tracer.spans.get(s.sid, {}).get("ack") for s in samples):
+                break
+            await asyncio.sleep(0.02)
+        for s in samples:
+            s.steps = tracer.breakdown(s.sid, s.t_submit, s.t_accepted, s.t_seen)
 
 
 def real_result(samples: list[Sample], started: float, in_flight: int,
@@ -505,6 +628,7 @@ def real_result(samples: list[Sample], started: float, in_flight: int,
         "not_passed": len(wrong),
         "verdicts": sorted({f"{s.verdict} {s.passed}/{s.total}" for s in samples}),
         "refusals": sum(s.refusals for s in samples),
+        "polls_per_submission_p50": statistics.median(s.polls for s in samples),
     }
     # Steady state: completions between the 10th and 90th percentile of finishing times.
     lo, hi = int(len(done) * 0.1), int(len(done) * 0.9) - 1
@@ -529,8 +653,9 @@ def real_result(samples: list[Sample], started: float, in_flight: int,
 STEP_ORDER = [
     "post_http", "insert", "enqueue", "queue_wait", "mark_running", "sandbox_acquire",
     "sandbox_start", "sandbox_set_memory", "runner", "runner_spawn_import_io",
-    "runner_in_process", "oom_check", "sandbox_remove", "store_verdict", "reload_verdict",
-    "record_progress", "ack", "worker_total", "verdict_to_client",
+    "runner_in_process", "oom_check", "sandbox_remove", "store_verdict", "worker_untraced",
+    "worker_to_verdict", "verdict_to_client", "reload_verdict", "record_progress", "ack",
+    "after_verdict",
 ]
 
 
@@ -559,7 +684,10 @@ def render(results: dict[str, Any]) -> str:
     lines = [
         f"Code Runner grading benchmark - image {meta['image']}, {meta['cpus']} CPUs, "
         f"{meta['problem']} ({meta['hidden_tests']} hidden tests)",
-        f"extra config: {json.dumps(meta['set']) if meta['set'] else 'none'}",
+        f"extra config: {json.dumps(meta['set']) if meta['set'] else 'none'}; machine busy "
+        f"before the run: {meta.get('background_busy_share', 0) * 100:.0f}%"
+        + ("  <- other work is running here; numbers will be noisy"
+           if meta.get("background_busy_share", 0) > 0.15 else ""),
         "",
         f"{'':44}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'per s':>8}",
     ]
@@ -593,18 +721,44 @@ def render(results: dict[str, Any]) -> str:
         lines.append(f"  {t['name']:40}{shown:>10}   target {t['target']:<10} "
                      f"{'met' if t['met'] else 'NOT MET'}")
     lines += ["", "where the time goes, 1 in flight (median ms per submission):"]
-    steps = seq.get("steps_median_ms", {})
+    steps, cover = seq.get("steps_median_ms", {}), seq.get("steps_coverage", {})
     names = [s for s in STEP_ORDER if s in steps] + [s for s in steps if s not in STEP_ORDER]
-    for i in range(0, len(names), 4):
-        lines.append("  " + "  ".join(f"{n} {steps[n]:.1f}" for n in names[i:i + 4]))
+    cells = [f"{n} {steps[n]:.1f}" + (f" ({cover[n]}/{seq['n']})"
+                                       if cover.get(n, seq["n"]) < seq["n"] else "")
+             for n in names]
+    for i in range(0, len(cells), 4):
+        lines.append("  " + "  ".join(cells[i:i + 4]))
+    lines.append("  (steps nest: acquire > start/set_memory; runner = spawn_import_io + "
+                 "in_process; (k/n) = step seen in k of n submissions, median over those)")
     srv = seq.get("server_latency_ms", {})
     lines.append(f"  server-side created_at->finished_at p50 {fmt(srv.get('p50'))} ms; "
                  f"client POST->seen p50 {fmt(seq['latency_ms'].get('p50'))} ms "
                  f"(poll every {seq['poll_ms']:g} ms)")
+    probes = results.get("probes", {})
+    if probes:
+        lines.append(f"  probe: host python start {fmt(probes['python_start_ms'])} ms, "
+                     f"start + import grading_service.runner "
+                     f"{fmt(probes['python_start_import_runner_ms'])} ms; baseline's first "
+                     f"docker run p50 {fmt(base['first_docker_run_ms'].get('p50'))} ms")
+    lines += ["", "CPU ms per item (machine-wide; 'other' = shims, runc, sandboxed processes, "
+                  "kernel, other users of this machine):"]
+    for label, cpu in (("(a) 1 in flight, per submission", seq.get("cpu_ms_per_submission")),
+                       ("(a) saturated, per submission", sat.get("cpu_ms_per_submission")),
+                       ("(c) ceiling, per container", ceil.get("cpu_ms_per_container")),
+                       ("(b) baseline, per submission", base.get("cpu_ms_per_submission"))):
+        if cpu:
+            parts = "  ".join(f"{k} {v:.0f}" for k, v in cpu.items()
+                              if k not in ("total", "machine_busy_share"))
+            lines.append(f"  {label:34} total {cpu['total']:.0f} = {parts}; "
+                         f"busy {cpu['machine_busy_share'] * 100:.0f}%")
+    lines.append(f"  client polls per submission (p50): 1 in flight "
+                 f"{seq.get('polls_per_submission_p50')}, saturated "
+                 f"{sat.get('polls_per_submission_p50')}")
     if sat.get("steps_median_ms"):
         s = sat["steps_median_ms"]
         keys = [k for k in ("queue_wait", "sandbox_acquire", "sandbox_start", "runner",
-                            "sandbox_remove", "worker_total") if k in s]
+                            "runner_spawn_import_io", "sandbox_remove", "worker_to_verdict")
+                if k in s]
         lines.append("  saturated: " + "  ".join(f"{k} {s[k]:.1f}" for k in keys))
     return "\n".join(lines)
 
@@ -618,6 +772,7 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
     poll_s = args.poll_ms / 1000
     results: dict[str, Any] = {
         "meta": {
+            "run_id": run_id, "instance": instance,
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "image": args.image, "cpus": os.cpu_count(), "python": platform.python_version(),
             "problem": PROBLEM_ID, "hidden_tests": len(cases), "set": args.set,
@@ -625,6 +780,11 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
         },
     }
     try:
+        before = bench.cpu.snapshot()
+        await asyncio.sleep(1.0)
+        idle = CpuMeter.per_item(before, bench.cpu.snapshot(), 1)
+        results["meta"]["background_busy_share"] = idle["machine_busy_share"]
+        results["probes"] = await probe_python(sys.executable)
         # (a) one in flight
         await bench.start_service(args.concurrency, "seq")
         results["meta"]["wrapped_for_breakdown"] = bench.tracer.wrapped if bench.tracer else []
@@ -640,7 +800,10 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
             sat = await bench.run_real(f"sat{level}", args.saturation, in_flight, poll_s)
             await bench.stop_service()
             sat["concurrency"] = concurrency
+            cpu_before = bench.cpu.snapshot()
             sat["ceiling"] = await run_ceiling(args.image, run_id, args.ceiling, in_flight)
+            sat["ceiling"]["cpu_ms_per_container"] = CpuMeter.per_item(
+                cpu_before, bench.cpu.snapshot(), args.ceiling)
             sat["throughput_over_ceiling"] = round(
                 sat["throughput_per_s"] / sat["ceiling"]["containers_per_s"], 3)
             sweep.append(sat)
@@ -650,6 +813,7 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
         results["ceiling"] = best["ceiling"]
         # (b) baseline
         base_samples = []
+        cpu_before = bench.cpu.snapshot()
         for i in range(args.baseline):
             base_samples.append(await baseline_submission(
                 args.image, run_id, learner_code(i, f"{run_id}-base"), cases))
@@ -658,6 +822,8 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
             "latency_ms": summary([ms for ms, _, _ in base_samples]),
             "first_docker_run_ms": summary([first for _, _, first in base_samples]),
             "not_passed": sum(1 for _, passed, _ in base_samples if passed != len(cases)),
+            "cpu_ms_per_submission": CpuMeter.per_item(cpu_before, bench.cpu.snapshot(),
+                                                       len(base_samples)),
         }
     finally:
         await bench.stop_service()
@@ -721,7 +887,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     try:
         args.set = parse_set(args.set)
-    except argparse.ArgumentTypeError as exc:
+    except ValueError as exc:
         p.error(str(exc))
     args.sweep = args.sweep or [args.concurrency, 2 * args.concurrency]
     args.ceiling = args.ceiling or args.saturation
@@ -751,12 +917,16 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
         return await run(args, run_id, instance, stack)
 
-    ok = False
+    keep_logs = True
     try:
         stack.start_redis()
         stack.start_mongodb()
         results = asyncio.run(guarded())
-        ok = True
+        keep_logs = False
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        keep_logs = False
+        print("benchmark interrupted: removing its containers and servers", file=sys.stderr)
+        return 130
     finally:
         old = signal.signal(signal.SIGINT, signal.SIG_IGN) if in_main_thread else None
         try:
@@ -765,7 +935,7 @@ def main(argv: list[str] | None = None) -> int:
             except Exception as exc:  # noqa: BLE001 - best effort; stack.down tries too
                 print(f"benchmark: container clean-up incomplete: {exc}", file=sys.stderr)
             stack.down()
-            if ok:
+            if not keep_logs:
                 shutil.rmtree(state, ignore_errors=True)
             else:
                 print(f"benchmark: Redis/MongoDB logs kept in {state}/logs", file=sys.stderr)

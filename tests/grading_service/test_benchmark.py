@@ -1,0 +1,62 @@
+"""`make bench` keeps working: the benchmark runs end to end with tiny counts."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from grading_service.benchmark import (
+    BENCH_CONTENT,
+    BENCH_LABEL,
+    INSTANCE_LABEL,
+    PROBLEM_ID,
+    SOLUTION,
+    hidden_cases,
+    parse_set,
+    percentile,
+)
+from hub_config.settings import ROOT
+
+
+def test_set_options_become_traitlets_config() -> None:
+    assert parse_set(["SandboxPool.size=4", "SandboxFactory.image=img:tag",
+                      "Admission.group_limits={'a': {'daily_quota': 0}}"]) == {
+        "SandboxPool": {"size": 4}, "SandboxFactory": {"image": "img:tag"},
+        "Admission": {"group_limits": {"a": {"daily_quota": 0}}}}
+    with pytest.raises(ValueError):
+        parse_set(["size=4"])
+
+
+def test_bench_problem_has_five_hidden_calls_the_solution_passes() -> None:
+    cases = hidden_cases(BENCH_CONTENT / "bench" / "level-1" / PROBLEM_ID)
+    assert len(cases) == 5
+    scope: dict = {}
+    exec(SOLUTION, scope)  # noqa: S102 - our own reference solution
+    assert all(eval(call, scope) == expected for _, call, expected in cases)  # noqa: S307
+    assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 50) is None
+
+
+def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client,
+                                                    tmp_path) -> None:
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, "-m", "grading_service.benchmark", "--sequential", "2",
+         "--saturation", "2", "--sweep", "1", "--baseline", "1", "--ceiling", "2",
+         "--warmup", "0", "--settle", "0.2", "--image", sandbox_image, "--out", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+    assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
+    assert "(a) real path, 1 in flight" in proc.stdout and "targets" in proc.stdout
+    results = json.loads(out.read_text())
+    for run in (results["real_sequential"], results["real_saturated"]):
+        assert run["not_passed"] == 0 and run["verdicts"] == ["passed 5/5"]
+        assert run["latency_ms"]["p50"] > 0 and run["throughput_per_s"] > 0
+    assert results["baseline"]["not_passed"] == 0
+    assert results["ceiling"]["containers_per_s"] > 0
+    assert len(results["targets"]) == 4
+    assert "runner" in results["real_sequential"]["steps_median_ms"]
+    meta = results["meta"]
+    for label in (f"{BENCH_LABEL}={meta['run_id']}", f"{INSTANCE_LABEL}={meta['instance']}"):
+        assert docker_client.containers.list(all=True, filters={"label": label}) == []
