@@ -11,6 +11,7 @@ import asyncio
 import os
 import signal
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -193,6 +194,10 @@ class GradingService(Application):
 
     async def start_serving(self) -> HTTPServer:
         """Prepare storage and queue, start workers, listen. Returns the HTTP server."""
+        # Docker SDK calls run in threads; the default pool (cores + 4) is too small for
+        # several workers plus pool refills.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="coderunner"))
         await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
         removed = await self.sandboxes.remove_all()

@@ -591,18 +591,20 @@ def _normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.strip().splitlines())
 
 
-def main() -> None:
-    raw = json.load(sys.stdin)
-    job = Job(**raw)
+def run_job(raw: dict) -> dict:
+    """Grade one job; every failure becomes a result the worker can act on."""
     try:
-        result = grade(job)
+        return grade(Job(**raw))
     except SandboxUnavailable as exc:
-        result = {"verdict": "internal_error", "message": f"sandbox unavailable: {exc}",
-                  "tests": [], "passed": 0, "total": 0}
+        message = f"sandbox unavailable: {exc}"
     except Exception as exc:  # noqa: BLE001 - report, the worker decides about retries
-        result = {"verdict": "internal_error", "message": f"{type(exc).__name__}: {exc}",
-                  "tests": [], "passed": 0, "total": 0}
-    json.dump(result, sys.stdout)
+        message = f"{type(exc).__name__}: {exc}"
+    return {"verdict": "internal_error", "message": message, "tests": [], "passed": 0,
+            "total": 0}
+
+
+def main() -> None:
+    json.dump(run_job(json.load(sys.stdin)), sys.stdout)
     sys.stdout.flush()
 
 

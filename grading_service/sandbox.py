@@ -191,9 +191,16 @@ class SandboxPool(LoggingConfigurable):
     """
 
     size = Integer(
-        2,
-        help="""Started sandboxes kept ready. About the number of workers is enough; more
-        only helps bursts. 0 turns the pool off (each submission starts its own).""",
+        3,
+        help="""Started sandboxes kept ready. A little more than the number of workers
+        avoids misses; more only helps bursts. 0 turns the pool off (each submission
+        starts its own).""",
+    ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        128,
+        help="""Memory limit pooled sandboxes start with: the usual problem limit. A
+        problem asking for another limit gets its sandbox adjusted (a little slower).""",
     ).tag(config=True)
 
     max_parallel_starts = Integer(
@@ -208,6 +215,10 @@ class SandboxPool(LoggingConfigurable):
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._closed = False
+
+    @property
+    def pool_limit(self) -> int:
+        return min(self.memory_limit_mb, self.factory.memory_limit_mb)
 
     @property
     def ready_count(self) -> int:
@@ -227,7 +238,7 @@ class SandboxPool(LoggingConfigurable):
             self._wakeup.set()
             return await self.factory.start(limit)
         self._wakeup.set()
-        if limit != self.factory.memory_limit_mb:
+        if limit != self.pool_limit:
             try:
                 await self.factory.set_memory_limit(container_id, limit)
             except SandboxError:
@@ -245,7 +256,8 @@ class SandboxPool(LoggingConfigurable):
             batch = min(missing, self.max_parallel_starts)
             self._starting += batch
             results = await asyncio.gather(
-                *(self.factory.start() for _ in range(batch)), return_exceptions=True)
+                *(self.factory.start(self.pool_limit) for _ in range(batch)),
+                return_exceptions=True)
             self._starting -= batch
             failed = False
             for result in results:

@@ -11,16 +11,16 @@ import asyncio
 import json
 import logging
 import socket
-import sys
 import time
 from typing import Any
 
-from traitlets import Float, Integer, Unicode
+from traitlets import Float, Integer
 from traitlets.config import LoggingConfigurable
 
 from . import metrics
 from .content import ContentStore, Problem
 from .queue import JobQueue, QueuedJob
+from .runner_launcher import RunnerFailed, run_in_fresh_process
 from .sandbox import SandboxError, SandboxFactory, SandboxPool
 from .storage import Storage, utcnow
 
@@ -51,10 +51,6 @@ class WorkerPool(LoggingConfigurable):
         256 * 1024, help="Largest stored result; captured output is dropped beyond this.",
     ).tag(config=True)
 
-    runner_python = Unicode(
-        sys.executable, help="Interpreter that runs the trusted test runner.",
-    ).tag(config=True)
-
     def __init__(self, *, queue: JobQueue, storage: Storage, sandboxes: SandboxFactory,
                  content: ContentStore, pool: SandboxPool | None = None,
                  **kwargs: Any) -> None:
@@ -66,6 +62,7 @@ class WorkerPool(LoggingConfigurable):
         self.content = content
         self.name = f"{socket.gethostname()}-{id(self):x}"
         self._tasks: list[asyncio.Task] = []
+        self._removals: set[asyncio.Task] = set()
         self._stopping = asyncio.Event()
         self.image_id = ""
 
@@ -86,6 +83,18 @@ class WorkerPool(LoggingConfigurable):
             _, pending = await asyncio.wait(self._tasks, timeout=grace_seconds)
             for task in pending:
                 task.cancel()
+        await self.drain_removals(grace_seconds)
+
+    async def drain_removals(self, grace_seconds: float = 30.0) -> None:
+        """Wait until the used sandboxes scheduled for removal are gone."""
+        if self._removals:
+            await asyncio.wait(set(self._removals), timeout=grace_seconds)
+
+    def _remove_later(self, container_id: str) -> None:
+        """Remove a used sandbox off the verdict's path (stop() waits for these)."""
+        task = asyncio.create_task(self.sandboxes.remove(container_id))
+        self._removals.add(task)
+        task.add_done_callback(self._removals.discard)
 
     async def _consume(self, consumer: str) -> None:
         while not self._stopping.is_set():
@@ -96,7 +105,16 @@ class WorkerPool(LoggingConfigurable):
                 await self._sleep(1.0)
                 continue
             for job in jobs:
-                await self.process(job, consumer)
+                await self._process_safely(job, consumer)
+
+    async def _process_safely(self, job: QueuedJob, consumer: str) -> None:
+        """Process a job; a fault here (say Redis gone while acking) must not end the
+        worker. The job stays pending and is claimed again later."""
+        try:
+            await self.process(job, consumer)
+        except Exception as exc:  # noqa: BLE001
+            log.warning("job left pending after a fault: %s", exc,
+                        extra={"submission_id": job.submission_id})
 
     async def _reclaim(self) -> None:
         interval = max(self.visibility_timeout_seconds / 4, 0.5)
@@ -111,7 +129,7 @@ class WorkerPool(LoggingConfigurable):
                 continue
             for job in jobs:
                 log.info("claimed a stale job", extra={"submission_id": job.submission_id})
-                await self.process(job, consumer)
+                await self._process_safely(job, consumer)
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -233,7 +251,7 @@ class WorkerPool(LoggingConfigurable):
                 outcome["message"] = (f"Your code used more than the "
                                       f"{problem.memory_limit_mb} MiB memory limit.")
         finally:
-            await self.sandboxes.remove(container_id)
+            self._remove_later(container_id)
         if outcome.get("verdict") == "internal_error":
             raise InfraFault(f"runner: {outcome.get('message')}")
         elapsed = time.monotonic() - started
@@ -248,23 +266,10 @@ class WorkerPool(LoggingConfigurable):
         return self._cap(result)
 
     async def _run_runner(self, job: dict, limit_seconds: float) -> dict:
-        proc = await asyncio.create_subprocess_exec(
-            self.runner_python, "-m", "grading_service.runner",
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE)
         try:
-            out, err = await asyncio.wait_for(proc.communicate(json.dumps(job).encode()),
-                                              limit_seconds)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            raise InfraFault("the test runner did not finish") from None
-        if proc.returncode != 0:
-            raise InfraFault(f"the test runner failed: {err.decode(errors='replace')[-500:]}")
-        try:
-            return json.loads(out)
-        except ValueError:
-            raise InfraFault("the test runner gave no result") from None
+            return await run_in_fresh_process(job, limit_seconds)
+        except RunnerFailed as exc:
+            raise InfraFault(str(exc)) from None
 
     def _cap(self, result: dict) -> dict:
         if len(json.dumps(result, default=str)) <= self.max_result_bytes:

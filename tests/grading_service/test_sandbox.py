@@ -53,7 +53,10 @@ def pool(sandbox_image: str):
 
 
 async def grade(pool: WorkerPool, problem, code: str) -> dict:
-    return await pool.grade({"_id": "x", "code": code}, problem)
+    try:
+        return await pool.grade({"_id": "x", "code": code}, problem)
+    finally:
+        await pool.drain_removals()
 
 
 async def test_correct_code_scores_full_marks(pool, problem) -> None:
