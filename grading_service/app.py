@@ -212,6 +212,15 @@ class GradingService(Application):
                       self.service_prefix)
         return self.http_server
 
+    def reload_content(self) -> None:
+        """Load the content folder again (SIGHUP); keep the old content if it is broken."""
+        try:
+            self.content.reload()
+        except ContentError as exc:
+            self.log.error("content reload failed, keeping the loaded content: %s", exc)
+            return
+        self.log.info("content reloaded: %d problems", len(self.content.problems))
+
     async def shutdown(self) -> None:
         """Stop accepting, let jobs in flight finish, remove our sandboxes, close clients."""
         self.log.info("shutting down: no new requests, finishing jobs in flight")
@@ -229,6 +238,7 @@ class GradingService(Application):
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(signal.SIGHUP, self.reload_content)
         await stop.wait()
         await self.shutdown()
 

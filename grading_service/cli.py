@@ -14,6 +14,7 @@ commands:
                                 [--groups g1,g2] [--lifetime SECONDS]
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
+  bench      measure the grading path against baselines (make bench)
   version    print the version
 """
 
@@ -30,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
         grader_main(rest)
     elif command == "token":
         token_main(rest)
+    elif command == "bench":
+        from .benchmark import main as bench_main
+
+        sys.exit(bench_main(rest))
     elif command == "version":
         from . import __version__
 

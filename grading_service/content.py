@@ -36,6 +36,8 @@ class Problem:
     time_limit_seconds: float = 10.0
     memory_limit_mb: int = 128
     tags: tuple[str, ...] = field(default_factory=tuple)
+    hints: tuple[str, ...] = field(default_factory=tuple)
+    entry_point: str = ""
 
     def test_files(self) -> list[dict]:
         """The test files the trusted runner loads, public first."""
@@ -54,6 +56,7 @@ class Problem:
     def public(self) -> dict:
         """What a learner may see: never tests, solutions or expected values."""
         return {**self.summary(), "statement": self.statement, "starter": self.starter,
+                "hints": list(self.hints), "tags": list(self.tags),
                 "time_limit_seconds": self.time_limit_seconds,
                 "memory_limit_mb": self.memory_limit_mb}
 
@@ -79,6 +82,8 @@ def load_problem(directory: Path) -> Problem:
             time_limit_seconds=float(meta.get("time_limit_seconds", 10)),
             memory_limit_mb=int(meta.get("memory_limit_mb", 128)),
             tags=tuple(meta.get("tags", ())),
+            hints=tuple(meta.get("hints", ())),
+            entry_point=str(meta.get("entry_point", "")),
         )
     except (KeyError, OSError, TypeError, ValueError) as exc:
         raise ContentError(f"{directory}: {type(exc).__name__}: {exc}") from None
@@ -91,16 +96,64 @@ def load_problem(directory: Path) -> Problem:
     return problem
 
 
+@dataclass(frozen=True)
+class Level:
+    track: str
+    number: int
+    title: str
+    unlock_threshold: float
+    problem_ids: tuple[str, ...]
+
+    def public(self) -> dict:
+        return {"track": self.track, "level": self.number, "title": self.title,
+                "unlock_threshold": self.unlock_threshold, "problems": list(self.problem_ids)}
+
+
+@dataclass(frozen=True)
+class Track:
+    id: str
+    title: str
+    ages: str
+    order: int
+    description: str
+    levels: tuple[Level, ...]
+
+    def public(self) -> dict:
+        return {"id": self.id, "title": self.title, "ages": self.ages,
+                "description": self.description, "levels": [lv.public() for lv in self.levels]}
+
+
+def _read_json(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ContentError(f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise ContentError(f"{path}: must hold a JSON object")
+    return data
+
+
+DEFAULT_UNLOCK_THRESHOLD = 0.5
+
+
 class ContentStore:
-    """All problems, loaded once; the sorted index is computed at load, not per request."""
+    """All problems, tracks and levels, loaded once.
+
+    The sorted problem index and the tracks/levels index are computed at load (start-up
+    and reload), never per request.
+    """
 
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.problems: dict[str, Problem] = {}
         self.index: list[dict] = []
+        self.tracks: list[Track] = []
         self.reload()
 
     def reload(self) -> None:
+        """Load everything again; on any error keep serving what was loaded before."""
         problems: dict[str, Problem] = {}
         for meta in sorted(self.root.glob("*/*/*/problem.json")):
             problem = load_problem(meta.parent)
@@ -109,9 +162,47 @@ class ContentStore:
             problems[problem.id] = problem
         if not problems:
             raise ContentError(f"no problems found under {self.root}")
+        ordered = sorted(problems.values(), key=lambda p: (p.track, p.level, p.order, p.id))
+        tracks = []
+        for track_id in sorted({p.track for p in ordered}):
+            meta = _read_json(self.root / track_id / "track.json")
+            levels = []
+            for number in sorted({p.level for p in ordered if p.track == track_id}):
+                level_meta = _read_json(self.root / track_id / f"level-{number}" / "level.json")
+                levels.append(Level(
+                    track=track_id, number=number,
+                    title=str(level_meta.get("title", f"Level {number}")),
+                    unlock_threshold=float(level_meta.get("unlock_threshold",
+                                                          DEFAULT_UNLOCK_THRESHOLD)),
+                    problem_ids=tuple(p.id for p in ordered
+                                      if p.track == track_id and p.level == number)))
+            tracks.append(Track(
+                id=track_id, title=str(meta.get("title", track_id)),
+                ages=str(meta.get("ages", "")), order=int(meta.get("order", 0)),
+                description=str(meta.get("description", "")), levels=tuple(levels)))
         self.problems = problems
-        self.index = [p.summary() for p in sorted(
-            problems.values(), key=lambda p: (p.track, p.level, p.order, p.id))]
+        self.index = [p.summary() for p in ordered]
+        self.tracks = sorted(tracks, key=lambda t: (t.order, t.id))
+        self.tracks_index = [t.public() for t in self.tracks]
 
     def get(self, problem_id: str) -> Problem | None:
         return self.problems.get(problem_id)
+
+    def unlocked_levels(self, solved: set[str]) -> dict[tuple[str, int], bool]:
+        """Which levels a learner who solved these problems has open.
+
+        Level 1 of every track is open; a later level opens when the learner solved at
+        least its ``unlock_threshold`` share of the level before (which must be open).
+        """
+        state: dict[tuple[str, int], bool] = {}
+        for track in self.tracks:
+            previous: Level | None = None
+            open_so_far = True
+            for level in track.levels:
+                if previous is not None:
+                    done = sum(1 for pid in previous.problem_ids if pid in solved)
+                    needed = level.unlock_threshold * len(previous.problem_ids)
+                    open_so_far = open_so_far and done >= needed
+                state[(track.id, level.number)] = open_so_far
+                previous = level
+        return state

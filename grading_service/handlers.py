@@ -102,6 +102,11 @@ class ProblemsHandler(AuthenticatedHandler):
         self.write_json({"problems": self.service.content.index})
 
 
+class TracksHandler(AuthenticatedHandler):
+    def get(self) -> None:
+        self.write_json({"tracks": self.service.content.tracks_index})
+
+
 class ProblemHandler(AuthenticatedHandler):
     def get(self, problem_id: str) -> None:
         problem = self.service.content.get(problem_id)
@@ -262,10 +267,15 @@ class ProgressHandler(AuthenticatedHandler):
                 "solved": rec.get("first_solved_at") is not None,
                 "first_solved_at": rec.get("first_solved_at"),
             })
+        solved = {p["problem_id"] for p in problems if p["solved"]}
+        unlocked = self.service.content.unlocked_levels(solved)
+        levels = [{"track": track, "level": number, "unlocked": is_open}
+                  for (track, number), is_open in unlocked.items()]
         self.write_json({
             "user": self.user_name,
             "problems": problems,
-            "solved": sum(1 for p in problems if p["solved"]),
+            "levels": levels,
+            "solved": len(solved),
             "total_score": sum(p["best_score"] for p in problems),
         })
 
@@ -298,6 +308,7 @@ class MetricsHandler(BaseHandler):
 def routes(prefixes: list[str]) -> list[tuple[str, type[web.RequestHandler]]]:
     table = [
         (r"api/problems/?", ProblemsHandler),
+        (r"api/tracks/?", TracksHandler),
         (r"api/problems/([^/]+)/?", ProblemHandler),
         (r"api/submissions/?", SubmissionsHandler),
         (r"api/submissions/([^/]+)/?", SubmissionHandler),

@@ -4,6 +4,10 @@ Each submission is graded in its own process, so test modules and the ``solution
 stand-in never leak between submissions. Starting a fresh interpreter and importing the
 runner costs about 50 ms of CPU, so processes are forked from a fork server that has
 imported the runner (and pytest, which test files may use) once.
+
+Note: multiprocessing re-imports the parent's ``__main__`` module in each child unless
+it is a package's ``__main__``; run the service as ``python -m grading_service`` or the
+``coderunner`` script (both cheap), not as ``python -m grading_service.<module>``.
 """
 
 from __future__ import annotations

@@ -191,7 +191,7 @@ class SandboxPool(LoggingConfigurable):
     """
 
     size = Integer(
-        3,
+        4,
         help="""Started sandboxes kept ready. A little more than the number of workers
         avoids misses; more only helps bursts. 0 turns the pool off (each submission
         starts its own).""",
