@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 USAGE = """usage: coderunner <command> [options]
 
@@ -14,6 +15,7 @@ commands:
                                 [--groups g1,g2] [--lifetime SECONDS]
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
+  content    problems: validate | new | import   (coderunner content --help)
   bench      measure the grading path against baselines (make bench)
   version    print the version
 """
@@ -31,6 +33,8 @@ def main(argv: list[str] | None = None) -> None:
         grader_main(rest)
     elif command == "token":
         token_main(rest)
+    elif command == "content":
+        sys.exit(content_main(rest))
     elif command == "bench":
         from .benchmark import main as bench_main
 
@@ -92,3 +96,87 @@ def token_main(argv: list[str]) -> None:
     print(token)
     print(f"coderunner token: {NAME_PREFIX}{args.subject} (role {args.role}), valid for "
           f"{lifetime} seconds, audience {config.audience!r}", file=sys.stderr)
+
+
+def content_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="coderunner content",
+                                     description="Check, scaffold and import problems.")
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="content folder (default: ./content)")
+    sub = parser.add_subparsers(dest="action", required=True)
+    check = sub.add_parser("validate", help="check metadata, layout and every problem in "
+                                            "real sandboxes")
+    check.add_argument("--image", default=None,
+                       help="sandbox image (default: CODERUNNER_SANDBOX_IMAGE or the one "
+                            "`make image` built)")
+    check.add_argument("--static-only", action="store_true",
+                       help="skip the sandbox checks (solutions pass, starters fail)")
+    check.add_argument("--min-public", type=int, default=2)
+    check.add_argument("--min-hidden", type=int, default=4)
+    check.add_argument("--parallel", type=int, default=3, help="sandboxes at once")
+    check.add_argument("--track", default=None, help="check only this track")
+    new = sub.add_parser("new", help="scaffold a problem")
+    new.add_argument("--track", required=True)
+    new.add_argument("--level", type=int, required=True)
+    new.add_argument("--id", required=True, dest="problem_id")
+    new.add_argument("--title", required=True)
+    new.add_argument("--kind", choices=["function", "program"], default="function")
+    new.add_argument("--points", type=int, default=10)
+    imp = sub.add_parser("import", help="import exercises in the common layout")
+    imp.add_argument("source", type=Path, help="folder with one sub-folder per exercise")
+    imp.add_argument("--track", required=True)
+    imp.add_argument("--public-share", type=float, default=0.34,
+                     help="share of each exercise's tests made public (default 0.34)")
+    imp.add_argument("--levels", default="",
+                     help="difficulty to level map, e.g. '1:1,2:1,3:2,...' (default: "
+                          "1-2→1, 3-4→2, 5-6→3, 7-8→4, 9-10→5)")
+    return parser
+
+
+def _default_image() -> str | None:
+    import os
+
+    if os.environ.get("CODERUNNER_SANDBOX_IMAGE"):
+        return os.environ["CODERUNNER_SANDBOX_IMAGE"]
+    marker = Path(__file__).resolve().parent.parent / ".state" / "sandbox-image"
+    return marker.read_text().strip() if marker.exists() else None
+
+
+def content_main(argv: list[str]) -> int:
+    from .content import ContentError
+    from .content_tools import import_exercises, new_problem, validate
+
+    args = content_parser().parse_args(argv)
+    root = args.content.resolve()
+    try:
+        if args.action == "validate":
+            image = None if args.static_only else (args.image or _default_image())
+            if not args.static_only and not image:
+                print("coderunner content validate: no sandbox image; build one with "
+                      "`make image`, pass --image, or use --static-only", file=sys.stderr)
+                return 2
+            report = validate(root, image, min_public=args.min_public,
+                              min_hidden=args.min_hidden, parallel=args.parallel,
+                              track=args.track)
+            print(f"content {root}" + ("" if image else " (static checks only)"))
+            print(report.render(sorted(report.problems)))
+            return 0 if report.ok else 1
+        if args.action == "new":
+            path = new_problem(root, args.track, args.level, args.problem_id, args.title,
+                               args.kind, args.points)
+            print(f"created {path}: fill in statement.md, starter.py, solution.py and the "
+                  "tests, then run `coderunner content validate`")
+            return 0
+        levels = None
+        if args.levels:
+            levels = {int(k): int(v) for k, v in
+                      (pair.split(":") for pair in args.levels.split(","))}
+        created = import_exercises(args.source, root, args.track,
+                                   public_share=args.public_share, levels=levels)
+        for path in created:
+            print(f"imported {path}")
+        print(f"{len(created)} exercises imported; run `coderunner content validate`")
+        return 0
+    except ContentError as exc:
+        print(f"coderunner content: {exc}", file=sys.stderr)
+        return 1

@@ -81,13 +81,14 @@ def count_tests(problem: Problem, visibility: str) -> int:
 
 
 def check_static(root: Path, report: Report, *, min_public: int = 2,
-                 min_hidden: int = 4) -> list[Problem]:
+                 min_hidden: int = 4, track: str | None = None) -> list[Problem]:
     """Everything that needs no sandbox. Returns the problems that loaded."""
     problem_schema, track_schema, level_schema = (schema("problem"), schema("track"),
                                                   schema("level"))
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
-    for meta_path in sorted(root.glob("*/*/*/problem.json")):
+    pattern = f"{track}/*/*/problem.json" if track else "*/*/*/problem.json"
+    for meta_path in sorted(root.glob(pattern)):
         d = meta_path.parent
         where = str(d.relative_to(root))
         try:
@@ -201,12 +202,13 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
 
 
 def validate(root: Path, image: str | None, *, min_public: int = 2, min_hidden: int = 4,
-             parallel: int = 3) -> Report:
+             parallel: int = 3, track: str | None = None) -> Report:
     report = Report()
     if not root.is_dir():
         report.fail("", f"content folder {root} does not exist")
         return report
-    problems = check_static(root, report, min_public=min_public, min_hidden=min_hidden)
+    problems = check_static(root, report, min_public=min_public, min_hidden=min_hidden,
+                            track=track)
     if not problems:
         report.fail("", f"no problems under {root}")
     elif image:
