@@ -311,6 +311,48 @@ class RemoteHandle:
     def __repr__(self) -> str:
         return f"<{self._cr_type} in the sandbox>"
 
+    # Python looks special methods up on the type, so the common ones are forwarded
+    # explicitly; each is one call answered in the sandbox.
+    def _cr_dunder(self, name: str, *args: Any) -> Any:
+        session = self._cr_session
+        return session.call({"op": "dunder", "target": self._cr_id, "name": name,
+                             "args": [session.encode(a) for a in args]})
+
+    def __len__(self) -> int:
+        value = self._cr_dunder("len")
+        if type(value) is not int:
+            raise TypeError("len() of the learner's object did not give an int")
+        return value
+
+    def __str__(self) -> str:
+        value = self._cr_dunder("str")
+        if not isinstance(value, str):
+            raise TypeError("str() of the learner's object did not give a str")
+        return value
+
+    def __bool__(self) -> bool:
+        return self._cr_dunder("bool") is True
+
+    def __eq__(self, other: object) -> Any:
+        return self._cr_dunder("eq", other)
+
+    def __ne__(self, other: object) -> bool:
+        return not self.__eq__(other)
+
+    __hash__ = object.__hash__
+
+    def __contains__(self, item: Any) -> bool:
+        return self._cr_dunder("contains", item) is True
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._cr_dunder("getitem", key)
+
+    def __iter__(self) -> Any:
+        values = self._cr_dunder("iter")
+        if not isinstance(values, list):
+            raise TypeError("iterating the learner's object did not give values")
+        return iter(values)
+
 
 class SolutionModule(types.ModuleType):
     """Stands in for the learner's module inside the trusted test modules."""

@@ -150,6 +150,17 @@ def resolve(target):
     return handles[target]
 
 
+DUNDERS = {
+    "len": len,
+    "str": str,
+    "bool": bool,
+    "iter": list,
+    "eq": lambda obj, other: obj == other,
+    "contains": lambda obj, item: item in obj,
+    "getitem": lambda obj, key: obj[key],
+}
+
+
 def handle(request: dict) -> dict:
     op = request.get("op")
     if op == "ping":
@@ -193,6 +204,10 @@ def handle(request: dict) -> dict:
         args = decode(request.get("args", []))
         kwargs = decode(request.get("kwargs", {}))
         return {"ok": True, "value": encode(fn(*args, **kwargs))}
+    if op == "dunder":
+        fn = DUNDERS[request["name"]]
+        args = decode(request.get("args", []))
+        return {"ok": True, "value": encode(fn(resolve(request["target"]), *args))}
     if op == "release":
         handles.pop(request["target"], None)
         return {"ok": True}

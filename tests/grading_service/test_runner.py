@@ -235,3 +235,57 @@ def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> No
     assert result["verdict"] == "passed", result
     wrong = run(source.replace("raise Overdrawn", "raise KeyError"), tmp_path, tests=spec)
     assert wrong["passed"] == 1
+
+
+def test_learner_objects_support_len_str_eq_in_indexing_and_iteration(tmp_path: Path) -> None:
+    (tmp_path / "tests_hidden.py").write_text(textwrap.dedent('''
+        import unittest
+        from solution import Stack
+
+        class TestStack(unittest.TestCase):
+            def test_protocols(self):
+                s = Stack()
+                s.push(1)
+                s.push("two")
+                self.assertEqual(len(s), 2)
+                self.assertEqual(str(s), "Stack[1, 'two']")
+                self.assertIn("two", s)
+                self.assertEqual(s[0], 1)
+                self.assertEqual(list(s), [1, "two"])
+                self.assertTrue(s)
+                self.assertFalse(Stack())
+                self.assertEqual(s, s)
+                other = Stack()
+                other.push(1)
+                self.assertNotEqual(s, other)
+                self.assertEqual(s.pop(), "two")
+
+            def test_len_must_be_an_int(self):
+                s = Stack()
+                s.push(1)
+                self.assertEqual(len(s), 1)
+    '''))
+    source = textwrap.dedent('''
+        class Stack:
+            def __init__(self):
+                self.items = []
+            def push(self, x):
+                self.items.append(x)
+            def pop(self):
+                return self.items.pop()
+            def __len__(self):
+                return len(self.items)
+            def __str__(self):
+                return f"Stack{self.items!r}"
+            def __contains__(self, x):
+                return x in self.items
+            def __getitem__(self, i):
+                return self.items[i]
+            def __iter__(self):
+                return iter(self.items)
+            def __eq__(self, other):
+                return isinstance(other, Stack) and self.items == other.items
+    ''')
+    spec = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
+    result = run(source, tmp_path, tests=spec)
+    assert result["verdict"] == "passed", result
