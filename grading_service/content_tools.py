@@ -69,7 +69,11 @@ def count_tests(problem: Problem, visibility: str) -> int:
     if suffix == ".json":
         cases = json.loads(path.read_text())
         return len(cases) if isinstance(cases, list) else 0
-    tree = ast.parse(path.read_text())
+    try:
+        tree = ast.parse(path.read_text())
+    except SyntaxError as exc:
+        raise ContentError(f"{path.name} does not parse: line {exc.lineno}: {exc.msg}") \
+            from None
     count = 0
     for node in tree.body:
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
@@ -115,7 +119,11 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
             report.fail(problem.id, f"level {problem.level} but folder {d.parent.name!r}")
         if not (d / "solution.py").is_file():
             report.fail(problem.id, "no solution.py (reference solution)")
-        public, hidden = count_tests(problem, "public"), count_tests(problem, "hidden")
+        try:
+            public, hidden = count_tests(problem, "public"), count_tests(problem, "hidden")
+        except (ContentError, ValueError) as exc:
+            report.fail(problem.id, str(exc))
+            continue
         if public < min_public:
             report.fail(problem.id, f"{public} public tests, at least {min_public} needed")
         if hidden < min_hidden:
