@@ -61,6 +61,9 @@ class GraderClient:
     async def list_problems(self) -> GraderReply:
         return await self._request("GET", "problems")
 
+    async def list_tracks(self) -> GraderReply:
+        return await self._request("GET", "tracks")
+
     async def get_problem(self, problem_id: str) -> GraderReply:
         return await self._request("GET", f"problems/{quote(problem_id, safe='')}")
 

@@ -102,6 +102,13 @@ class ProblemsHandler(CodeRunnerHandler):
         self.reply(await self.grader.list_problems())
 
 
+class TracksHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.list_tracks())
+
+
 class ProblemHandler(CodeRunnerHandler):
     @web.authenticated
     @authorized
@@ -233,6 +240,7 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
 
     return [
         (route("problems"), ProblemsHandler),
+        (route("tracks"), TracksHandler),
         (route(f"problems/{_ID.format(name='problem_id')}"), ProblemHandler),
         (route(f"problems/{_ID.format(name='problem_id')}/open"), OpenProblemHandler),
         (route("submissions"), SubmissionsHandler),

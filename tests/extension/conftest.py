@@ -89,6 +89,14 @@ class _Problems(_GraderHandler):
         self.answer(200, {"problems": listing})
 
 
+class _Tracks(_GraderHandler):
+    def get(self) -> None:
+        self.answer(200, {"tracks": [{"id": "basics", "title": "Basics", "ages": "12-14",
+                                      "levels": [{"track": "basics", "level": 1,
+                                                  "title": "First", "unlock_threshold": 0.5,
+                                                  "problems": ["sum-two"]}]}]})
+
+
 class _Problem(_GraderHandler):
     def get(self, problem_id: str) -> None:
         if problem_id not in PROBLEMS:
@@ -144,6 +152,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
     app = tornado.web.Application(
         [
             (rf"{prefix}/problems", _Problems, {"fake": fake}),
+            (rf"{prefix}/tracks", _Tracks, {"fake": fake}),
             (rf"{prefix}/problems/([^/]+)", _Problem, {"fake": fake}),
             (rf"{prefix}/submissions", _Submissions, {"fake": fake}),
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),

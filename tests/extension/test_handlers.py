@@ -262,3 +262,9 @@ async def test_gets_submission_result(jp_fetch, fake_grader) -> None:
 async def test_progress_passes_through(jp_fetch, fake_grader) -> None:
     status, body, _ = await call(jp_fetch, "progress")
     assert (status, body) == (200, {"points": 10, "solved": ["sum-two"]})
+
+
+async def test_tracks_are_passed_through(jp_fetch, fake_grader) -> None:
+    response = await jp_fetch("coderunner", "api", "tracks")
+    body = json.loads(response.body)
+    assert body["tracks"][0]["levels"][0]["problems"] == ["sum-two"]
