@@ -267,15 +267,22 @@ def new_problem(root: Path, track: str, level: int, problem_id: str, title: str,
     camel = "".join(part.capitalize() for part in re.split(r"[-_]", problem_id))
     for name, text in template.items():
         (d / name).write_text(text.format(entry=entry, title=camel))
-    level_meta = d.parent / "level.json"
-    if not level_meta.exists():
-        level_meta.write_text(json.dumps({"level": level, "title": f"Level {level}",
-                                          "unlock_threshold": 0.5}, indent=2) + "\n")
+    ensure_track_metadata(root, track, level)
+    return d
+
+
+def ensure_track_metadata(root: Path, track: str, up_to_level: int) -> None:
+    """Write default track.json and level.json files where they are missing."""
+    for number in range(1, up_to_level + 1):
+        level_meta = root / track / f"level-{number}" / "level.json"
+        if not level_meta.exists():
+            level_meta.parent.mkdir(parents=True, exist_ok=True)
+            level_meta.write_text(json.dumps({"level": number, "title": f"Level {number}",
+                                              "unlock_threshold": 0.5}, indent=2) + "\n")
     track_meta = root / track / "track.json"
     if not track_meta.exists():
         track_meta.write_text(json.dumps({"id": track, "title": track, "ages": "",
                                           "order": 0}, indent=2) + "\n")
-    return d
 
 
 # --------------------------------------------------------------------------- import
@@ -374,16 +381,7 @@ def import_exercises(source: Path, root: Path, track: str, *, public_share: floa
         (d / "solution.py").write_text(example.read_text())
         (d / "tests_public.py").write_text(public)
         (d / "tests_hidden.py").write_text(hidden)
-        for number in range(1, level + 1):
-            level_meta = root / track / f"level-{number}" / "level.json"
-            if not level_meta.exists():
-                level_meta.parent.mkdir(parents=True, exist_ok=True)
-                level_meta.write_text(json.dumps({"level": number, "title": f"Level {number}",
-                                                  "unlock_threshold": 0.5}, indent=2) + "\n")
-        track_meta = root / track / "track.json"
-        if not track_meta.exists():
-            track_meta.write_text(json.dumps({"id": track, "title": track, "ages": "",
-                                              "order": 0}, indent=2) + "\n")
+        ensure_track_metadata(root, track, level)
         created.append(d)
     return created
 

@@ -165,3 +165,26 @@ async def test_health_ready_and_metrics(service) -> None:
     assert code == 200 and ready["checks"] == {"redis": "ok", "mongodb": "ok", "docker": "ok"}
     resp = await AsyncHTTPClient().fetch(f"{service.base}/metrics")
     assert b"coderunner_submissions_total" in resp.body
+
+
+async def test_levels_unlock_when_enough_of_the_previous_level_is_solved(service) -> None:
+    def level_open(progress: dict, level: int) -> bool:
+        return next(lv["unlocked"] for lv in progress["levels"]
+                    if lv["track"] == "ages-12-14" and lv["level"] == level)
+
+    _, progress, _ = await call(service, "GET", "/api/progress", token="carol-token")
+    assert level_open(progress, 1) and not level_open(progress, 2)
+    answers = {"add-two": GOOD_ADD,
+               "count-vowels": "def count_vowels(text):\n    if not isinstance(text, str):\n"
+                               "        raise TypeError('text')\n"
+                               "    return sum(c in 'aeiou' for c in text.lower())\n"}
+    for problem_id, code in answers.items():
+        _, body, _ = await call(service, "POST", "/api/submissions",
+                                {"problem_id": problem_id, "code": code}, token="carol-token")
+        assert (await wait_graded(service, body["id"], token="carol-token"))["verdict"] == \
+            "passed"
+    _, progress, _ = await call(service, "GET", "/api/progress", token="carol-token")
+    assert level_open(progress, 2)
+    _, tracks, _ = await call(service, "GET", "/api/tracks")
+    titles = {t["id"]: t["title"] for t in tracks["tracks"]}
+    assert titles["ages-12-14"].startswith("Building blocks")
