@@ -67,5 +67,8 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >&2
 fi
 docker tag "$image" coderunner-sandbox:latest
+# Older builds of this image are only disk use now; keep the current one (in use ones stay).
+docker images --format '{{.Repository}}:{{.Tag}}' coderunner-sandbox \
+  | grep -v -e ":latest$" -e "^$image$" | xargs -r docker rmi >/dev/null 2>&1 || true
 echo "$image" > "$state/sandbox-image"
 echo "$image"
