@@ -635,6 +635,7 @@ def _normalise(text: str) -> str:
 
 def run_job(raw: dict) -> dict:
     """Grade one job; every failure becomes a result the worker can act on."""
+    sys.dont_write_bytecode = True  # never write caches into the content folder
     try:
         return grade(Job(**raw))
     except SandboxUnavailable as exc:

@@ -1,0 +1,7 @@
+def running_totals(numbers):
+    totals = []
+    total = 0
+    for number in numbers:
+        total = total + number
+        totals.append(total)
+    return totals
