@@ -1,0 +1,3 @@
+age = int(input())
+print("Happy birthday!")
+# Print the other two lines here.

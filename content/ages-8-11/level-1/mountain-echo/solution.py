@@ -1,0 +1,3 @@
+word = input()
+print("You shout: " + word)
+print("The mountain says:", word, word, word)

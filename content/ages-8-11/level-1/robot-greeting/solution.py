@@ -1,0 +1,3 @@
+name = input()
+print("Beep boop!")
+print("Hello, " + name + "! I am Robo.")

@@ -1,0 +1,3 @@
+socks = int(input())
+print("Pairs:", socks // 2)
+print("Every sock has a partner!")

@@ -1,0 +1,3 @@
+n = int(input())
+# Count down here with a loop.
+print("Liftoff!")

@@ -1,0 +1,3 @@
+n = int(input())
+for step in range(1, n + 1):
+    print("*" * step)

@@ -1,0 +1,3 @@
+def slices_each(pizzas, friends):
+    # Work out the number of slices, then share them.
+    return pizzas * 8

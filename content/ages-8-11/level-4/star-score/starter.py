@@ -1,0 +1,4 @@
+def game_score(coins, stars):
+    score = coins + stars * 10
+    # Don't forget the bonus!
+    return score

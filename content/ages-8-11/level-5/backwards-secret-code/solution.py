@@ -1,0 +1,2 @@
+def secret_code(word):
+    return word[::-1].upper()
