@@ -70,11 +70,38 @@ export interface IProblemProgress {
   first_solved_at?: string | null;
 }
 
+/** Whether a learner has opened a level (level 1 of every track always is). */
+export interface ILevelProgress {
+  track: string;
+  level: number;
+  unlocked: boolean;
+}
+
 export interface IProgress {
   user: string;
   problems: IProblemProgress[];
+  /** Missing from older graders: then every level counts as unlocked. */
+  levels?: ILevelProgress[];
   solved: number;
   total_score: number;
+}
+
+export interface ILevel {
+  track: string;
+  level: number;
+  title: string;
+  /** Share (0–1) of the previous level to solve before this one opens. */
+  unlock_threshold: number;
+  /** Problem ids, in display order. */
+  problems: string[];
+}
+
+export interface ITrack {
+  id: string;
+  title: string;
+  ages: string;
+  description: string;
+  levels: ILevel[];
 }
 
 /** A failed call: the server's `message`, its HTTP status and any Retry-After. */
@@ -137,6 +164,12 @@ export class CodeRunnerClient {
   async listProblems(): Promise<IProblemSummary[]> {
     const body = await this.request<{ problems: IProblemSummary[] }>('problems');
     return body.problems ?? [];
+  }
+
+  /** Tracks and their levels, in display order. */
+  async listTracks(): Promise<ITrack[]> {
+    const body = await this.request<{ tracks: ITrack[] }>('tracks');
+    return body.tracks ?? [];
   }
 
   getProblem(problemId: string): Promise<IProblem> {

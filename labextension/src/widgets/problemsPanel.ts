@@ -1,5 +1,7 @@
 import {
+  caretRightIcon,
   checkIcon,
+  lockIcon,
   refreshIcon,
   SidePanel,
   Toolbar,
@@ -13,6 +15,7 @@ import {
   IProblemProgress,
   IProblemSummary,
   IProgress,
+  ITrack,
   ProblemFormat
 } from '../api';
 import { codeRunnerIcon } from '../icons';
@@ -23,9 +26,27 @@ export interface IProblemsPanelOptions {
   openPath: (path: string) => void;
 }
 
+/** A track as the panel shows it. */
+export interface ITrackView {
+  id: string;
+  title: string;
+  description: string;
+  levels: ILevelView[];
+}
+
+export interface ILevelView {
+  level: string;
+  /** Empty when the level has no title beyond "Level N". */
+  title: string;
+  locked: boolean;
+  /** The level to solve more of to open this one. */
+  previous: string | null;
+  problems: IProblemSummary[];
+}
+
 /**
- * Side panel: problems grouped by track and level, with points and a tick for solved
- * ones. "Open" asks the server for the learner's file (created from the starter if
+ * Side panel: problems in collapsible tracks and levels, with points, a tick for
+ * solved ones and a lock on levels not open yet. "Open" asks the server for the learner's file (created from the starter if
  * missing) and opens it.
  */
 export class ProblemsPanel extends SidePanel {
@@ -67,12 +88,17 @@ export class ProblemsPanel extends SidePanel {
     super.dispose();
   }
 
-  /** Loads problems and progress; a progress failure still shows the problems. */
+  /**
+   * Loads problems, tracks and progress. Without tracks (older grader) problems are
+   * grouped by raw track id and nothing is locked; a progress failure still shows
+   * the problems, all unlocked.
+   */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
     this._showStatus('Loading problems…');
-    const [problems, progress] = await Promise.allSettled([
+    const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
+      this._client.listTracks(),
       this._client.getProgress()
     ]);
     if (generation !== this._generation || this.isDisposed) {
@@ -84,6 +110,7 @@ export class ProblemsPanel extends SidePanel {
     }
     this._render(
       problems.value,
+      tracks.status === 'fulfilled' ? tracks.value : null,
       progress.status === 'fulfilled' ? progress.value : null,
       progress.status === 'rejected' ? describeError(progress.reason) : null
     );
@@ -123,6 +150,7 @@ export class ProblemsPanel extends SidePanel {
 
   private _render(
     problems: IProblemSummary[],
+    tracks: ITrack[] | null,
     progress: IProgress | null,
     progressError: string | null
   ): void {
@@ -151,22 +179,81 @@ export class ProblemsPanel extends SidePanel {
       return;
     }
 
-    for (const [track, levels] of groupProblems(problems)) {
-      const trackNode = element('section', 'jp-CodeRunner-track');
-      trackNode.appendChild(element('h2', 'jp-CodeRunner-trackTitle', track));
-      for (const [level, items] of levels) {
-        trackNode.appendChild(element('h3', 'jp-CodeRunner-levelTitle', `Level ${level}`));
-        const list = element('ul', 'jp-CodeRunner-problemList');
-        for (const problem of items) {
-          list.appendChild(this._renderProblem(problem, byProblem.get(problem.id)));
-        }
-        trackNode.appendChild(list);
-      }
-      node.appendChild(trackNode);
+    const views = buildTracks(problems, tracks, progress);
+    if (!this._openTracks) {
+      const first =
+        views.find(t => t.levels.some(l => l.problems.some(p => !byProblem.get(p.id)?.solved))) ??
+        views[0];
+      this._openTracks = new Set(first ? [first.id] : []);
+    }
+    for (const track of views) {
+      node.appendChild(this._renderTrack(track, byProblem));
     }
   }
 
-  private _renderProblem(problem: IProblemSummary, progress?: IProblemProgress): HTMLElement {
+  private _renderTrack(
+    track: ITrackView,
+    byProblem: Map<string, IProblemProgress>
+  ): HTMLElement {
+    const section = element('section', 'jp-CodeRunner-track');
+    const body = element('div', 'jp-CodeRunner-trackBody');
+    const all = track.levels.flatMap(l => l.problems);
+    const solved = all.filter(p => byProblem.get(p.id)?.solved).length;
+
+    const toggle = element('button', 'jp-CodeRunner-trackToggle');
+    toggle.type = 'button';
+    toggle.title = track.description || track.title;
+    toggle.append(
+      caretRightIcon.element({ tag: 'span', className: 'jp-CodeRunner-caret' }),
+      element('span', 'jp-CodeRunner-trackName', track.title),
+      element('span', 'jp-CodeRunner-trackCount', `${solved}/${all.length}`)
+    );
+    const setOpen = (open: boolean) => {
+      toggle.setAttribute('aria-expanded', String(open));
+      body.hidden = !open;
+    };
+    setOpen(this._openTracks?.has(track.id) ?? false);
+    toggle.addEventListener('click', () => {
+      const open = body.hidden;
+      if (open) {
+        this._openTracks?.add(track.id);
+      } else {
+        this._openTracks?.delete(track.id);
+      }
+      setOpen(open);
+    });
+    const heading = element('h2', 'jp-CodeRunner-trackTitle');
+    heading.appendChild(toggle);
+    section.append(heading, body);
+
+    for (const level of track.levels) {
+      const title = `Level ${level.level}` + (level.title ? ` · ${level.title}` : '');
+      body.appendChild(element('h3', 'jp-CodeRunner-levelTitle', title));
+      if (level.locked) {
+        const lock = element('p', 'jp-CodeRunner-locked');
+        lock.append(
+          lockIcon.element({ tag: 'span', className: 'jp-CodeRunner-lockIcon' }),
+          level.previous
+            ? `Locked: solve more of level ${level.previous} to open it`
+            : 'Locked'
+        );
+        body.appendChild(lock);
+      }
+      const list = element('ul', 'jp-CodeRunner-problemList');
+      list.classList.toggle('jp-mod-locked', level.locked);
+      for (const problem of level.problems) {
+        list.appendChild(this._renderProblem(problem, byProblem.get(problem.id), level.locked));
+      }
+      body.appendChild(list);
+    }
+    return section;
+  }
+
+  private _renderProblem(
+    problem: IProblemSummary,
+    progress: IProblemProgress | undefined,
+    locked: boolean
+  ): HTMLElement {
     const item = element('li', 'jp-CodeRunner-problem');
     item.dataset.problemId = problem.id;
 
@@ -189,7 +276,8 @@ export class ProblemsPanel extends SidePanel {
 
     const open = element('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Open');
     open.classList.add('jp-CodeRunner-open');
-    open.title = `Open ${problem.title}`;
+    open.title = locked ? 'This level is locked' : `Open ${problem.title}`;
+    open.disabled = locked;
     open.addEventListener('click', () => void this._open(problem, item, open));
     item.appendChild(open);
     return item;
@@ -223,6 +311,62 @@ export class ProblemsPanel extends SidePanel {
   private _body: Widget;
   private _format: ProblemFormat = 'notebook';
   private _generation = 0;
+  /** Ids of the expanded tracks; chosen on the first render, then the learner's. */
+  private _openTracks: Set<string> | null = null;
+}
+
+/**
+ * The tracks to show: those of `tracks` in their order, with titles and locks from
+ * `progress` (a level is locked only if progress says so); problems no track lists,
+ * or all of them when `tracks` is null, grouped by raw track id and level.
+ */
+export function buildTracks(
+  problems: IProblemSummary[],
+  tracks: ITrack[] | null,
+  progress: IProgress | null
+): ITrackView[] {
+  const byId = new Map(problems.map(p => [p.id, p]));
+  const unlocked = new Map(
+    (progress?.levels ?? []).map(l => [`${l.track}/${l.level}`, l.unlocked])
+  );
+  const listed = new Set<string>();
+  const views: ITrackView[] = (tracks ?? []).map(track => ({
+    id: track.id,
+    title: track.title || track.id,
+    description: track.description ?? '',
+    levels: (track.levels ?? []).map((level, i) => {
+      const items = level.problems
+        .map(id => byId.get(id))
+        .filter((p): p is IProblemSummary => !!p);
+      items.forEach(p => listed.add(p.id));
+      const number = String(level.level);
+      return {
+        level: number,
+        title: level.title && level.title !== `Level ${number}` ? level.title : '',
+        locked: unlocked.get(`${track.id}/${number}`) === false,
+        previous: i > 0 ? String(track.levels[i - 1].level) : null,
+        problems: items
+      };
+    })
+  }));
+  const rest = problems.filter(p => !listed.has(p.id));
+  for (const [track, levels] of groupProblems(rest)) {
+    views.push({
+      id: track,
+      title: track,
+      description: '',
+      levels: [...levels].map(([level, items]) => ({
+        level,
+        title: '',
+        locked: false,
+        previous: null,
+        problems: items
+      }))
+    });
+  }
+  return views
+    .map(t => ({ ...t, levels: t.levels.filter(l => l.problems.length > 0) }))
+    .filter(t => t.levels.length > 0);
 }
 
 /** track → level → problems, in the order the platform defines (level, then `order`). */
