@@ -398,7 +398,7 @@ class TestOutcome:
 
 def describe_failure(exc: BaseException, test_file: str) -> str:
     """A readable one-liner for a failed public test."""
-    if isinstance(exc, AssertionError):
+    if is_failure(exc):
         if str(exc):
             return str(exc)[:1000]
         frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == test_file]
@@ -429,11 +429,20 @@ def collect_tests(module: types.ModuleType) -> list[tuple[str, Callable[[], Base
     return tests
 
 
+def is_failure(exc: BaseException) -> bool:
+    """A failed check (assert, unittest, ``pytest.raises``/``pytest.fail``), not an error."""
+    return isinstance(exc, AssertionError) or (
+        type(exc).__name__ == "Failed"
+        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__))
+
+
 def _function_runner(fn: Callable[[], Any]) -> Callable[[], BaseException | None]:
     def run() -> BaseException | None:
         try:
             fn()
-        except Exception as exc:  # noqa: BLE001 - any failure is the test's outcome
+        except KeyboardInterrupt:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - pytest's Failed is a BaseException
             return exc
         return None
 
@@ -582,7 +591,7 @@ def _grade_function(session: Session, job: Job, outcomes: list[TestOutcome]) -> 
             raise session.fatal
         if exc is None:
             status, msg = "pass", ""
-        elif isinstance(exc, AssertionError):
+        elif is_failure(exc):
             status, msg = "fail", describe_failure(exc, spec["path"])
         else:
             status, msg = "error", describe_failure(exc, spec["path"])

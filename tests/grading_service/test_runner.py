@@ -289,3 +289,22 @@ def test_learner_objects_support_len_str_eq_in_indexing_and_iteration(tmp_path: 
     spec = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
     result = run(source, tmp_path, tests=spec)
     assert result["verdict"] == "passed", result
+
+
+def test_pytest_raises_that_does_not_raise_is_a_failure_not_a_crash(tmp_path: Path) -> None:
+    (tmp_path / "tests_public.py").write_text(textwrap.dedent('''
+        import pytest
+        from solution import check
+
+        def test_rejects_negative():
+            with pytest.raises(ValueError):
+                check(-1)
+
+        def test_accepts_positive():
+            assert check(1) == 1
+    '''))
+    spec = [{"path": str(tmp_path / "tests_public.py"), "visibility": "public"}]
+    result = run("def check(n):\n    return n\n", tmp_path, tests=spec)
+    assert result["verdict"] == "failed", result
+    failing = next(t for t in result["tests"] if t["name"] == "test_rejects_negative")
+    assert failing["status"] == "fail" and "DID NOT RAISE" in failing["message"]

@@ -56,9 +56,14 @@ def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> No
         page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)
 
         page.locator('.lm-TabBar-tab[data-id="coderunner-problems"]').click()
-        problem = page.locator('.jp-CodeRunner-problem[data-problem-id="add-two"]')
+        track = page.locator(".jp-CodeRunner-track", has_text="Building blocks")
+        toggle = track.locator(".jp-CodeRunner-trackToggle")
+        expect(toggle).to_be_visible()
+        if toggle.get_attribute("aria-expanded") != "true":
+            toggle.click()
+        problem = track.locator('.jp-CodeRunner-problem[data-problem-id="add-two"]')
         expect(problem).to_be_visible()
-        expect(page.locator(".jp-CodeRunner-problem")).to_have_count(3)
+        expect(track.locator(".jp-CodeRunner-locked").first).to_be_visible()
         shot(page, "learner-problems")
 
         problem.locator(".jp-CodeRunner-open").click()
