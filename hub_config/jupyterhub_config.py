@@ -113,4 +113,7 @@ if s.demo_password:
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = s.demo_password
     c.Authenticator.allowed_users = set(DEMO_LEARNERS + DEMO_TEACHERS)
-    c.JupyterHub.load_groups = {DEMO_GROUP: {"users": list(DEMO_LEARNERS)}}
+    c.JupyterHub.load_groups = {
+        DEMO_GROUP: {"users": list(DEMO_LEARNERS)},
+        "teachers": {"users": list(DEMO_TEACHERS)},  # the grader's priority lane
+    }
