@@ -238,9 +238,12 @@ class Stack:
         self.pids = {}
         try:
             client = docker.from_env()
-            for container in client.containers.list(
+            for container in client.api.containers(
                     all=True, filters={"label": f"org.coderunner.instance={self.instance}"}):
-                container.remove(force=True)
+                try:
+                    client.api.remove_container(container["Id"], force=True)
+                except NotFound:
+                    pass
             try:
                 client.networks.get(self.network).remove()
             except NotFound:

@@ -59,4 +59,4 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
     assert "runner" in results["real_sequential"]["steps_median_ms"]
     meta = results["meta"]
     for label in (f"{BENCH_LABEL}={meta['run_id']}", f"{INSTANCE_LABEL}={meta['instance']}"):
-        assert docker_client.containers.list(all=True, filters={"label": label}) == []
+        assert docker_client.api.containers(all=True, filters={"label": label}) == []

@@ -171,7 +171,7 @@ async def test_hostile_submissions_are_contained_and_earn_nothing(hostile_servic
     assert honest["verdict"] == "passed" and honest["score"] == 50
     for _ in range(50):  # used sandboxes are removed just after their verdict is stored
         leftover = await asyncio.to_thread(
-            app.sandboxes.client.containers.list, all=True,
+            app.sandboxes.client.api.containers, all=True,
             filters={"label": f"org.coderunner.instance={app.sandboxes.instance_name}"})
         if len(leftover) <= app.pool.size:
             break

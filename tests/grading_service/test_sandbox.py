@@ -48,7 +48,7 @@ def pool(sandbox_image: str):
     workers = WorkerPool(queue=None, storage=None, sandboxes=sandboxes, content=None)
     yield workers
     client = docker.from_env()
-    assert client.containers.list(
+    assert client.api.containers(
         all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}) == []
 
 

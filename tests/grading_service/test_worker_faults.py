@@ -90,7 +90,7 @@ def wait_status(grader: GraderProcess, token: str, sid: str, wanted: set[str],
 
 
 def sandboxes(env: dict) -> list:
-    return docker.from_env().containers.list(
+    return docker.from_env().api.containers(
         all=True, filters={"label": f"org.coderunner.instance={env['CODERUNNER_INSTANCE']}"})
 
 
