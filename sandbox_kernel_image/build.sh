@@ -67,8 +67,11 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >&2
 fi
 docker tag "$image" coderunner-sandbox:latest
-# Older builds of this image are only disk use now; keep the current one (in use ones stay).
-docker images --format '{{.Repository}}:{{.Tag}}' coderunner-sandbox \
-  | grep -v -e ":latest$" -e "^$image$" | xargs -r docker rmi >/dev/null 2>&1 || true
+# The image this checkout built before is only disk use now (other checkouts' images,
+# and images still in use, are left alone).
+previous="$(cat "$state/sandbox-image" 2>/dev/null || true)"
+if [ -n "$previous" ] && [ "$previous" != "$image" ]; then
+  docker rmi "$previous" >/dev/null 2>&1 || true
+fi
 echo "$image" > "$state/sandbox-image"
 echo "$image"
