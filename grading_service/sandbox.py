@@ -271,14 +271,18 @@ class SandboxPool(LoggingConfigurable):
             if failed:
                 await asyncio.sleep(1.0)  # Docker is struggling; do not spin
 
-    async def close(self) -> None:
+    async def close(self, grace_seconds: float = 30.0) -> None:
+        """Stop refilling and remove the ready sandboxes.
+
+        Starts already under way are waited for, not cancelled: a cancelled thread would
+        still create its container, and nobody would remove it.
+        """
         self._closed = True
         self._wakeup.set()
         if self._task:
-            self._task.cancel()
             try:
-                await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
+                await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
+            except (TimeoutError, Exception):  # noqa: BLE001
+                self._task.cancel()
         while not self._ready.empty():
             await self.factory.remove(self._ready.get_nowait())

@@ -21,6 +21,27 @@ if str(ROOT) not in sys.path:
 from hub_config.devstack import Stack, free_port  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
+SESSION = secrets.token_hex(2)
+
+
+def new_instance() -> str:
+    """A Docker label value for one test's containers; all share this session's prefix,
+    so the session can remove whatever a failing test left behind."""
+    return f"t{SESSION}{secrets.token_hex(2)}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def remove_leftover_containers():
+    yield
+    try:
+        client = docker.from_env()
+        for container in client.api.containers(
+                all=True, filters={"label": "org.coderunner.instance"}):
+            if container["Labels"].get("org.coderunner.instance", "").startswith(
+                    f"t{SESSION}"):
+                client.api.remove_container(container["Id"], force=True)
+    except docker.errors.DockerException:
+        pass
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -53,7 +74,7 @@ def sandbox_image(docker_client: docker.DockerClient) -> str:
 def backing_services(tmp_path_factory: pytest.TempPathFactory):
     """A real Redis server and a real SecantusDB (MongoDB wire protocol) server."""
     stack = Stack(state_dir=tmp_path_factory.mktemp("backing"),
-                  instance=f"t{secrets.token_hex(3)}")
+                  instance=new_instance())
     stack.start_redis()
     stack.start_mongodb()
     yield stack
@@ -63,7 +84,7 @@ def backing_services(tmp_path_factory: pytest.TempPathFactory):
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
     """The whole platform: JupyterHub + proxy + grading service + Redis + MongoDB server."""
-    instance = f"t{secrets.token_hex(3)}"
+    instance = new_instance()
     stack = Stack(
         state_dir=tmp_path_factory.mktemp("stack"),
         instance=instance,

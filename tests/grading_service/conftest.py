@@ -16,6 +16,8 @@ from grading_service.auth import AuthError, token_from_header
 from hub_config.devstack import free_port
 from hub_config.settings import ROOT
 
+from ..conftest import new_instance
+
 JWT_SECRET = secrets.token_hex(32)
 
 
@@ -40,7 +42,7 @@ async def make_service(backing_services, sandbox_image, monkeypatch):
     async def make(redis_url: str | None = None, **settings) -> GradingService:
         config = Config()
         config.SandboxFactory.image = sandbox_image
-        config.SandboxFactory.instance_name = f"t{secrets.token_hex(3)}"
+        config.SandboxFactory.instance_name = new_instance()
         config.WorkerPool.visibility_timeout_seconds = 2.0
         config.SandboxPool.size = 1
         config.Admission.key_prefix = f"t{secrets.token_hex(4)}"

@@ -4,7 +4,6 @@ nothing it did not earn, and no sandbox outlives its submission."""
 from __future__ import annotations
 
 import json
-import secrets
 import textwrap
 
 import docker
@@ -13,6 +12,8 @@ import pytest
 from grading_service.content import load_problem
 from grading_service.sandbox import INSTANCE_LABEL, SandboxFactory
 from grading_service.worker import WorkerPool
+
+from ..conftest import new_instance
 
 HIDDEN = textwrap.dedent('''
     from solution import solve
@@ -43,7 +44,7 @@ def problem(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def pool(sandbox_image: str):
-    sandboxes = SandboxFactory(image=sandbox_image, instance_name=f"t{secrets.token_hex(3)}",
+    sandboxes = SandboxFactory(image=sandbox_image, instance_name=new_instance(),
                                memory_limit_mb=64, pids_limit=32, max_output_bytes=4096)
     workers = WorkerPool(queue=None, storage=None, sandboxes=sandboxes, content=None)
     yield workers

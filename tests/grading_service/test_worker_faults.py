@@ -21,6 +21,8 @@ from grading_service.storage import Storage
 from grading_service.tokens import mint, validate_secret
 from hub_config.devstack import free_port, wait_http
 
+from ..conftest import new_instance
+
 SLOW = "import time\ntime.sleep(3)\n\ndef solve(n):\n    return 2 * n\n"
 HIDDEN = "from solution import solve\n\ndef test_one():\n    assert solve(1) == 2\n"
 
@@ -67,7 +69,7 @@ def grader_env(backing_services, sandbox_image, content: Path) -> dict:
         "CODERUNNER_DB": f"t{secrets.token_hex(4)}",
         "CODERUNNER_STREAM": f"jobs:{secrets.token_hex(4)}",
         "CODERUNNER_CONTENT_DIR": str(content), "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
-        "CODERUNNER_INSTANCE": f"t{secrets.token_hex(3)}", "CODERUNNER_GRADER_IP": "127.0.0.1",
+        "CODERUNNER_INSTANCE": new_instance(), "CODERUNNER_GRADER_IP": "127.0.0.1",
         "CODERUNNER_JWT_SECRET": secret,
         "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_API_TOKEN": "unused",
     }
