@@ -76,9 +76,21 @@ class GraderClient:
     async def get_progress(self) -> GraderReply:
         return await self._request("GET", "progress")
 
+    async def get_asset(self, problem_id: str, name: str) -> tuple[bytes, str]:
+        """A statement image: (bytes, content type)."""
+        response = await self._fetch(
+            "GET", f"problems/{quote(problem_id, safe='')}/assets/{quote(name, safe='')}")
+        return response.body, response.headers.get("Content-Type", "application/octet-stream")
+
     async def _request(
         self, method: str, path: str, payload: dict[str, Any] | None = None
     ) -> GraderReply:
+        response = await self._fetch(method, path, payload)
+        return GraderReply(response.code, self._decode(response))
+
+    async def _fetch(
+        self, method: str, path: str, payload: dict[str, Any] | None = None
+    ) -> HTTPResponse:
         if not self.base_url:
             raise GraderError(
                 503,
@@ -120,7 +132,7 @@ class GraderClient:
             )
         if response.code >= 400:
             raise self._error_from(response)
-        return GraderReply(response.code, self._decode(response))
+        return response
 
     def _decode(self, response: HTTPResponse) -> Any:
         if not response.body:

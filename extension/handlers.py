@@ -23,6 +23,7 @@ from .notebook_io import (
     build_notebook,
     build_script,
     is_valid_problem_id,
+    link_assets,
     notebook_for_submission,
     problem_filename,
 )
@@ -116,6 +117,23 @@ class ProblemHandler(CodeRunnerHandler):
         self.reply(await self.grader.get_problem(check_problem_id(problem_id)))
 
 
+class ProblemAssetHandler(CodeRunnerHandler):
+    """Statement images, fetched from the grader as the learner."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, problem_id: str, name: str) -> None:
+        data, content_type = await self.grader.get_asset(check_problem_id(problem_id), name)
+        if not content_type.startswith("image/") or "svg" in content_type:
+            raise web.HTTPError(502, "%s", "The grading service sent something that is not "
+                                           "an image.")
+        self.set_header("Content-Type", content_type)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "private, max-age=3600")
+        # APIHandler.finish would relabel the body as JSON.
+        web.RequestHandler.finish(self, data)
+
+
 class OpenProblemHandler(CodeRunnerHandler):
     """Writes ``<problems_dir>/<id>.ipynb`` or ``.py``; an existing file is never touched."""
 
@@ -138,7 +156,9 @@ class OpenProblemHandler(CodeRunnerHandler):
         if not isinstance(problem, dict):
             raise web.HTTPError(502, "%s", "The grading service sent a malformed problem.")
         title = str(problem.get("title") or problem_id)
-        statement = str(problem.get("statement") or "")
+        statement = link_assets(
+            str(problem.get("statement") or ""),
+            url_path_join(self.base_url, API_PREFIX, "problems", problem_id, "assets") + "/")
         starter = str(problem.get("starter") or "")
 
         # Serialises check + save within this server, so two quick clicks on "open" cannot
@@ -243,6 +263,8 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route("tracks"), TracksHandler),
         (route(f"problems/{_ID.format(name='problem_id')}"), ProblemHandler),
         (route(f"problems/{_ID.format(name='problem_id')}/open"), OpenProblemHandler),
+        (route(f"problems/{_ID.format(name='problem_id')}/assets/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)"),
+         ProblemAssetHandler),
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),

@@ -37,7 +37,10 @@ def build_notebook(problem_id: str, title: str, statement: str, starter: str) ->
     which problem it belongs to.
     """
     heading = f"# {title}"
-    markdown = f"{heading}\n\n{statement.strip()}" if statement.strip() else heading
+    if statement.lstrip().startswith("# "):  # the statement brings its own title
+        markdown = statement.strip()
+    else:
+        markdown = f"{heading}\n\n{statement.strip()}" if statement.strip() else heading
     nb = nbformat.v4.new_notebook(
         cells=[
             nbformat.v4.new_markdown_cell(markdown),
@@ -51,6 +54,11 @@ def build_notebook(problem_id: str, title: str, statement: str, starter: str) ->
     )
     nbformat.validate(nb)
     return nb
+
+
+def link_assets(statement: str, asset_base: str) -> str:
+    """Point the statement's ``assets/<image>`` links at this server's asset route."""
+    return statement.replace("](assets/", f"]({asset_base}")
 
 
 def build_script(problem_id: str, title: str, statement: str, starter: str) -> str:

@@ -15,6 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 PROBLEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+# Statement images live in <problem>/assets/; only raster types (no SVG: it can carry script).
+ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
+ASSET_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
+               "gif": "image/gif", "webp": "image/webp"}
 
 
 class ContentError(ValueError):
@@ -38,6 +42,16 @@ class Problem:
     tags: tuple[str, ...] = field(default_factory=tuple)
     hints: tuple[str, ...] = field(default_factory=tuple)
     entry_point: str = ""
+
+    def asset(self, name: str) -> tuple[bytes, str] | None:
+        """A statement image as (bytes, content type), or None if there is no such asset."""
+        if not ASSET_NAME.match(name):
+            return None
+        folder = self.directory / "assets"
+        path = folder / name
+        if path.is_symlink() or not path.is_file() or path.parent.resolve() != folder.resolve():
+            return None
+        return path.read_bytes(), ASSET_TYPES[name.rsplit(".", 1)[1].lower()]
 
     def test_files(self) -> list[dict]:
         """The test files the trusted runner loads, public first."""

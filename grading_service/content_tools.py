@@ -20,7 +20,7 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from .content import PROBLEM_ID, ContentError, Problem, load_problem
+from .content import ASSET_NAME, PROBLEM_ID, ContentError, Problem, load_problem
 
 SCHEMA_DIR = Path(__file__).resolve().parent.parent / "content" / "schema"
 PUBLIC_FILES = ("statement.md", "starter.py", "tests_public.py", "tests_public.json")
@@ -139,7 +139,13 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
                 (d / "starter.py").read_text().strip() == (d / "solution.py").read_text().strip():
             report.fail(problem.id, "the starter is the reference solution")
         for link in IMAGE_LINK.findall(problem.statement):
-            if not re.match(r"^https?://", link) and not (d / link).is_file():
+            if re.match(r"^https?://", link):
+                continue
+            name = link.removeprefix("assets/")
+            if not link.startswith("assets/") or not ASSET_NAME.match(name):
+                report.fail(problem.id, f"statement image {link!r} must be assets/<name> "
+                                        "(png, jpg, gif or webp)")
+            elif problem.asset(name) is None:
                 report.fail(problem.id, f"statement image {link!r} does not exist")
         problems.append(problem)
 

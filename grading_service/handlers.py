@@ -115,6 +115,21 @@ class ProblemHandler(AuthenticatedHandler):
         self.write_json(problem.public())
 
 
+class ProblemAssetHandler(AuthenticatedHandler):
+    """Images a statement shows (``assets/<name>`` in the problem folder)."""
+
+    def get(self, problem_id: str, name: str) -> None:
+        problem = self.service.content.get(problem_id)
+        found = problem.asset(name) if problem else None
+        if found is None:
+            raise APIError(404, f"No image {name!r} for problem {problem_id!r}.")
+        data, content_type = found
+        self.set_header("Content-Type", content_type)
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Cache-Control", "private, max-age=3600")
+        self.finish(data)
+
+
 def public_submission(doc: dict) -> dict:
     """A stored submission as its owner may see it."""
     return {
@@ -310,6 +325,7 @@ def routes(prefixes: list[str]) -> list[tuple[str, type[web.RequestHandler]]]:
         (r"api/problems/?", ProblemsHandler),
         (r"api/tracks/?", TracksHandler),
         (r"api/problems/([^/]+)/?", ProblemHandler),
+        (r"api/problems/([^/]+)/assets/([^/]+)", ProblemAssetHandler),
         (r"api/submissions/?", SubmissionsHandler),
         (r"api/submissions/([^/]+)/?", SubmissionHandler),
         (r"api/progress/?", ProgressHandler),

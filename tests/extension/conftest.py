@@ -27,8 +27,19 @@ if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
 GRADER_TOKEN = "learner-hub-token-for-tests"
+PNG = b"\x89PNG\r\n\x1a\nnot-really-a-png"
 
 PROBLEMS = {
+    "robot-hello": {
+        "id": "robot-hello",
+        "title": "Robot hello",
+        "track": "basics",
+        "level": 1,
+        "points": 10,
+        "kind": "program",
+        "statement": "![robot](assets/robo.png)\n\nPrint `Beep`.",
+        "starter": "print('...')\n",
+    },
     "sum-two": {
         "id": "sum-two",
         "title": "Sum of two numbers",
@@ -97,6 +108,15 @@ class _Tracks(_GraderHandler):
                                                   "problems": ["sum-two"]}]}]})
 
 
+class _Asset(_GraderHandler):
+    def get(self, problem_id: str, name: str) -> None:
+        if name != "robo.png":
+            self.answer(404, {"message": f"No image {name!r}"})
+            return
+        self.set_header("Content-Type", "image/png")
+        self.finish(PNG)
+
+
 class _Problem(_GraderHandler):
     def get(self, problem_id: str) -> None:
         if problem_id not in PROBLEMS:
@@ -154,6 +174,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/problems", _Problems, {"fake": fake}),
             (rf"{prefix}/tracks", _Tracks, {"fake": fake}),
             (rf"{prefix}/problems/([^/]+)", _Problem, {"fake": fake}),
+            (rf"{prefix}/problems/([^/]+)/assets/([^/]+)", _Asset, {"fake": fake}),
             (rf"{prefix}/submissions", _Submissions, {"fake": fake}),
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
             (rf"{prefix}/progress", _Progress, {"fake": fake}),

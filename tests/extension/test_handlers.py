@@ -7,6 +7,7 @@ from typing import Any
 
 import nbformat
 import pytest
+import tornado.httpclient
 
 
 async def call(
@@ -23,7 +24,7 @@ async def call(
 async def test_lists_problems_from_grader(jp_fetch, fake_grader) -> None:
     status, body, _ = await call(jp_fetch, "problems")
     assert status == 200
-    assert [p["id"] for p in body["problems"]] == ["sum-two"]
+    assert [p["id"] for p in body["problems"]] == ["robot-hello", "sum-two"]
     assert set(body["problems"][0]) == {"id", "title", "track", "level", "points", "kind"}
 
 
@@ -268,3 +269,21 @@ async def test_tracks_are_passed_through(jp_fetch, fake_grader) -> None:
     response = await jp_fetch("coderunner", "api", "tracks")
     body = json.loads(response.body)
     assert body["tracks"][0]["levels"][0]["problems"] == ["sum-two"]
+
+
+async def test_statement_images_are_linked_and_fetched_through_this_server(
+        jp_fetch, fake_grader, jp_base_url) -> None:
+    from .conftest import PNG
+
+    response = await jp_fetch("coderunner", "api", "problems", "robot-hello", "open",
+                              method="POST", body=json.dumps({"format": "notebook"}))
+    path = json.loads(response.body)["path"]
+    model = json.loads((await jp_fetch("api", "contents", path)).body)
+    markdown = model["content"]["cells"][0]["source"]
+    assert f"]({jp_base_url}coderunner/api/problems/robot-hello/assets/robo.png)" in markdown
+    image = await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets",
+                           "robo.png")
+    assert image.body == PNG and image.headers["Content-Type"] == "image/png"
+    with pytest.raises(tornado.httpclient.HTTPClientError) as err:
+        await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets", "nope.png")
+    assert err.value.code == 404

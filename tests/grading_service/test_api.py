@@ -188,3 +188,18 @@ async def test_levels_unlock_when_enough_of_the_previous_level_is_solved(service
     _, tracks, _ = await call(service, "GET", "/api/tracks")
     titles = {t["id"]: t["title"] for t in tracks["tracks"]}
     assert titles["ages-12-14"].startswith("Building blocks")
+
+
+async def test_statement_images_are_served_and_nothing_else(service) -> None:
+    resp = await AsyncHTTPClient().fetch(
+        f"{service.base}/api/problems/robot-greeting/assets/robo.png",
+        headers={"Authorization": "token alice-token"})
+    assert resp.code == 200 and resp.headers["Content-Type"] == "image/png"
+    assert resp.body.startswith(b"\x89PNG")
+    for name in ("..%2Fproblem.json", "solution.py", "robo.svg", "missing.png",
+                 "..%2F..%2Flevel-1%2Frobot-greeting%2Fsolution.py"):
+        code, body, _ = await call(service, "GET",
+                                   f"/api/problems/robot-greeting/assets/{name}")
+        assert code == 404, (name, body)
+    assert (await call(service, "GET", "/api/problems/robot-greeting/assets/robo.png",
+                       token=None))[0] == 401

@@ -54,7 +54,9 @@ def test_a_good_problem_validates_in_real_sandboxes(tmp_path: Path, sandbox_imag
     ({"problem.json": json.dumps({"id": "double-it", "title": "x", "track": "kids",
                                   "level": 1, "order": 1, "points": 10,
                                   "kind": "function"})}, "entry_point"),
-    ({"statement.md": "![robot](robot.png)"}, "does not exist"),
+    ({"statement.md": "![robot](assets/robot.png)"}, "does not exist"),
+    ({"statement.md": "![robot](robot.png)"}, "must be assets/"),
+    ({"statement.md": "![robot](assets/robot.svg)"}, "must be assets/"),
 ])
 def test_faulty_problems_are_reported(tmp_path: Path, sandbox_image, files: dict,
                                       fragment: str) -> None:

@@ -80,6 +80,11 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
     assert status == 200, listing
     assert len(listing["problems"]) >= 3
 
+    image = urllib.request.urlopen(urllib.request.Request(
+        f"{hub_stack.hub_url}{ext(name, 'problems/robot-greeting/assets/robo.png')}",
+        headers={"Authorization": f"token {token}"}), timeout=30)
+    assert image.headers["Content-Type"] == "image/png" and image.read(4) == b"\x89PNG"
+
     status, opened = request(hub_stack, "POST", ext(name, "problems/add-two/open"), token,
                              {"format": "notebook"})
     assert status in (200, 201), opened
