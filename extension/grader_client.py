@@ -70,8 +70,12 @@ class GraderClient:
     async def submit(self, payload: dict[str, Any]) -> GraderReply:
         return await self._request("POST", "submissions", payload)
 
-    async def get_submission(self, submission_id: str) -> GraderReply:
-        return await self._request("GET", f"submissions/{quote(submission_id, safe='')}")
+    async def get_submission(self, submission_id: str, wait_seconds: float = 0) -> GraderReply:
+        path = f"submissions/{quote(submission_id, safe='')}"
+        if wait_seconds > 0:  # long polling; stays under this client's own timeout
+            wait_seconds = min(wait_seconds, max(self.timeout_seconds - 5, 1))
+            path += f"?wait={wait_seconds:g}"
+        return await self._request("GET", path)
 
     async def get_progress(self) -> GraderReply:
         return await self._request("GET", "progress")

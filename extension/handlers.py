@@ -244,7 +244,11 @@ class SubmissionHandler(CodeRunnerHandler):
     @web.authenticated
     @authorized
     async def get(self, submission_id: str) -> None:
-        self.reply(await self.grader.get_submission(submission_id))
+        try:
+            wait = float(self.get_argument("wait", "0"))
+        except ValueError:
+            raise web.HTTPError(400, "%s", "'wait' must be a number of seconds.") from None
+        self.reply(await self.grader.get_submission(submission_id, wait))
 
 
 class ProgressHandler(CodeRunnerHandler):

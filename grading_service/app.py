@@ -28,6 +28,7 @@ from .auth import HubIdentity, Identities
 from .content import ContentError, ContentStore
 from .handlers import routes
 from .log import setup_json_logging
+from .notify import VerdictNotifier
 from .queue import JobQueue
 from .sandbox import SandboxFactory, SandboxPool
 from .storage import Storage
@@ -168,11 +169,12 @@ class GradingService(Application):
                                     socket_connect_timeout=5, health_check_interval=30)
         self.queue = JobQueue(self.redis, stream=self.queue_stream)
         self.admission = Admission(self.redis, self.queue, parent=self)
+        self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts")
         self.sandboxes = SandboxFactory(parent=self)
         self.pool = SandboxPool(self.sandboxes, parent=self)
         self.workers = WorkerPool(parent=self, queue=self.queue, storage=self.storage,
                                   sandboxes=self.sandboxes, content=self.content,
-                                  pool=self.pool)
+                                  pool=self.pool, notifier=self.notifier)
         self.web_app = web.Application(routes(["/", prefix]), service=self,
                                        log_function=lambda handler: None)
 
@@ -203,6 +205,7 @@ class GradingService(Application):
         removed = await self.sandboxes.remove_all()
         if removed:
             self.log.info("removed %d sandboxes left from an earlier run", removed)
+        await self.notifier.start()
         await self.pool.start()
         await self.workers.start()
         self.http_server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
@@ -228,6 +231,7 @@ class GradingService(Application):
             self.http_server.stop()
         await self.workers.stop()
         await self.pool.close()
+        await self.notifier.stop()
         await self.sandboxes.remove_all()
         await self.redis.aclose()
         await self.storage.close()

@@ -4,8 +4,9 @@ In one process and one run, on a benchmark problem with five hidden tests
 (``tests/bench_content/bench/level-1/bench-five``), it measures:
 
 (a) the real path, in-process: HTTP ``POST /api/submissions`` → Redis stream → worker →
-    sandbox container → MongoDB, with the client polling ``GET /api/submissions/{id}``
-    every ``--poll-ms`` until the verdict is there. First with one submission in flight
+    sandbox container → MongoDB, with the client long-polling
+    ``GET /api/submissions/{id}?wait=30`` (or polling every ``--poll-ms``) until the
+    verdict is there. First with one submission in flight
     (``--sequential``), then at saturation: for every worker concurrency C in
     ``--sweep``, ``--saturation`` submissions with ``--in-flight-factor`` × C in flight;
     the level with the highest throughput is "saturated".
@@ -567,9 +568,13 @@ class Bench:
         deadline = t_submit + self.args.timeout
         polls = 0
         while True:
-            await asyncio.sleep(poll_s)
+            if poll_s > 0:
+                await asyncio.sleep(poll_s)
+                path = f"/api/submissions/{sid}"
+            else:  # long polling: the service answers once the verdict is stored
+                path = f"/api/submissions/{sid}?wait=30"
             polls += 1
-            code, doc, _ = await self._fetch("GET", f"/api/submissions/{sid}", token)
+            code, doc, _ = await self._fetch("GET", path, token)
             t_seen = time.monotonic()
             if code != 200:
                 raise RuntimeError(f"GET /api/submissions/{sid} answered {code}: {doc}")
@@ -871,8 +876,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                    help="containers per ceiling run (default: --saturation)")
     p.add_argument("--warmup", type=int, default=2,
                    help="unmeasured submissions before each real-path run (default 2)")
-    p.add_argument("--poll-ms", type=float, default=10.0,
-                   help="client poll interval of GET /api/submissions/{id} (default 10)")
+    p.add_argument("--poll-ms", type=float, default=0.0,
+                   help="client poll interval of GET /api/submissions/{id}; 0 (default) "
+                        "long-polls with ?wait=30 instead")
     p.add_argument("--settle", type=float, default=1.0,
                    help="seconds to wait after the service starts (default 1)")
     p.add_argument("--timeout", type=float, default=120.0,

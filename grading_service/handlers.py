@@ -261,11 +261,26 @@ class SubmissionsHandler(AuthenticatedHandler):
             pass
 
 
+MAX_WAIT_SECONDS = 30.0
+
+
 class SubmissionHandler(AuthenticatedHandler):
     async def get(self, submission_id: str) -> None:
-        doc = await self.service.storage.get_submission(submission_id)
-        if doc is None or doc["user"] != self.user_name:
-            raise APIError(404, f"No submission with id {submission_id!r}.")
+        """The submission; with ``?wait=N`` (seconds, at most 30) answer as soon as it has
+        a verdict, or after N seconds with its current state (long polling)."""
+        try:
+            wait = min(max(float(self.get_argument("wait", "0")), 0.0), MAX_WAIT_SECONDS)
+        except ValueError:
+            raise APIError(400, "'wait' must be a number of seconds.") from None
+        deadline = time.monotonic() + wait
+        while True:
+            doc = await self.service.storage.get_submission(submission_id)
+            if doc is None or doc["user"] != self.user_name:
+                raise APIError(404, f"No submission with id {submission_id!r}.")
+            remaining = deadline - time.monotonic()
+            if doc["status"] in ("graded", "failed") or remaining <= 0:
+                break
+            await self.service.notifier.wait(submission_id, remaining)
         self.write_json(public_submission(doc))
 
 

@@ -19,6 +19,7 @@ from traitlets.config import LoggingConfigurable
 
 from . import metrics
 from .content import ContentStore, Problem
+from .notify import VerdictNotifier
 from .queue import JobQueue, QueuedJob
 from .runner_launcher import RunnerFailed, run_in_fresh_process
 from .sandbox import SandboxError, SandboxFactory, SandboxPool
@@ -53,12 +54,13 @@ class WorkerPool(LoggingConfigurable):
 
     def __init__(self, *, queue: JobQueue, storage: Storage, sandboxes: SandboxFactory,
                  content: ContentStore, pool: SandboxPool | None = None,
-                 **kwargs: Any) -> None:
+                 notifier: VerdictNotifier | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.queue = queue
         self.storage = storage
         self.sandboxes = sandboxes
         self.pool = pool
+        self.notifier = notifier
         self.content = content
         self.name = f"{socket.gethostname()}-{id(self):x}"
         self._tasks: list[asyncio.Task] = []
@@ -187,6 +189,8 @@ class WorkerPool(LoggingConfigurable):
         try:
             if await self.storage.store_verdict(submission["_id"], result):
                 metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
+                if self.notifier is not None:
+                    await self.notifier.publish(submission["_id"])
             if result["status"] == "graded":
                 stored = await self.storage.get_submission(submission["_id"])
                 if stored and stored.get("status") == "graded":

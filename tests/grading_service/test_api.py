@@ -203,3 +203,18 @@ async def test_statement_images_are_served_and_nothing_else(service) -> None:
         assert code == 404, (name, body)
     assert (await call(service, "GET", "/api/problems/robot-greeting/assets/robo.png",
                        token=None))[0] == 401
+
+
+async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
+    _, body, _ = await call(service, "POST", "/api/submissions",
+                            {"problem_id": "add-two", "code": GOOD_ADD + "# long poll\n"},
+                            token="dave-token")
+    code, doc, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=20",
+                              token="dave-token")
+    assert code == 200 and doc["status"] == "graded"  # one request, no polling loop
+    code, doc, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=x",
+                              token="dave-token")
+    assert code == 400
+    code, _, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=5",
+                            token="erin-token")
+    assert code == 404
