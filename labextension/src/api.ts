@@ -8,6 +8,9 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
+/** Seconds the server may hold a result request (it answers at once on a verdict). */
+const LONG_POLL_SECONDS = 3;
+
 const API_PREFIX = 'coderunner/api';
 
 export type ProblemFormat = 'notebook' | 'script';
@@ -192,8 +195,13 @@ export class CodeRunnerClient {
     });
   }
 
-  getSubmission(submissionId: string): Promise<ISubmission> {
-    return this.request<ISubmission>(`submissions/${encodeURIComponent(submissionId)}`);
+  /**
+   * A submission. With `waitSeconds`, the server answers as soon as the verdict is
+   * stored, or after that many seconds with the current state (long polling).
+   */
+  getSubmission(submissionId: string, waitSeconds = 0): Promise<ISubmission> {
+    const query = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
+    return this.request<ISubmission>(`submissions/${encodeURIComponent(submissionId)}${query}`);
   }
 
   getProgress(): Promise<IProgress> {
@@ -211,12 +219,18 @@ export class CodeRunnerClient {
       options.signal?.throwIfAborted();
       let pause = intervalMs;
       try {
-        const submission = await this.getSubmission(submissionId);
+        const asked = Date.now();
+        const submission = await this.getSubmission(submissionId, LONG_POLL_SECONDS);
         if (isFinished(submission.status)) {
           this._submissionFinished.emit(submission);
           return submission;
         }
         options.onUpdate?.(submission);
+        // The server held the request until now: ask again at once. A quick answer
+        // means a server without long polling, so fall back to the interval.
+        if (Date.now() - asked >= 1000) {
+          pause = 0;
+        }
       } catch (error) {
         const busy =
           error instanceof ApiError && (error.status === 429 || error.status === 503);
