@@ -407,7 +407,8 @@ class Tracer:
         Steps nest: ``sandbox_acquire`` (pool) contains ``sandbox_start`` when the pool was
         empty and ``sandbox_set_memory`` when the pooled sandbox's limit had to change;
         ``runner`` = ``runner_spawn_import_io`` + ``runner_in_process``. The client sees
-        the verdict once ``store_verdict`` is done; reload/progress/ack come after.
+        the verdict once ``store_verdict`` is done; progress/ack come after (``reload``
+        only appears for a job delivered twice).
         """
         spans = self.spans.get(sid, {})
         ms: dict[str, float] = {"post_http": (t_accepted - t_submit) * 1000}

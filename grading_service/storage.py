@@ -62,13 +62,22 @@ class Storage:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def store_verdict(self, submission_id: str, result: dict[str, Any]) -> bool:
-        """Store the final result once. Returns False when a verdict was already stored."""
-        outcome = await self.submissions.update_one(
+    async def store_verdict(self, submission_id: str,
+                            result: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
+        """Store the final result once, in one round trip.
+
+        Returns (stored now, the stored document). A verdict already stored (a job
+        delivered twice) is left as it was and returned, so progress can still be
+        folded in once.
+        """
+        doc = await self.submissions.find_one_and_update(
             {"_id": submission_id, "status": {"$nin": list(FINAL)}},
             {"$set": {**result, "finished_at": utcnow()}},
+            return_document=ReturnDocument.AFTER,
         )
-        return outcome.modified_count == 1
+        if doc is not None:
+            return True, doc
+        return False, await self.get_submission(submission_id)
 
     async def record_progress(self, submission: dict[str, Any]) -> None:
         """Fold one graded submission into the learner's progress, at most once."""

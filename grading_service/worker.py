@@ -187,14 +187,13 @@ class WorkerPool(LoggingConfigurable):
     async def _finish(self, job: QueuedJob, submission: dict, result: dict,
                       extra: dict) -> None:
         try:
-            if await self.storage.store_verdict(submission["_id"], result):
+            stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
+            if stored_now:
                 metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
                 if self.notifier is not None:
                     await self.notifier.publish(submission["_id"])
-            if result["status"] == "graded":
-                stored = await self.storage.get_submission(submission["_id"])
-                if stored and stored.get("status") == "graded":
-                    await self.storage.record_progress(stored)
+            if stored and stored.get("status") == "graded":
+                await self.storage.record_progress(stored)
         except Exception as exc:  # noqa: BLE001 - leave unacked; the write is idempotent
             log.warning("cannot store the verdict yet: %s", exc, extra=extra)
             return
