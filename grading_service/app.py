@@ -26,6 +26,7 @@ from . import __version__
 from .admission import Admission
 from .auth import HubIdentity, Identities
 from .content import ContentError, ContentStore
+from .grader import Grader
 from .handlers import routes
 from .log import setup_json_logging
 from .notify import VerdictNotifier
@@ -44,7 +45,7 @@ class GradingService(Application):
     name = "coderunner-grader"
     description = "Code Runner grading service"
     version = __version__
-    classes = [SandboxFactory, SandboxPool, WorkerPool, Admission, TokenConfig]
+    classes = [SandboxFactory, SandboxPool, Grader, WorkerPool, Admission, TokenConfig]
 
     ip = Unicode(
         help="Address to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 127.0.0.1. "
@@ -172,9 +173,10 @@ class GradingService(Application):
         self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts")
         self.sandboxes = SandboxFactory(parent=self)
         self.pool = SandboxPool(self.sandboxes, parent=self)
+        self.grader = Grader(self.sandboxes, pool=self.pool, parent=self)
         self.workers = WorkerPool(parent=self, queue=self.queue, storage=self.storage,
-                                  sandboxes=self.sandboxes, content=self.content,
-                                  pool=self.pool, notifier=self.notifier)
+                                  grader=self.grader, content=self.content,
+                                  notifier=self.notifier)
         self.web_app = web.Application(routes(["/", prefix]), service=self,
                                        log_function=lambda handler: None)
 
@@ -207,6 +209,7 @@ class GradingService(Application):
             self.log.info("removed %d sandboxes left from an earlier run", removed)
         await self.notifier.start()
         await self.pool.start()
+        await self.grader.start()
         await self.workers.start()
         self.http_server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
                                       xheaders=True)
@@ -230,6 +233,7 @@ class GradingService(Application):
         if getattr(self, "http_server", None):
             self.http_server.stop()
         await self.workers.stop()
+        await self.grader.close()
         await self.pool.close()
         await self.notifier.stop()
         await self.sandboxes.remove_all()

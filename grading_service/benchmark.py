@@ -392,7 +392,7 @@ class Tracer:
         self.wrap(getattr(app, "pool", None), "acquire", "sandbox_acquire")
         self.wrap(app.sandboxes, "start", "sandbox_start")
         self.wrap(app.sandboxes, "set_memory_limit", "sandbox_set_memory")
-        self.wrap(app.workers, "_run_runner", "runner", after=runner_inner)
+        self.wrap(getattr(app, "grader", None), "_run_runner", "runner", after=runner_inner)
         self.wrap(app.sandboxes, "oom_killed", "oom_check")
         self.wrap(app.sandboxes, "remove", "sandbox_remove")
         self.wrap(app.storage, "store_verdict", "store_verdict")

@@ -9,6 +9,7 @@ problems. Only the grading service reads this folder; what learners get is
 
 from __future__ import annotations
 
+import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -42,6 +43,8 @@ class Problem:
     tags: tuple[str, ...] = field(default_factory=tuple)
     hints: tuple[str, ...] = field(default_factory=tuple)
     entry_point: str = ""
+    # Top-level names of the reference solution: what ``from solution import *`` binds.
+    solution_names: tuple[str, ...] = ()
 
     def asset(self, name: str) -> tuple[bytes, str] | None:
         """A statement image as (bytes, content type), or None if there is no such asset."""
@@ -52,6 +55,10 @@ class Problem:
         if path.is_symlink() or not path.is_file() or path.parent.resolve() != folder.resolve():
             return None
         return path.read_bytes(), ASSET_TYPES[name.rsplit(".", 1)[1].lower()]
+
+    def runner_settings(self) -> dict:
+        """What the trusted runner needs besides the test files."""
+        return {"solution_names": list(self.solution_names), "test_dir": str(self.directory)}
 
     def test_files(self) -> list[dict]:
         """The test files the trusted runner loads, public first."""
@@ -73,6 +80,24 @@ class Problem:
                 "hints": list(self.hints), "tags": list(self.tags),
                 "time_limit_seconds": self.time_limit_seconds,
                 "memory_limit_mb": self.memory_limit_mb}
+
+
+def defined_names(path: Path) -> tuple[str, ...]:
+    """Public top-level names a Python file defines (functions, classes, constants)."""
+    if not path.is_file():
+        return ()
+    try:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+    except SyntaxError as exc:
+        raise ContentError(f"{path}: line {exc.lineno}: {exc.msg}") from None
+    names: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.append(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names += [t.id for t in targets if isinstance(t, ast.Name)]
+    return tuple(dict.fromkeys(n for n in names if not n.startswith("_")))
 
 
 def load_problem(directory: Path) -> Problem:
@@ -98,6 +123,7 @@ def load_problem(directory: Path) -> Problem:
             tags=tuple(meta.get("tags", ())),
             hints=tuple(meta.get("hints", ())),
             entry_point=str(meta.get("entry_point", "")),
+            solution_names=defined_names(directory / "solution.py"),
         )
     except (KeyError, OSError, TypeError, ValueError) as exc:
         raise ContentError(f"{directory}: {type(exc).__name__}: {exc}") from None

@@ -177,17 +177,18 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
 async def check_in_sandboxes(problems: list[Problem], report: Report, image: str,
                              parallel: int = 3) -> None:
     """Reference solutions pass everything; starters fail at least one hidden test."""
+    from .grader import Grader, InfraFault
     from .sandbox import SandboxFactory
-    from .worker import InfraFault, WorkerPool
 
     sandboxes = SandboxFactory(image=image, instance_name="content-validate")
-    workers = WorkerPool(queue=None, storage=None, sandboxes=sandboxes, content=None)
+    grader = Grader(sandboxes)
+    await grader.start()
     gate = asyncio.Semaphore(parallel)
 
     async def grade(problem: Problem, source: str) -> dict | None:
         async with gate:
             try:
-                return await workers.grade({"_id": problem.id, "code": source}, problem)
+                return await grader.grade(problem, source)
             except InfraFault as exc:
                 report.fail(problem.id, f"could not grade: {exc}")
                 return None
@@ -211,7 +212,7 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
         await asyncio.gather(*(check(p) for p in problems if (p.directory /
                                                              "solution.py").is_file()))
     finally:
-        await workers.drain_removals()
+        await grader.close()
         await sandboxes.remove_all()
 
 

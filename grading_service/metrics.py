@@ -6,6 +6,9 @@ SUBMISSIONS = Counter("coderunner_submissions_total", "Submissions accepted", ["
 REJECTIONS = Counter("coderunner_rejections_total", "Submissions refused", ["reason"])
 VERDICTS = Counter("coderunner_verdicts_total", "Verdicts stored", ["verdict"])
 INFRA_RETRIES = Counter("coderunner_infra_retries_total", "Jobs retried after infra faults")
+GRADING_ERRORS = Counter(
+    "coderunner_grading_errors_total",
+    "Unexpected errors while grading (bugs on our side; retried, traceback logged)")
 GRADING_SECONDS = Histogram(
     "coderunner_grading_seconds", "Time from sandbox start to verdict",
     buckets=(0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30))

@@ -1,25 +1,34 @@
-"""The trusted test runner.
+"""The trusted test runner: one process per submission, on the grading host.
 
-Runs as its own short-lived process on the grading host (``python -m
-grading_service.runner``), one per submission. It attaches to the submission's sandbox
-container, loads the learner's code there through the call server in
-``sandbox_agent.py``, and then imports the problem's test modules *here*, with the
-learner's module replaced by a proxy whose functions run in the sandbox. Test code,
-expected values and verdicts never enter the sandbox, so patching ``unittest``, exiting
-early or printing a fake report there changes nothing on this side.
+It attaches to the submission's sandbox (``channel.py``), loads the learner's code there,
+and runs the problem's test modules *here*, with the learner's module replaced by a
+stand-in whose functions and objects live in the sandbox (``remote.py``). Test code,
+expected values and verdicts never enter the sandbox.
 
-Input: one JSON job on stdin. Output: one JSON result on stdout.
+The order matters:
+
+1. **Plan.** Before any learner code runs, the test modules are imported with a
+   planning stand-in and their tests listed. That list is the score's denominator: a
+   test that did not run, was skipped or was an "expected failure" is not a pass.
+2. **Load.** The learner's code loads in the sandbox. A syntax error or an exception
+   while loading is a verdict (``syntax_error``, ``crashed``) with the line.
+3. **Run.** The test modules are imported again against the real stand-in, and each
+   planned test runs. A test that uses a name the learner's code lacks fails with
+   "Your code does not define ...". Anything malformed from the sandbox ends grading
+   with ``crashed``; running out of time or output with ``timeout`` / ``output_limit``.
+
+Only faults a learner cannot cause (the sandbox not answering before their code ran,
+broken problem tests, a bug here) come back as ``internal_error``, which the worker
+retries a bounded number of times.
 """
 
 from __future__ import annotations
 
-import builtins
+import asyncio
 import importlib.util
 import inspect
 import json
 import linecache
-import socket
-import struct
 import sys
 import time
 import traceback
@@ -28,359 +37,29 @@ import unittest
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import quote
 
-# --------------------------------------------------------------------------- channel
-
-
-class SandboxFault(Exception):
-    """The sandbox stopped answering properly; grading cannot go on."""
-
-    verdict = "crashed"
-
-
-class SandboxTimeout(SandboxFault):
-    verdict = "timeout"
-
-
-class SandboxOutputLimit(SandboxFault):
-    verdict = "output_limit"
-
-
-class SandboxUnavailable(Exception):
-    """The sandbox was not answering before the learner's code ran: not their fault."""
-
-
-def attach(docker_socket: str, container_id: str) -> socket.socket:
-    """Attach to a running container's stdin/stdout through the Docker API.
-
-    After the ``101 UPGRADED`` answer the connection carries stdin raw and the
-    container's output multiplexed in frames (8-byte header: stream, size).
-    """
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.settimeout(10)
-    sock.connect(docker_socket)
-    path = f"/containers/{quote(container_id)}/attach?stream=1&stdin=1&stdout=1&stderr=1"
-    sock.sendall(
-        f"POST {path} HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\n"
-        "Upgrade: tcp\r\nContent-Length: 0\r\n\r\n".encode()
-    )
-    head = b""
-    while b"\r\n\r\n" not in head:
-        chunk = sock.recv(4096)
-        if not chunk:
-            raise SandboxFault("Docker closed the attach connection")
-        head += chunk
-        if len(head) > 65536:
-            raise SandboxFault("Docker sent an oversized attach answer")
-    status_line = head.split(b"\r\n", 1)[0].decode("latin-1")
-    if " 101 " not in status_line and " 200 " not in status_line:
-        raise SandboxFault(f"Docker refused to attach: {status_line}")
-    rest = head.split(b"\r\n\r\n", 1)[1]
-    if rest:
-        # Nothing is expected before our first request; keep it if it came anyway.
-        sock = _PrefixedSocket(sock, rest)  # type: ignore[assignment]
-    return sock
-
-
-class _PrefixedSocket:
-    def __init__(self, sock: socket.socket, prefix: bytes) -> None:
-        self._sock, self._prefix = sock, prefix
-
-    def recv(self, n: int) -> bytes:
-        if self._prefix:
-            data, self._prefix = self._prefix[:n], self._prefix[n:]
-            return data
-        return self._sock.recv(n)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._sock, name)
-
-
-class Channel:
-    """JSON lines to and from the call server, with a deadline and a size cap."""
-
-    def __init__(self, sock: socket.socket, deadline: float, max_reply_bytes: int) -> None:
-        self.sock = sock
-        self.deadline = deadline
-        self.max_reply_bytes = max_reply_bytes
-        self.pending = bytearray()
-        self.next_id = 0
-
-    def _recv(self, n: int) -> bytes:
-        remaining = self.deadline - time.monotonic()
-        if remaining <= 0:
-            raise SandboxTimeout("time limit exceeded")
-        self.sock.settimeout(remaining)
-        try:
-            data = self.sock.recv(n)
-        except TimeoutError:
-            raise SandboxTimeout("time limit exceeded") from None
-        except OSError as exc:
-            raise SandboxFault(f"lost the sandbox: {exc}") from None
-        if not data:
-            raise SandboxFault("the sandbox process ended")
-        return data
-
-    def _read_exact(self, n: int) -> bytes:
-        buf = bytearray()
-        while len(buf) < n:
-            buf += self._recv(n - len(buf))
-        return bytes(buf)
-
-    def read_line(self) -> bytes:
-        while b"\n" not in self.pending:
-            header = self._read_exact(8)
-            stream, size = header[0], struct.unpack(">I", header[4:])[0]
-            if size > self.max_reply_bytes:
-                raise SandboxOutputLimit("output limit exceeded")
-            payload = self._read_exact(size)
-            if stream == 1:
-                self.pending += payload
-            if len(self.pending) > self.max_reply_bytes:
-                raise SandboxOutputLimit("output limit exceeded")
-        line, _, rest = bytes(self.pending).partition(b"\n")
-        self.pending = bytearray(rest)
-        return line
-
-    def request(self, message: dict) -> dict:
-        self.next_id += 1
-        message = {**message, "id": self.next_id}
-        try:
-            self.sock.sendall(json.dumps(message).encode() + b"\n")
-        except OSError as exc:
-            raise SandboxFault(f"lost the sandbox: {exc}") from None
-        while True:
-            try:
-                reply = json.loads(self.read_line())
-            except ValueError:
-                raise SandboxFault("the sandbox answered garbage") from None
-            if isinstance(reply, dict) and reply.get("id") == self.next_id:
-                return reply
-
-
-# --------------------------------------------------------------------------- proxies
-
-
-class RemoteError(Exception):
-    """An exception raised by learner code whose type is not a builtin exception."""
-
-    def __init__(self, type_name: str, message: str) -> None:
-        super().__init__(f"{type_name}: {message}")
-        self.type_name = type_name
-
-
-def builtin_exception(name: str) -> type[Exception] | None:
-    exc_type = getattr(builtins, name, None)
-    if isinstance(exc_type, type) and issubclass(exc_type, Exception) and \
-            exc_type.__module__ == "builtins":
-        return exc_type
-    return None
-
-
-class ExceptionTypes:
-    """Local stand-ins for the learner's exception classes, so that tests can write
-    ``assertRaises(solution.TooCold)`` and ``except ValueError`` catches a learner's
-    ``class TooCold(ValueError)``. Only names cross the boundary, never objects."""
-
-    def __init__(self) -> None:
-        self.types: dict[str, type[Exception]] = {}
-
-    def define(self, name: str, base_name: str) -> type[Exception]:
-        if name not in self.types:
-            base = builtin_exception(base_name) or RemoteError
-            self.types[name] = type(name, (base,), {"__module__": "solution"})
-        return self.types[name]
-
-    def build(self, error: dict) -> BaseException:
-        name, message = str(error.get("type", "Exception")), str(error.get("message", ""))
-        exc_type = self.types.get(name) or builtin_exception(name)
-        if exc_type is None:
-            bases = [str(b) for b in error.get("bases") or [] if isinstance(b, str)]
-            base = next((b for b in bases if builtin_exception(b)), None)
-            if base is None:
-                return RemoteError(name, message)
-            exc_type = self.define(name, base)
-        try:
-            return exc_type(message) if exc_type is not RemoteError else RemoteError(name,
-                                                                                      message)
-        except Exception:  # noqa: BLE001 - exotic constructor signatures
-            return RemoteError(name, message)
-
-
-class Session:
-    """Everything the proxies share: the channel, the fatal fault and captured output."""
-
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
-        self.fatal: SandboxFault | None = None
-        self.stdout: list[str] = []
-        self.exceptions = ExceptionTypes()
-
-    def call(self, message: dict) -> Any:
-        if self.fatal:
-            raise self.fatal
-        try:
-            reply = self.channel.request(message)
-        except SandboxFault as exc:
-            self.fatal = exc
-            raise
-        if reply.get("stdout"):
-            self.stdout.append(str(reply["stdout"]))
-        if reply.get("stdout_truncated"):
-            self.fatal = SandboxOutputLimit("output limit exceeded")
-            raise self.fatal
-        if not reply.get("ok"):
-            error = reply.get("error") or {}
-            raise self.exceptions.build(error if isinstance(error, dict) else {})
-        return self.decode(reply.get("value"))
-
-    def encode(self, value: Any, depth: int = 0) -> Any:
-        if depth > 50:
-            raise ValueError("value nested too deeply to send to the sandbox")
-        if isinstance(value, RemoteHandle):
-            return {"__t": "handle", "id": value._cr_id}
-        if value is None or type(value) in (bool, int, str):
-            return value
-        if type(value) is float:
-            return value if value == value and abs(value) != float("inf") else {
-                "__t": "float", "v": repr(value)}
-        if type(value) is list:
-            return [self.encode(v, depth + 1) for v in value]
-        if type(value) is tuple:
-            return {"__t": "tuple", "v": [self.encode(v, depth + 1) for v in value]}
-        if type(value) in (set, frozenset):
-            return {"__t": type(value).__name__, "v": [self.encode(v, depth + 1) for v in value]}
-        if type(value) is bytes:
-            return {"__t": "bytes", "v": value.hex()}
-        if type(value) is dict:
-            if all(type(k) is str and k != "__t" for k in value):
-                return {k: self.encode(v, depth + 1) for k, v in value.items()}
-            return {"__t": "dict", "v": [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
-                                          for k, v in value.items()]}
-        raise TypeError(f"cannot send a {type(value).__name__} to the learner's code")
-
-    def decode(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.decode(v) for v in value]
-        if isinstance(value, dict):
-            tag = value.get("__t")
-            if tag is None:
-                return {k: self.decode(v) for k, v in value.items()}
-            inner = value.get("v")
-            if tag == "tuple":
-                return tuple(self.decode(v) for v in inner)
-            if tag == "set":
-                return {self.decode(v) for v in inner}
-            if tag == "frozenset":
-                return frozenset(self.decode(v) for v in inner)
-            if tag == "dict":
-                return {self.decode(k): self.decode(v) for k, v in inner}
-            if tag == "bytes":
-                return bytes.fromhex(str(inner))
-            if tag == "float":
-                return float(str(inner))
-            if tag == "handle":
-                return RemoteHandle(self, int(value["id"]), str(value.get("type", "object")))
-            raise SandboxFault(f"unknown value tag {tag!r} from the sandbox")
-        return value
-
-
-class RemoteHandle:
-    """An object that lives in the sandbox: attribute reads and calls go there."""
-
-    def __init__(self, session: Session, target: int | str, type_name: str) -> None:
-        object.__setattr__(self, "_cr_session", session)
-        object.__setattr__(self, "_cr_id", target)
-        object.__setattr__(self, "_cr_type", type_name)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("__") and name.endswith("__"):
-            raise AttributeError(name)
-        return self._cr_session.call({"op": "getattr", "target": self._cr_id, "attr": name})
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        session = self._cr_session
-        return session.call({
-            "op": "call",
-            "target": self._cr_id,
-            "args": [session.encode(a) for a in args],
-            "kwargs": {k: session.encode(v) for k, v in kwargs.items()},
-        })
-
-    def __repr__(self) -> str:
-        return f"<{self._cr_type} in the sandbox>"
-
-    # Python looks special methods up on the type, so the common ones are forwarded
-    # explicitly; each is one call answered in the sandbox.
-    def _cr_dunder(self, name: str, *args: Any) -> Any:
-        session = self._cr_session
-        return session.call({"op": "dunder", "target": self._cr_id, "name": name,
-                             "args": [session.encode(a) for a in args]})
-
-    def __len__(self) -> int:
-        value = self._cr_dunder("len")
-        if type(value) is not int:
-            raise TypeError("len() of the learner's object did not give an int")
-        return value
-
-    def __str__(self) -> str:
-        value = self._cr_dunder("str")
-        if not isinstance(value, str):
-            raise TypeError("str() of the learner's object did not give a str")
-        return value
-
-    def __bool__(self) -> bool:
-        return self._cr_dunder("bool") is True
-
-    def __eq__(self, other: object) -> Any:
-        return self._cr_dunder("eq", other)
-
-    def __ne__(self, other: object) -> bool:
-        return not self.__eq__(other)
-
-    __hash__ = object.__hash__
-
-    def __contains__(self, item: Any) -> bool:
-        return self._cr_dunder("contains", item) is True
-
-    def __getitem__(self, key: Any) -> Any:
-        return self._cr_dunder("getitem", key)
-
-    def __iter__(self) -> Any:
-        values = self._cr_dunder("iter")
-        if not isinstance(values, list):
-            raise TypeError("iterating the learner's object did not give values")
-        return iter(values)
-
-
-class SolutionModule(types.ModuleType):
-    """Stands in for the learner's module inside the trusted test modules."""
-
-    def __init__(self, session: Session, names: dict[str, str]) -> None:
-        super().__init__("solution")
-        self._cr_session = session
-        self._cr_names = names
-
-    def __getattr__(self, name: str) -> Any:
-        kind = self.__dict__["_cr_names"].get(name)
-        session = self.__dict__["_cr_session"]
-        if kind is None:
-            raise AttributeError(f"your code does not define {name!r}")
-        if kind.startswith("exception:"):
-            return session.exceptions.define(name, kind.partition(":")[2])
-        if kind in ("function", "class"):
-            return RemoteHandle(session, name, kind)
-        return session.call({"op": "getattr", "target": None, "attr": name})
-
-
-# --------------------------------------------------------------------------- tests
+from .channel import (
+    ByteStream,
+    Channel,
+    SandboxFault,
+    SandboxOutputLimit,
+    SandboxTimeout,
+    SandboxUnavailable,
+    attach,
+)
+from .remote import RemoteHandle, Session, SolutionModule, check_names
+
+SYNTAX_ERRORS = ("SyntaxError", "IndentationError", "TabError")
+
+
+class ContentFault(Exception):
+    """The problem's own tests are broken (found before learner code ran): our fault."""
 
 
 @dataclass
 class TestOutcome:
     name: str
-    status: str  # pass | fail | error
+    status: str  # pass | fail | error | skipped
     visibility: str  # public | hidden
     message: str = ""
     stdout: str = ""
@@ -396,36 +75,44 @@ class TestOutcome:
         return out
 
 
-def describe_failure(exc: BaseException, test_file: str) -> str:
-    """A readable one-liner for a failed public test."""
-    if is_failure(exc):
-        if str(exc):
-            return str(exc)[:1000]
-        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == test_file]
-        if frames:
-            line = linecache.getline(test_file, frames[-1].lineno).strip()
-            return f"failed: {line}"[:1000]
-        return "assertion failed"
-    return f"{type(exc).__name__}: {exc}"[:1000]
+@dataclass
+class Job:
+    container_id: str
+    docker_socket: str
+    kind: str  # function | program
+    source: str
+    tests: list[dict] = field(default_factory=list)  # {"path", "visibility"}
+    time_limit_seconds: float = 10.0
+    max_output_bytes: int = 65536
+    # Names the reference solution defines: what ``from solution import *`` may bind.
+    solution_names: list[str] = field(default_factory=list)
+    # Folder whose modules the tests may import (helpers beside the tests).
+    test_dir: str = ""
+
+
+# --------------------------------------------------------------------------- collecting
+
+TestRun = Callable[[], tuple[str, BaseException | None]]
 
 
 def load_test_module(path: str, name: str) -> types.ModuleType:
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec and spec.loader
+    if spec is None or spec.loader is None:
+        raise ContentFault(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
 
 
-def collect_tests(module: types.ModuleType) -> list[tuple[str, Callable[[], BaseException | None]]]:
+def collect_tests(module: types.ModuleType) -> list[tuple[str, TestRun]]:
     """pytest-style ``test_*`` functions and ``unittest.TestCase`` methods, in file order."""
-    tests: list[tuple[str, Callable[[], BaseException | None]]] = []
+    tests: list[tuple[str, TestRun]] = []
     for name, obj in list(vars(module).items()):
         if name.startswith("test") and inspect.isfunction(obj):
             tests.append((name, _function_runner(obj)))
         elif inspect.isclass(obj) and issubclass(obj, unittest.TestCase):
             for method in unittest.defaultTestLoader.getTestCaseNames(obj):
-                tests.append((f"{name}.{method}", _case_runner(obj(method))))
+                tests.append((f"{name}.{method}", _case_runner(obj, method)))
     return tests
 
 
@@ -436,77 +123,191 @@ def is_failure(exc: BaseException) -> bool:
         and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__))
 
 
-def _function_runner(fn: Callable[[], Any]) -> Callable[[], BaseException | None]:
-    def run() -> BaseException | None:
+def _is_skip(exc: BaseException) -> bool:
+    return isinstance(exc, unittest.SkipTest) or (
+        type(exc).__name__ in ("Skipped", "XFailed")
+        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__))
+
+
+def _function_runner(fn: Callable[[], Any]) -> TestRun:
+    def run() -> tuple[str, BaseException | None]:
         try:
-            fn()
+            if inspect.iscoroutinefunction(fn):
+                asyncio.run(fn())
+            else:
+                fn()
         except KeyboardInterrupt:
             raise
         except BaseException as exc:  # noqa: BLE001 - pytest's Failed is a BaseException
-            return exc
-        return None
+            if _is_skip(exc):
+                return "skipped", exc
+            return ("fail" if is_failure(exc) else "error"), exc
+        return "pass", None
 
     return run
 
 
-class _FirstProblem(unittest.TestResult):
-    """Keeps the first exception a TestCase method raised, failure or error."""
+class _Outcome(unittest.TestResult):
+    """The status of one TestCase method: only a plain success is a pass."""
 
     def __init__(self) -> None:
         super().__init__()
+        self.status = ""
         self.exc: BaseException | None = None
 
-    def addFailure(self, test, err) -> None:  # noqa: N802 - unittest's API
-        super().addFailure(test, err)
-        self.exc = self.exc or err[1]
+    def _set(self, status: str, exc: BaseException | None) -> None:
+        if self.status in ("", "pass"):
+            self.status, self.exc = status, exc
+
+    def addSuccess(self, test) -> None:  # noqa: N802 - unittest's API
+        self._set("pass", None)
+
+    def addFailure(self, test, err) -> None:  # noqa: N802
+        self._set("fail", err[1])
 
     def addError(self, test, err) -> None:  # noqa: N802
-        super().addError(test, err)
-        self.exc = self.exc or err[1]
+        self._set("fail" if is_failure(err[1]) else "error", err[1])
 
     def addSubTest(self, test, subtest, err) -> None:  # noqa: N802
-        super().addSubTest(test, subtest, err)
         if err is not None:
-            self.exc = self.exc or err[1]
+            self._set("fail" if is_failure(err[1]) else "error", err[1])
+
+    def addSkip(self, test, reason) -> None:  # noqa: N802
+        self.status, self.exc = "skipped", unittest.SkipTest(reason)
+
+    def addExpectedFailure(self, test, err) -> None:  # noqa: N802
+        self.status, self.exc = "fail", AssertionError("an expected failure is not a pass")
+
+    def addUnexpectedSuccess(self, test) -> None:  # noqa: N802
+        self.status, self.exc = "fail", AssertionError("marked as expected to fail")
 
 
-def _case_runner(case: unittest.TestCase) -> Callable[[], BaseException | None]:
-    def run() -> BaseException | None:
-        result = _FirstProblem()
-        case.run(result)
-        return result.exc
+def _case_runner(cls: type[unittest.TestCase], method: str) -> TestRun:
+    def run() -> tuple[str, BaseException | None]:
+        if inspect.iscoroutinefunction(getattr(cls, method)) and \
+                not issubclass(cls, unittest.IsolatedAsyncioTestCase):
+            return "error", TypeError("async test methods need IsolatedAsyncioTestCase")
+        result = _Outcome()
+        cls(method).run(result)
+        if not result.status:
+            return "error", RuntimeError("the test did not run")
+        return result.status, result.exc
 
     return run
 
 
+# --------------------------------------------------------------------------- messages
+
+
+def describe_failure(exc: BaseException | None, test_file: str) -> str:
+    """A readable one-liner for a failed public test; never raises."""
+    if exc is None:
+        return ""
+    try:
+        if is_failure(exc) and not str(exc):
+            frames = [f for f in traceback.extract_tb(exc.__traceback__)
+                      if f.filename == test_file]
+            if frames and frames[-1].lineno:
+                line = linecache.getline(test_file, frames[-1].lineno).strip()
+                return f"failed: {line}"[:1000]
+            return "assertion failed"
+        if is_failure(exc) or isinstance(exc, unittest.SkipTest):
+            return str(exc)[:1000]
+        return f"{type(exc).__name__}: {exc}"[:1000]
+    except Exception:  # noqa: BLE001 - a learner object's str() may fail here
+        return f"{type(exc).__name__}"
+
+
+_original_almost_equal = unittest.TestCase.assertAlmostEqual
+_original_not_almost_equal = unittest.TestCase.assertNotAlmostEqual
+
+
+def _almost_equal(self, first, second, places=None, msg=None, delta=None):  # noqa: ANN001
+    # It would compute `first - second` in learner code: the test's value would go there.
+    if isinstance(first, RemoteHandle) != isinstance(second, RemoteHandle):
+        raise self.failureException(self._formatMessage(
+            msg, f"{unittest.util.safe_repr(first)} != {unittest.util.safe_repr(second)}"))
+    return _original_almost_equal(self, first, second, places, msg, delta)
+
+
+def _not_almost_equal(self, first, second, places=None, msg=None, delta=None):  # noqa: ANN001
+    if isinstance(first, RemoteHandle) != isinstance(second, RemoteHandle):
+        return None
+    return _original_not_almost_equal(self, first, second, places, msg, delta)
+
+
+unittest.TestCase.assertAlmostEqual = _almost_equal  # type: ignore[method-assign]
+unittest.TestCase.assertNotAlmostEqual = _not_almost_equal  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- grading
+
+
 @dataclass
-class Job:
-    container_id: str
-    docker_socket: str
-    kind: str  # function | program
-    source: str
-    tests: list[dict] = field(default_factory=list)  # {"path", "visibility"} or cases
-    time_limit_seconds: float = 10.0
-    max_output_bytes: int = 65536
+class PlannedTest:
+    module: int
+    name: str
+    visibility: str
+    path: str
 
 
-def grade(job: Job, sock: socket.socket | None = None) -> dict:
+def plan_tests(job: Job) -> list[PlannedTest]:
+    """The tests to run, listed before any learner code runs."""
+    planned: list[PlannedTest] = []
+    if job.kind == "program":
+        for spec in job.tests:
+            try:
+                with open(spec["path"], encoding="utf-8") as f:
+                    cases = json.load(f)
+            except (OSError, ValueError) as exc:
+                raise ContentFault(f"{spec['path']}: {exc}") from None
+            planned += [PlannedTest(0, str(case["name"]), spec["visibility"], spec["path"])
+                        for case in cases]
+        return planned
+    sys.modules["solution"] = SolutionModule(None, {})
+    for index, spec in enumerate(job.tests):
+        try:
+            module = load_test_module(spec["path"], f"coderunner_plan_{index}")
+        except Exception as exc:  # noqa: BLE001 - the problem's tests are broken
+            raise ContentFault(f"{spec['path']} cannot be imported: "
+                               f"{type(exc).__name__}: {exc}") from None
+        planned += [PlannedTest(index, name, spec["visibility"], spec["path"])
+                    for name, _ in collect_tests(module)]
+    _forget_helpers(job.test_dir)
+    return planned
+
+
+def _forget_helpers(test_dir: str) -> None:
+    """Drop helper modules imported while planning: they hold planning stand-ins."""
+    if not test_dir:
+        return
+    for name, module in list(sys.modules.items()):
+        if str(getattr(module, "__file__", "") or "").startswith(test_dir.rstrip("/") + "/"):
+            del sys.modules[name]
+
+
+def grade(job: Job, sock: ByteStream | None = None) -> dict:
     started = time.monotonic()
+    sys.dont_write_bytecode = True  # never write caches into the content folder
+    if job.test_dir and job.test_dir not in sys.path:
+        sys.path.insert(0, job.test_dir)
+    planned = plan_tests(job)
     if sock is None:
         try:
             sock = attach(job.docker_socket, job.container_id)
         except (OSError, SandboxFault) as exc:
             raise SandboxUnavailable(f"cannot attach to the sandbox: {exc}") from None
-    channel = Channel(sock, started + job.time_limit_seconds,
-                      max_reply_bytes=4 * job.max_output_bytes + (1 << 20))
+    max_line = 4 * job.max_output_bytes + (1 << 20)
+    channel = Channel(sock, started + job.time_limit_seconds, max_line_bytes=max_line,
+                      max_total_bytes=4 * max_line)
     session = Session(channel)
-    outcomes: list[TestOutcome] = []
-    verdict, message = "passed", ""
+    outcomes: dict[int, TestOutcome] = {}
     try:
+        _check_alive(session)
         if job.kind == "program":
-            verdict, message = _grade_program(session, job, outcomes)
+            verdict, message = _grade_program(session, job, planned, outcomes)
         else:
-            verdict, message = _grade_function(session, job, outcomes)
+            verdict, message = _grade_function(session, job, planned, outcomes)
     except SandboxFault as exc:
         verdict, message = exc.verdict, _fault_message(exc, job)
     finally:
@@ -514,25 +315,25 @@ def grade(job: Job, sock: socket.socket | None = None) -> dict:
             sock.close()
         except OSError:
             pass
-    passed = sum(1 for o in outcomes if o.status == "pass")
-    total = _count_tests(job, outcomes)
-    if verdict == "passed" and passed < total:
+    tests = [outcomes.get(i) or TestOutcome(p.name, "error", p.visibility, "not finished")
+             for i, p in enumerate(planned)]
+    passed = sum(1 for o in tests if o.status == "pass")
+    total = len(planned)
+    if verdict == "passed" and (passed < total or total == 0):
         verdict = "failed"
         message = f"{passed} of {total} tests passed."
     if verdict == "passed":
         message = f"All {total} tests passed."
+    if verdict == "syntax_error":
+        tests = []
     return {
         "verdict": verdict,
         "message": message,
-        "passed": passed,
+        "passed": passed if verdict != "syntax_error" else 0,
         "total": total,
-        "tests": [o.public_view() for o in outcomes],
+        "tests": [o.public_view() for o in tests],
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
     }
-
-
-def _count_tests(job: Job, outcomes: list[TestOutcome]) -> int:
-    return len(outcomes)
 
 
 def _fault_message(exc: SandboxFault, job: Job) -> str:
@@ -540,7 +341,7 @@ def _fault_message(exc: SandboxFault, job: Job) -> str:
         return f"Your code ran longer than the {job.time_limit_seconds:g} s time limit."
     if isinstance(exc, SandboxOutputLimit):
         return "Your code printed more output than allowed."
-    return f"Your code stopped the sandbox ({exc})."
+    return f"Your code stopped the grader from talking to it ({exc})."
 
 
 def _check_alive(session: Session) -> None:
@@ -551,90 +352,97 @@ def _check_alive(session: Session) -> None:
     never a verdict against the learner.
     """
     try:
-        reply = session.channel.request({"op": "ping"})
+        reply = session.request({"op": "ping"})
     except SandboxFault as exc:
         raise SandboxUnavailable(str(exc)) from None
-    if not reply.get("ok"):
+    if not reply["ok"]:
         raise SandboxUnavailable("the sandbox did not answer a ping")
+    session.fatal = None
 
 
-def _grade_function(session: Session, job: Job, outcomes: list[TestOutcome]) -> tuple[str, str]:
-    _check_alive(session)
+def _load_error(error: Any) -> tuple[str, str]:
+    """The verdict for learner code that does not load (its reply is hostile data)."""
+    error = error if isinstance(error, dict) else {}
+    type_name, text, line = error.get("type"), error.get("message", ""), error.get("line")
+    type_name = type_name if isinstance(type_name, str) else "an error"
+    text = text if isinstance(text, str) else ""
+    where = f" on line {line}" if type(line) is int else ""
+    if type_name in SYNTAX_ERRORS:
+        return "syntax_error", f"Syntax error{where}: {text}"[:1000]
+    return "crashed", f"Your code raised {type_name[:100]}{where} while loading: {text}"[:1000]
+
+
+def _grade_function(session: Session, job: Job, planned: list[PlannedTest],
+                    outcomes: dict[int, TestOutcome]) -> tuple[str, str]:
+    reply = session.request({"op": "load", "source": job.source})
+    if not reply["ok"]:
+        return _load_error(reply.get("error"))
     try:
-        reply = session.channel.request({"op": "load", "source": job.source})
+        names = check_names(reply.get("names"))
     except SandboxFault as exc:
         session.fatal = exc
         raise
-    if not reply.get("ok"):
-        error = reply.get("error") or {}
-        line = error.get("line")
-        where = f" on line {line}" if line else ""
-        if error.get("type") in ("SyntaxError", "IndentationError", "TabError"):
-            return "syntax_error", f"Syntax error{where}: {error.get('message', '')}"
-        return "crashed", f"Your code raised {error.get('type')}{where} while loading: " \
-                          f"{error.get('message', '')}"
-    names = reply.get("names") if isinstance(reply.get("names"), dict) else {}
-    proxy = SolutionModule(session, {str(k): str(v) for k, v in names.items()})
-    sys.modules["solution"] = proxy
-    planned = []
+    sys.modules["solution"] = SolutionModule(session, names, job.solution_names)
+    runners: dict[tuple[int, str], TestRun] = {}
+    import_errors: dict[int, str] = {}
     for index, spec in enumerate(job.tests):
-        module = load_test_module(spec["path"], f"coderunner_tests_{index}")
-        planned += [(spec, name, run) for name, run in collect_tests(module)]
-    for position, (spec, name, run) in enumerate(planned):
-        visibility = spec["visibility"]
+        try:
+            module = load_test_module(spec["path"], f"coderunner_tests_{index}")
+        except SandboxFault:
+            raise
+        except Exception as exc:  # noqa: BLE001 - learner code ran during the import
+            import_errors[index] = describe_failure(exc, spec["path"])
+            continue
+        for name, run in collect_tests(module):
+            runners[(index, name)] = run
+    for position, test in enumerate(planned):
+        run = runners.get((test.module, test.name))
+        if run is None:
+            why = import_errors.get(test.module, "the test did not run")
+            outcomes[position] = TestOutcome(test.name, "error", test.visibility,
+                                             f"The tests could not start: {why}")
+            continue
         session.stdout.clear()
-        exc = run()
+        session.callback_failures.clear()
+        status, exc = run()
         if session.fatal:
-            for later_spec, later, _ in planned[position:]:
-                outcomes.append(
-                    TestOutcome(later, "error", later_spec["visibility"], "not finished"))
             raise session.fatal
-        if exc is None:
-            status, msg = "pass", ""
-        elif is_failure(exc):
-            status, msg = "fail", describe_failure(exc, spec["path"])
-        else:
-            status, msg = "error", describe_failure(exc, spec["path"])
-        outcomes.append(TestOutcome(name, status, visibility, msg,
-                                    "".join(session.stdout)[: job.max_output_bytes]))
+        if status == "pass" and session.callback_failures:
+            status, exc = "fail", session.callback_failures[0]
+        outcomes[position] = TestOutcome(
+            test.name, status, test.visibility,
+            describe_failure(exc, test.path) if status != "pass" else "",
+            "".join(session.stdout)[: job.max_output_bytes])
     return "passed", ""
 
 
-def _grade_program(session: Session, job: Job, outcomes: list[TestOutcome]) -> tuple[str, str]:
-    _check_alive(session)
-    planned = []
+def _grade_program(session: Session, job: Job, planned: list[PlannedTest],
+                   outcomes: dict[int, TestOutcome]) -> tuple[str, str]:
+    cases = []
     for spec in job.tests:
         with open(spec["path"], encoding="utf-8") as f:
-            planned += [(spec["visibility"], case) for case in json.load(f)]
-    for position, (visibility, case) in enumerate(planned):
-        try:
-            reply = session.channel.request(
-                {"op": "run", "source": job.source, "stdin": case.get("stdin", "")})
-            if reply.get("stdout_truncated"):
-                raise SandboxOutputLimit("output limit exceeded")
-        except SandboxFault:
-            for later_visibility, later in planned[position:]:
-                outcomes.append(TestOutcome(later["name"], "error", later_visibility,
-                                            "not finished"))
-            raise
-        if not reply.get("ok"):
-            error = reply.get("error") or {}
-            if error.get("type") in ("SyntaxError", "IndentationError", "TabError"):
-                outcomes.clear()
-                return "syntax_error", (f"Syntax error on line {error.get('line')}: "
-                                        f"{error.get('message', '')}")
-            outcomes.append(TestOutcome(case["name"], "error", visibility,
-                                        f"{error.get('type')}: {error.get('message', '')}"))
+            cases += json.load(f)
+    for position, (test, case) in enumerate(zip(planned, cases, strict=True)):
+        session.stdout.clear()
+        reply = session.request(
+            {"op": "run", "source": job.source, "stdin": str(case.get("stdin", ""))})
+        if not reply["ok"]:
+            error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            if error.get("type") in SYNTAX_ERRORS:
+                return _load_error(error)
+            verdict, message = _load_error(error)
+            outcomes[position] = TestOutcome(test.name, "error", test.visibility,
+                                             message.replace(" while loading", ""))
             continue
-        got = _normalise(str(reply.get("stdout", "")))
-        want = _normalise(str(case.get("stdout", "")))
+        printed = "".join(session.stdout)
+        got, want = _normalise(printed), _normalise(str(case.get("stdout", "")))
         if got == want:
-            outcomes.append(TestOutcome(case["name"], "pass", visibility))
+            outcomes[position] = TestOutcome(test.name, "pass", test.visibility)
         else:
-            outcomes.append(TestOutcome(
-                case["name"], "fail", visibility,
+            outcomes[position] = TestOutcome(
+                test.name, "fail", test.visibility,
                 f"expected output {want!r}, got {got!r}"[:1000],
-                str(reply.get("stdout", ""))[: job.max_output_bytes]))
+                printed[: job.max_output_bytes])
     return "passed", ""
 
 
@@ -643,22 +451,15 @@ def _normalise(text: str) -> str:
 
 
 def run_job(raw: dict) -> dict:
-    """Grade one job; every failure becomes a result the worker can act on."""
-    sys.dont_write_bytecode = True  # never write caches into the content folder
+    """Grade one job. Every failure becomes a result the worker can act on: verdicts for
+    what the learner did, ``internal_error`` (retried a few times) for the rest."""
     try:
         return grade(Job(**raw))
     except SandboxUnavailable as exc:
         message = f"sandbox unavailable: {exc}"
-    except Exception as exc:  # noqa: BLE001 - report, the worker decides about retries
-        message = f"{type(exc).__name__}: {exc}"
+    except ContentFault as exc:
+        message = f"the problem's tests are broken: {exc}"
+    except Exception as exc:  # noqa: BLE001 - a bug of ours: report, the worker retries
+        message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
     return {"verdict": "internal_error", "message": message, "tests": [], "passed": 0,
             "total": 0}
-
-
-def main() -> None:
-    json.dump(run_job(json.load(sys.stdin)), sys.stdout)
-    sys.stdout.flush()
-
-
-if __name__ == "__main__":
-    main()

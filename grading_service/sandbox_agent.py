@@ -3,16 +3,27 @@
 This file is sent to the sandbox as the argument of ``python -c`` and must only use the
 standard library. It loads the learner's code as a module and answers calls on it, one
 JSON request per line on stdin, one JSON reply per line on stdout. It never sees a test
-or an expected value: the trusted runner (``runner.py``) makes the calls and judges the
-answers outside this container.
+or an expected value: the trusted runner makes the calls and judges the answers outside
+this container.
 
 Everything here runs in the same process as the learner's code, so nothing it says is
-trusted: the runner treats every reply as a value the learner chose to return.
+trusted: the runner treats every reply as a value the learner chose to send. Encoding
+honestly (subclasses of plain types as their plain value, standard-library value types
+by value) is only so that honest solutions compare as values on the trusted side.
+
+While learner code runs, it may call a function the test passed in: that sends a
+``callback`` message and serves requests until the trusted side sends the result.
 """
 
+import builtins
+import collections
+import datetime
+import decimal
+import fractions
 import io
 import json
 import math
+import operator
 import os
 import sys
 import traceback
@@ -37,12 +48,12 @@ class OutputLimitExceeded(BaseException):
 class CappedWriter(io.TextIOBase):
     """A text sink that keeps at most MAX_CAPTURE characters and remembers it was cut."""
 
-    def __init__(self) -> None:
-        self.parts: list[str] = []
+    def __init__(self):
+        self.parts = []
         self.size = 0
         self.truncated = False
 
-    def write(self, s: str) -> int:
+    def write(self, s):
         if not isinstance(s, str):
             raise TypeError("write() argument must be str")
         room = MAX_CAPTURE - self.size
@@ -56,7 +67,7 @@ class CappedWriter(io.TextIOBase):
             raise OutputLimitExceeded(f"printed more than {MAX_CAPTURE} characters")
         return len(s)
 
-    def take(self) -> tuple[str, bool]:
+    def take(self):
         text, cut = "".join(self.parts), self.truncated
         self.parts, self.size, self.truncated = [], 0, False
         return text, cut
@@ -66,71 +77,192 @@ capture = CappedWriter()
 sys.stdout = capture
 sys.stderr = capture
 
-handles: dict[int, object] = {}
+handles = {}
 module = types.ModuleType("solution")
 PLAIN = (type(None), bool, int, float, str)
+BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, bytes, list, tuple,
+                                         dict, set, frozenset, object, type)}
+FACTORIES = (list, int, set, dict, str, float, tuple)
+
+
+# --------------------------------------------------------------------------- values
 
 
 def encode(value, depth=0):
-    """Turn a value into plain JSON; anything else stays here behind a handle."""
+    """A value as plain JSON; an object that is not a value stays here behind a handle."""
     if depth > MAX_DEPTH:
         raise ValueError("value nested too deeply")
-    if isinstance(value, float) and not math.isfinite(value):
+    t = type(value)
+    if t is float and not math.isfinite(value):
         return {"__t": "float", "v": repr(value)}
-    if type(value) in PLAIN:
+    if t in PLAIN:
         return value
-    if type(value) is list:
+    if t is list:
         return [encode(v, depth + 1) for v in value]
-    if type(value) is tuple:
-        return {"__t": "tuple", "v": [encode(v, depth + 1) for v in value]}
-    if type(value) in (set, frozenset):
-        return {"__t": type(value).__name__, "v": [encode(v, depth + 1) for v in value]}
-    if type(value) is dict:
-        if all(type(k) is str and k != "__t" for k in value):
-            return {k: encode(v, depth + 1) for k, v in value.items()}
-        return {"__t": "dict", "v": [[encode(k, depth + 1), encode(v, depth + 1)]
-                                      for k, v in value.items()]}
-    if type(value) is bytes:
-        return {"__t": "bytes", "v": value.hex()}
+    if t is dict:
+        return encode_dict(value, list(value.items()), depth)
+    tagged = encode_by_value(value, depth)
+    if tagged is not None:
+        return tagged
     hid = id(value)
     handles[hid] = value
-    kind = "callable" if callable(value) else "object"
-    return {"__t": "handle", "id": hid, "kind": kind, "type": type(value).__name__}
+    return {"__t": "handle", "id": hid, "type": type(value).__name__[:200]}
+
+
+def encode_dict(value, items, depth):
+    if all(type(k) is str and k != "__t" for k, _ in items):
+        return {k: encode(v, depth + 1) for k, v in items}
+    return {"__t": "dict", "v": pairs(items, depth)}
+
+
+def pairs(items, depth):
+    return [[encode(k, depth + 1), encode(v, depth + 1)] for k, v in items]
+
+
+def encode_by_value(value, depth):
+    """Standard-library value types, and subclasses of plain types as their base value
+    (read through the base class's own methods, not the subclass's)."""
+    d = depth + 1
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return int.__int__(value)
+    if isinstance(value, float):
+        return encode(float.__float__(value), depth)
+    if isinstance(value, complex):
+        return {"__t": "complex", "v": [repr(complex.real.__get__(value)),
+                                        repr(complex.imag.__get__(value))]}
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, bytes):
+        return {"__t": "bytes", "v": bytes(memoryview(value)).hex()}
+    if isinstance(value, tuple):
+        items = [encode(v, d) for v in tuple.__iter__(value)]
+        fields = getattr(type(value), "_fields", None)
+        if isinstance(fields, tuple) and len(fields) == len(items) and \
+                all(isinstance(f, str) for f in fields):
+            return {"__t": "namedtuple", "name": type(value).__name__, "fields": list(fields),
+                    "v": items}
+        return {"__t": "tuple", "v": items}
+    if isinstance(value, list):
+        return [encode(v, d) for v in list.__iter__(value)]
+    if isinstance(value, dict):
+        items = list(dict.items(value))
+        if isinstance(value, collections.Counter):
+            return {"__t": "counter", "v": pairs(items, depth)}
+        if isinstance(value, collections.OrderedDict):
+            return {"__t": "ordereddict", "v": pairs(items, depth)}
+        if isinstance(value, collections.defaultdict):
+            factory = collections.defaultdict.default_factory.__get__(value)
+            name = factory.__name__ if factory in FACTORIES else None
+            return {"__t": "defaultdict", "factory": name, "v": pairs(items, depth)}
+        return encode_dict(value, items, depth)
+    if isinstance(value, frozenset):
+        return {"__t": "frozenset", "v": [encode(v, d) for v in frozenset.__iter__(value)]}
+    if isinstance(value, set):
+        return {"__t": "set", "v": [encode(v, d) for v in set.__iter__(value)]}
+    if isinstance(value, datetime.datetime):
+        return {"__t": "datetime", "v": datetime.datetime.isoformat(value)}
+    if isinstance(value, datetime.date):
+        return {"__t": "date", "v": datetime.date.isoformat(value)}
+    if isinstance(value, datetime.time):
+        return {"__t": "time", "v": datetime.time.isoformat(value)}
+    if isinstance(value, datetime.timedelta):
+        return {"__t": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
+    if isinstance(value, decimal.Decimal):
+        return {"__t": "decimal", "v": decimal.Decimal.__str__(value)}
+    if isinstance(value, fractions.Fraction):
+        return {"__t": "fraction", "v": [int(value.numerator), int(value.denominator)]}
+    if isinstance(value, type) and BUILTIN_TYPES.get(value.__name__) is value:
+        return {"__t": "builtin", "name": value.__name__}
+    if isinstance(value, Callback):
+        return {"__t": "callback", "id": value.index}
+    return None
 
 
 def decode(value):
     if isinstance(value, list):
         return [decode(v) for v in value]
-    if isinstance(value, dict):
-        tag = value.get("__t")
-        if tag is None:
-            return {k: decode(v) for k, v in value.items()}
-        inner = value.get("v")
-        if tag == "tuple":
-            return tuple(decode(v) for v in inner)
-        if tag == "set":
-            return {decode(v) for v in inner}
-        if tag == "frozenset":
-            return frozenset(decode(v) for v in inner)
-        if tag == "dict":
-            return {decode(k): decode(v) for k, v in inner}
-        if tag == "bytes":
-            return bytes.fromhex(inner)
-        if tag == "float":
-            return float(inner)
-        if tag == "handle":
-            return handles[value["id"]]
-        raise ValueError(f"unknown tag {tag!r}")
-    return value
+    if not isinstance(value, dict):
+        return value
+    tag = value.get("__t")
+    if tag is None:
+        return {k: decode(v) for k, v in value.items()}
+    inner = value.get("v")
+    simple = {
+        "tuple": lambda: tuple(decode(v) for v in inner),
+        "set": lambda: {decode(v) for v in inner},
+        "frozenset": lambda: frozenset(decode(v) for v in inner),
+        "dict": lambda: {decode(k): decode(v) for k, v in inner},
+        "counter": lambda: collections.Counter({decode(k): decode(v) for k, v in inner}),
+        "ordereddict": lambda: collections.OrderedDict((decode(k), decode(v))
+                                                       for k, v in inner),
+        "bytes": lambda: bytes.fromhex(inner),
+        "float": lambda: float(inner),
+        "complex": lambda: complex(float(inner[0]), float(inner[1])),
+        "datetime": lambda: datetime.datetime.fromisoformat(inner),
+        "date": lambda: datetime.date.fromisoformat(inner),
+        "time": lambda: datetime.time.fromisoformat(inner),
+        "timedelta": lambda: datetime.timedelta(*inner),
+        "decimal": lambda: decimal.Decimal(inner),
+        "fraction": lambda: fractions.Fraction(*inner),
+    }
+    if tag in simple:
+        return simple[tag]()
+    if tag == "namedtuple":
+        cls = collections.namedtuple(value["name"], value["fields"])
+        return cls(*(decode(v) for v in inner))
+    if tag == "defaultdict":
+        factory = BUILTIN_TYPES.get(value.get("factory") or "")
+        result = collections.defaultdict(factory)
+        result.update((decode(k), decode(v)) for k, v in inner)
+        return result
+    if tag == "handle":
+        return handles[value["id"]]
+    if tag == "builtin":
+        return BUILTIN_TYPES[value["name"]]
+    if tag == "callback":
+        return Callback(value["id"])
+    raise ValueError(f"unknown tag {tag!r}")
 
 
-def builtin_bases(cls: type) -> list[str]:
+# --------------------------------------------------------------------------- callbacks
+
+
+class Callback:
+    """A function the test passed in. Calling it runs it on the trusted side."""
+
+    def __init__(self, index):
+        self.index = index
+        self.__name__ = f"callback_{index}"
+
+    def __call__(self, *args, **kwargs):
+        send({"callback": self.index, "args": [encode(a) for a in args],
+              "kwargs": {k: encode(v) for k, v in kwargs.items()}})
+        result = serve(until_callback_result=True)
+        if result.get("ok"):
+            return decode(result.get("value"))
+        error = result.get("error") or {}
+        exc_type = getattr(builtins, str(error.get("type")), RuntimeError)
+        if not (isinstance(exc_type, type) and issubclass(exc_type, Exception)):
+            exc_type = RuntimeError
+        raise exc_type(error.get("message", ""))
+
+
+# --------------------------------------------------------------------------- requests
+
+
+def builtin_bases(cls):
     """Names of the builtin exception types this class derives from, nearest first."""
     return [k.__name__ for k in cls.__mro__ if k.__module__ == "builtins"]
 
 
-def error_reply(exc: BaseException) -> dict:
-    err = {"type": type(exc).__name__, "message": str(exc)[:2000],
+def error_reply(exc):
+    try:
+        message = str(exc)[:2000]
+    except BaseException:  # noqa: BLE001 - a learner's __str__ may fail too
+        message = ""
+    err = {"type": type(exc).__name__, "message": message,
            "bases": builtin_bases(type(exc))}
     if isinstance(exc, SyntaxError):
         err["line"] = exc.lineno
@@ -150,82 +282,118 @@ def resolve(target):
     return handles[target]
 
 
-DUNDERS = {
-    "len": len,
-    "str": str,
-    "bool": bool,
-    "iter": list,
-    "eq": lambda obj, other: obj == other,
-    "contains": lambda obj, item: item in obj,
-    "getitem": lambda obj, key: obj[key],
+def _exit(obj, error):
+    if error is None:
+        return bool(obj.__exit__(None, None, None))
+    exc_type = getattr(builtins, str(error[0]), Exception)
+    if not (isinstance(exc_type, type) and issubclass(exc_type, Exception)):
+        exc_type = Exception
+    exc = exc_type(error[1])
+    return bool(obj.__exit__(exc_type, exc, None))
+
+
+OPS = {
+    "len": len, "str": str, "repr": repr, "bool": bool, "hash": hash, "iter": list,
+    "int": int, "float": float, "index": operator.index,
+    "neg": operator.neg, "pos": operator.pos, "abs": abs, "invert": operator.invert,
+    "round": round, "enter": lambda obj: obj.__enter__(),
+    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
+    "gt": operator.gt, "ge": operator.ge,
+    "getitem": operator.getitem, "setitem": operator.setitem, "delitem": operator.delitem,
 }
+for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "lshift",
+              "rshift", "and", "or", "xor"):
+    _fn = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
+    OPS[_name] = _fn
+    OPS["r" + _name] = (lambda f: lambda obj, other: f(other, obj))(_fn)
 
 
-def handle(request: dict) -> dict:
+def load(source):
+    code = compile(source, "<solution>", "exec")
+    module.__dict__["__name__"] = "solution"
+    sys.modules["solution"] = module
+    exec(code, module.__dict__)
+    names = {}
+    for name, value in list(module.__dict__.items()):
+        if name.startswith("__") or isinstance(value, types.ModuleType):
+            continue
+        if isinstance(value, type) and issubclass(value, BaseException):
+            names[name] = "exception:" + builtin_bases(value)[0]
+        elif isinstance(value, type):
+            names[name] = "class"
+        elif callable(value):
+            names[name] = "function"
+        else:
+            names[name] = "value"
+    return {"ok": True, "names": names}
+
+
+def run_program(source, stdin):
+    code = compile(source, "<solution>", "exec")
+    sys.stdin = io.StringIO(stdin)
+    namespace = {"__name__": "__main__"}
+    exit_code = 0
+    try:
+        exec(code, namespace)
+    except SystemExit as exc:
+        exit_code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return {"ok": True, "exit": exit_code}
+
+
+def handle(request):
     op = request.get("op")
     if op == "ping":
         return {"ok": True}
     if op == "load":
-        source = request["source"]
-        code = compile(source, "<solution>", "exec")
-        module.__dict__["__name__"] = "solution"
-        sys.modules["solution"] = module
-        exec(code, module.__dict__)
-        names = {}
-        for name, value in list(module.__dict__.items()):
-            if name.startswith("__"):
-                continue
-            if isinstance(value, type) and issubclass(value, BaseException):
-                names[name] = "exception:" + builtin_bases(value)[0]
-            elif isinstance(value, type):
-                names[name] = "class"
-            elif callable(value):
-                names[name] = "function"
-            elif isinstance(value, types.ModuleType):
-                continue
-            else:
-                names[name] = "value"
-        return {"ok": True, "names": names}
+        return load(request["source"])
     if op == "run":
-        source = request["source"]
-        code = compile(source, "<solution>", "exec")
-        sys.stdin = io.StringIO(request.get("stdin", ""))
-        namespace = {"__name__": "__main__"}
-        exit_code = 0
-        try:
-            exec(code, namespace)
-        except SystemExit as exc:
-            exit_code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        return {"ok": True, "exit": exit_code}
+        return run_program(request["source"], request.get("stdin", ""))
+    target = resolve(request.get("target"))
     if op == "getattr":
-        return {"ok": True, "value": encode(getattr(resolve(request["target"]), request["attr"]))}
+        return {"ok": True, "value": encode(getattr(target, request["attr"]))}
+    if op == "setattr":
+        setattr(target, request["attr"], decode(request.get("value")))
+        return {"ok": True, "value": None}
     if op == "call":
-        fn = resolve(request["target"])
         args = decode(request.get("args", []))
         kwargs = decode(request.get("kwargs", {}))
-        return {"ok": True, "value": encode(fn(*args, **kwargs))}
-    if op == "dunder":
-        fn = DUNDERS[request["name"]]
+        return {"ok": True, "value": encode(target(*args, **kwargs))}
+    if op == "op":
         args = decode(request.get("args", []))
-        return {"ok": True, "value": encode(fn(resolve(request["target"]), *args))}
-    if op == "release":
-        handles.pop(request["target"], None)
-        return {"ok": True}
+        return {"ok": True, "value": encode(OPS[request["name"]](target, *args))}
+    if op == "next":
+        try:
+            return {"ok": True, "value": encode(next(target))}
+        except StopIteration:
+            return {"ok": True, "value": None, "exhausted": True}
+    if op == "isinstance":
+        return {"ok": True, "value": isinstance(decode(request.get("value")), target)}
+    if op == "exit":
+        return {"ok": True, "value": _exit(target, request.get("error"))}
     raise ValueError(f"unknown op {op!r}")
 
 
-def main() -> None:
+def send(message):
+    PROTOCOL_OUT.write(json.dumps(message) + "\n")
+
+
+def serve(until_callback_result=False):
+    """Answer requests; inside a callback, until the trusted side sends its result."""
     for line in PROTOCOL_IN:
         try:
             request = json.loads(line)
-            rid = request.get("id")
         except ValueError:
             continue
+        if request.get("callback_result"):
+            if until_callback_result:
+                return request
+            continue
+        rid = request.get("id")
         try:
             reply = handle(request)
+        except KeyboardInterrupt:
+            raise
         except BaseException as exc:  # the learner's failure is an answer, not our crash
-            if isinstance(exc, (KeyboardInterrupt,)):
-                raise
             reply = error_reply(exc)
         out, cut = capture.take()
         reply["id"] = rid
@@ -234,8 +402,10 @@ def main() -> None:
         try:
             text = json.dumps(reply)
         except (TypeError, ValueError) as exc:
-            text = json.dumps({"id": rid, **error_reply(exc)})
+            text = json.dumps({"id": rid, "stdout": out, "stdout_truncated": cut,
+                               **error_reply(exc)})
         PROTOCOL_OUT.write(text + "\n")
+    sys.exit(0)
 
 
-main()
+serve()

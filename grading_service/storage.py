@@ -62,6 +62,16 @@ class Storage:
             return_document=ReturnDocument.AFTER,
         )
 
+    async def requeue(self, submission_id: str) -> bool:
+        """Put a running submission back to queued (before its job is queued again).
+
+        Its attempts stay counted. Returns whether it was running (a final one is
+        left alone).
+        """
+        result = await self.submissions.update_one(
+            {"_id": submission_id, "status": "running"}, {"$set": {"status": "queued"}})
+        return result.modified_count == 1
+
     async def store_verdict(self, submission_id: str,
                             result: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
         """Store the final result once, in one round trip.

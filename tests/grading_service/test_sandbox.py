@@ -10,8 +10,8 @@ import docker
 import pytest
 
 from grading_service.content import load_problem
+from grading_service.grader import Grader
 from grading_service.sandbox import INSTANCE_LABEL, SandboxFactory
-from grading_service.worker import WorkerPool
 
 from ..conftest import new_instance
 
@@ -43,25 +43,24 @@ def problem(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.fixture(scope="module")
-def pool(sandbox_image: str):
+def grader(sandbox_image: str):
     sandboxes = SandboxFactory(image=sandbox_image, instance_name=new_instance(),
                                memory_limit_mb=64, pids_limit=32, max_output_bytes=4096)
-    workers = WorkerPool(queue=None, storage=None, sandboxes=sandboxes, content=None)
-    yield workers
+    yield Grader(sandboxes)
     client = docker.from_env()
     assert client.api.containers(
         all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}) == []
 
 
-async def grade(pool: WorkerPool, problem, code: str) -> dict:
+async def grade(grader: Grader, problem, code: str) -> dict:
     try:
-        return await pool.grade({"_id": "x", "code": code}, problem)
+        return await grader.grade(problem, code)
     finally:
-        await pool.drain_removals()
+        await grader.drain_removals()
 
 
-async def test_correct_code_scores_full_marks(pool, problem) -> None:
-    result = await grade(pool, problem, "def solve(n):\n    return 2 * n\n")
+async def test_correct_code_scores_full_marks(grader, problem) -> None:
+    result = await grade(grader, problem, "def solve(n):\n    return 2 * n\n")
     assert result["verdict"] == "passed"
     assert result["score"] == result["max_score"] == 30
     assert result["image"].startswith("coderunner-sandbox:") or result["image"].startswith(
@@ -83,17 +82,17 @@ async def test_correct_code_scores_full_marks(pool, problem) -> None:
     ("exit early", "import os\nos._exit(0)\n", {"crashed"}),
 ])
 async def test_hostile_code_is_contained_and_scores_nothing_unearned(
-        pool, problem, name: str, code: str, verdicts: set[str]) -> None:
-    result = await grade(pool, problem, code)
+        grader, problem, name: str, code: str, verdicts: set[str]) -> None:
+    result = await grade(grader, problem, code)
     assert result["verdict"] in verdicts, (name, result)
     if result["verdict"] != "passed":
         assert result["score"] == 0, (name, result)
-    # the pool is still usable afterwards
-    again = await grade(pool, problem, "def solve(n):\n    return 2 * n\n")
+    # the grader is still usable afterwards
+    again = await grade(grader, problem, "def solve(n):\n    return 2 * n\n")
     assert again["verdict"] == "passed"
 
 
-async def test_sandbox_has_no_network(pool, problem) -> None:
+async def test_sandbox_has_no_network(grader, problem) -> None:
     code = textwrap.dedent('''
         import socket
         def probe(host, port):
@@ -110,11 +109,11 @@ async def test_sandbox_has_no_network(pool, problem) -> None:
                 return -1
             return 2 * n
     ''')
-    result = await grade(pool, problem, code)
+    result = await grade(grader, problem, code)
     assert result["verdict"] == "passed", result
 
 
-async def test_sandbox_cannot_see_tests_or_write_outside_tmp(pool, problem) -> None:
+async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) -> None:
     code = textwrap.dedent('''
         import os
         FOUND = []
@@ -135,5 +134,5 @@ async def test_sandbox_cannot_see_tests_or_write_outside_tmp(pool, problem) -> N
                 return -1
             return 2 * n
     ''')
-    result = await grade(pool, problem, code)
+    result = await grade(grader, problem, code)
     assert result["verdict"] == "passed", result

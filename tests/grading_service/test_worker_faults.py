@@ -1,10 +1,12 @@
-"""The grading service as a real process: a worker killed mid-job loses nothing and
-grades nothing twice; SIGTERM finishes jobs in flight and leaves no sandbox behind."""
+"""Faults around a worker: a worker killed mid-job loses nothing and grades nothing twice;
+SIGTERM finishes jobs in flight and leaves no sandbox behind (the service as a real
+process); no job is retried forever, whatever goes wrong while grading (in-process)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import os
 import secrets
 import signal
@@ -16,9 +18,11 @@ from pathlib import Path
 
 import docker
 import pytest
+from prometheus_client import REGISTRY
 
 from grading_service.storage import Storage
 from grading_service.tokens import mint, validate_secret
+from grading_service.worker import GAVE_UP_MESSAGE
 from hub_config.devstack import free_port, wait_http
 
 from ..conftest import new_instance
@@ -138,3 +142,109 @@ def test_sigterm_finishes_jobs_in_flight_and_removes_sandboxes(grader_env, tmp_p
 
     doc = asyncio.run(read())
     assert doc["status"] == "graded" and doc["verdict"] == "passed"
+
+
+# --------------------------------------------------------------------------- no endless retries
+
+GOOD_ADD = "def add(a, b):\n    return a + b\n"
+
+
+class Records(logging.Handler):
+    """Log records of one logger, kept for a test to look at."""
+
+    def __init__(self, logger: str) -> None:
+        super().__init__(logging.DEBUG)
+        self.logger = logging.getLogger(logger)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def __enter__(self) -> Records:
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)
+
+
+async def submit(app, sid: str) -> None:
+    await app.storage.insert_submission({
+        "_id": sid, "user": "alice", "problem_id": "add-two", "code": GOOD_ADD,
+        "code_hash": secrets.token_hex(8), "source_kind": "code"})
+    await app.queue.enqueue(sid)
+
+
+async def wait_final(app, sid: str) -> dict:
+    for _ in range(300):  # 30 s
+        doc = await app.storage.get_submission(sid)
+        if doc["status"] in ("graded", "failed"):
+            return doc
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"{sid} never got a final verdict: {doc}")
+
+
+async def wait_acked(app) -> None:
+    """Nothing waiting and nothing pending in the queue (within 5 s)."""
+    for _ in range(100):
+        if await app.queue.depth() == 0:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"jobs left in the queue: {await app.queue.depth()}")
+
+
+def grading_errors() -> float:
+    return REGISTRY.get_sample_value("coderunner_grading_errors_total") or 0.0
+
+
+async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
+        make_service, monkeypatch) -> None:
+    app = await make_service()
+    calls: list[str] = []
+
+    async def broken(problem, code: str, *, submission_id: str = "") -> dict:
+        calls.append(submission_id)
+        raise RuntimeError("injected grading bug")
+
+    monkeypatch.setattr(app.grader, "grade", broken)
+    errors_before = grading_errors()
+    sid = "bug" + secrets.token_hex(12)
+    with Records("coderunner.worker") as logged:
+        await submit(app, sid)
+        doc = await wait_final(app, sid)
+        await wait_acked(app)
+    assert doc["status"] == "failed" and doc["verdict"] == "internal_error"
+    assert doc["message"] == GAVE_UP_MESSAGE and doc["score"] == 0
+    assert doc["attempts"] == app.workers.max_infra_attempts == 3
+    assert calls == [sid] * 3
+    assert grading_errors() - errors_before == 3
+    tracebacks = [r for r in logged.records
+                  if r.exc_info and getattr(r, "submission_id", None) == sid]
+    assert len(tracebacks) == 3
+    assert str(tracebacks[0].exc_info[1]) == "injected grading bug"
+    progress = await app.storage.progress_for("alice")
+    assert progress == []  # our fault is not the learner's attempt
+
+
+async def test_a_job_delivered_again_past_the_attempt_limit_is_finished_without_grading(
+        make_service, monkeypatch) -> None:
+    # No consumers: only the reclaimer sees the job, after the visibility timeout (2 s).
+    app = await make_service(WorkerPool__concurrency=0)
+    calls: list[str] = []
+
+    async def grade(problem, code: str, *, submission_id: str = "") -> dict:
+        calls.append(submission_id)
+        raise AssertionError("a job past its last attempt must not be graded")
+
+    monkeypatch.setattr(app.grader, "grade", grade)
+    sid = "stale" + secrets.token_hex(12)
+    await submit(app, sid)
+    # Its last allowed attempt was running when that worker died without an ack.
+    await app.storage.mark_running(sid, "dead-worker")
+    await app.storage.submissions.update_one({"_id": sid}, {"$set": {"attempts": 3}})
+    assert [j.submission_id for j in await app.queue.read("dead-worker", block_ms=10)] == [sid]
+    doc = await wait_final(app, sid)
+    await wait_acked(app)
+    assert doc["status"] == "failed" and doc["verdict"] == "internal_error"
+    assert doc["message"] == GAVE_UP_MESSAGE
+    assert doc["attempts"] == 4 and calls == []
