@@ -111,6 +111,10 @@ def content_parser() -> argparse.ArgumentParser:
                             "`make image` built)")
     check.add_argument("--static-only", action="store_true",
                        help="skip the sandbox checks (solutions pass, starters fail)")
+    check.add_argument("--no-liars", action="store_true",
+                       help="skip grading the lying solutions (weak-test warnings)")
+    check.add_argument("--strict", action="store_true",
+                       help="fail when a lying solution passes a test, not only warn")
     check.add_argument("--min-public", type=int, default=2)
     check.add_argument("--min-hidden", type=int, default=4)
     check.add_argument("--parallel", type=int, default=3, help="sandboxes at once")
@@ -157,10 +161,10 @@ def content_main(argv: list[str]) -> int:
                 return 2
             report = validate(root, image, min_public=args.min_public,
                               min_hidden=args.min_hidden, parallel=args.parallel,
-                              track=args.track)
+                              track=args.track, liars=not args.no_liars)
             print(f"content {root}" + ("" if image else " (static checks only)"))
             print(report.render(sorted(report.problems)))
-            return 0 if report.ok else 1
+            return 0 if report.ok and not (args.strict and report.warnings) else 1
         if args.action == "new":
             path = new_problem(root, args.track, args.level, args.problem_id, args.title,
                                args.kind, args.points)
@@ -171,12 +175,15 @@ def content_main(argv: list[str]) -> int:
         if args.levels:
             levels = {int(k): int(v) for k, v in
                       (pair.split(":") for pair in args.levels.split(","))}
-        created = import_exercises(args.source, root, args.track,
-                                   public_share=args.public_share, levels=levels)
-        for path in created:
+        result = import_exercises(args.source, root, args.track,
+                                  public_share=args.public_share, levels=levels)
+        for path in result.created:
             print(f"imported {path}")
-        print(f"{len(created)} exercises imported; run `coderunner content validate`")
-        return 0
+        for name, why in result.skipped.items():
+            print(f"skipped {name}: {why}", file=sys.stderr)
+        print(f"{len(result.created)} exercises imported, {len(result.skipped)} skipped; "
+              "run `coderunner content validate`")
+        return 1 if result.skipped else 0
     except ContentError as exc:
         print(f"coderunner content: {exc}", file=sys.stderr)
         return 1

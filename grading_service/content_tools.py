@@ -36,6 +36,11 @@ def schema(name: str) -> Draft202012Validator:
 class Report:
     problems: dict[str, list[str]] = field(default_factory=dict)
     general: list[str] = field(default_factory=list)
+    # Weak tests: a lying solution passes them. Reported; fatal only with --strict.
+    warnings: dict[str, list[str]] = field(default_factory=dict)
+
+    def warn(self, where: str, message: str) -> None:
+        self.warnings.setdefault(where, []).append(message)
 
     def fail(self, where: str, message: str) -> None:
         if where:
@@ -51,12 +56,17 @@ class Report:
         lines = [f"  ✗ {message}" for message in self.general]
         for pid in checked:
             faults = self.problems.get(pid, [])
-            lines.append(f"  {'✗' if faults else '✓'} {pid}")
+            warnings = self.warnings.get(pid, [])
+            mark = "✗" if faults else ("!" if warnings else "✓")
+            lines.append(f"  {mark} {pid}")
             lines += [f"      - {fault}" for fault in faults]
+            lines += [f"      ! {warning}" for warning in warnings]
         bad = sum(1 for faults in self.problems.values() if faults)
+        weak = sum(1 for warnings in self.warnings.values() if warnings)
         total = len(list(self.problems)) or 0
         lines.append(f"{'FAILED' if not self.ok else 'OK'}: {bad} of {total} problems with "
-                     f"faults, {len(self.general)} general faults")
+                     f"faults, {len(self.general)} general faults, {weak} with tests a "
+                     "lying solution passes")
         return "\n".join(lines)
 
 
@@ -75,12 +85,19 @@ def count_tests(problem: Problem, visibility: str) -> int:
         raise ContentError(f"{path.name} does not parse: line {exc.lineno}: {exc.msg}") \
             from None
     count = 0
+    functions = ast.FunctionDef | ast.AsyncFunctionDef
     for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
+        if isinstance(node, functions) and node.name.startswith("test"):
             count += 1
         elif isinstance(node, ast.ClassDef):
-            count += sum(1 for item in node.body
-                         if isinstance(item, ast.FunctionDef) and item.name.startswith("test"))
+            asynchronous = any("IsolatedAsyncioTestCase" in ast.unparse(b) for b in node.bases)
+            for item in node.body:
+                if not (isinstance(item, functions) and item.name.startswith("test")):
+                    continue
+                if isinstance(item, ast.AsyncFunctionDef) and not asynchronous:
+                    raise ContentError(f"{path.name}: {node.name}.{item.name} is async; "
+                                       "async test methods need IsolatedAsyncioTestCase")
+                count += 1
     return count
 
 
@@ -175,9 +192,12 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
 
 
 async def check_in_sandboxes(problems: list[Problem], report: Report, image: str,
-                             parallel: int = 3) -> None:
-    """Reference solutions pass everything; starters fail at least one hidden test."""
+                             parallel: int = 3, liars: bool = True) -> None:
+    """Reference solutions pass everything; starters fail at least one hidden test; no
+    lying solution passes any test (a warning: the test checks what an object can
+    claim)."""
     from .grader import Grader, InfraFault
+    from .liars import lying_solutions
     from .sandbox import SandboxFactory
 
     sandboxes = SandboxFactory(image=image, instance_name="content-validate")
@@ -207,6 +227,19 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
             if result["verdict"] == "passed" or (hidden and all(
                     t["status"] == "pass" for t in hidden)):
                 report.fail(problem.id, "the starter passes every hidden test")
+        if liars:
+            await asyncio.gather(*(check_liar(problem, lie, source) for lie, source in
+                                   lying_solutions(problem.kind,
+                                                   problem.directory / "solution.py").items()))
+
+    async def check_liar(problem: Problem, lie: str, source: str) -> None:
+        result = await grade(problem, source)
+        if result is None:
+            return
+        for test in result["tests"]:
+            if test["status"] == "pass":
+                report.warn(problem.id, f"a lying solution ({lie}) passes "
+                                        f"{test['visibility']} test {test['name']}")
 
     try:
         await asyncio.gather(*(check(p) for p in problems if (p.directory /
@@ -217,7 +250,7 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
 
 
 def validate(root: Path, image: str | None, *, min_public: int = 2, min_hidden: int = 4,
-             parallel: int = 3, track: str | None = None) -> Report:
+             parallel: int = 3, track: str | None = None, liars: bool = True) -> Report:
     report = Report()
     if not root.is_dir():
         report.fail("", f"content folder {root} does not exist")
@@ -227,7 +260,7 @@ def validate(root: Path, image: str | None, *, min_public: int = 2, min_hidden: 
     if not problems:
         report.fail("", f"no problems under {root}")
     elif image:
-        asyncio.run(check_in_sandboxes(problems, report, image, parallel))
+        asyncio.run(check_in_sandboxes(problems, report, image, parallel, liars))
     return report
 
 
@@ -350,47 +383,68 @@ def split_tests(source: str, module_names: set[str], public_share: float) -> tup
     return keep(True), keep(False)
 
 
+@dataclass
+class ImportResult:
+    created: list[Path] = field(default_factory=list)
+    skipped: dict[str, str] = field(default_factory=dict)  # exercise → why
+
+
 def import_exercises(source: Path, root: Path, track: str, *, public_share: float = 0.34,
-                     levels: dict[int, int] | None = None, points: int = 10) -> list[Path]:
+                     levels: dict[int, int] | None = None, points: int = 10) -> ImportResult:
     """Import exercises in the common layout (one folder each): instructions in
     Markdown, a stub, an example solution, unittest or pytest tests, optional difficulty
-    in a JSON config. Tests become hidden tests, with ``public_share`` of them public."""
-    levels = levels or DEFAULT_DIFFICULTY_LEVELS
-    created = []
+    in a JSON config, and helper modules the tests import. Tests become hidden tests,
+    with ``public_share`` of them public. An exercise that cannot be imported is
+    reported and skipped; the others are imported."""
+    result = ImportResult()
     for order, ex in enumerate(sorted(p for p in source.iterdir() if p.is_dir())):
-        slug = ex.name.lower()
-        module = slug.replace("-", "_")
-        instructions = _first(ex, (".docs/instructions.md", "instructions.md", "README.md"))
-        tests = _first(ex, (f"{module}_test.py", f"test_{module}.py", "tests.py"))
-        example = _first(ex, (".meta/example.py", "example.py", ".meta/solution.py",
-                              "solution.py"))
-        stub = _first(ex, (f"{module}.py", "stub.py", "starter.py"))
-        if not (instructions and tests and example and stub):
-            raise ContentError(f"{ex}: needs instructions, a stub, an example solution and "
-                               "tests")
-        config = _first(ex, (".meta/config.json", "config.json"))
-        difficulty = 1
-        if config:
-            difficulty = int(json.loads(config.read_text()).get("difficulty", 1))
-        level = levels.get(max(1, min(10, difficulty)), 1)
-        d = root / track / f"level-{level}" / slug
-        if d.exists():
-            shutil.rmtree(d)
-        d.mkdir(parents=True)
-        public, hidden = split_tests(tests.read_text(), {module, slug}, public_share)
-        meta = {"id": slug, "title": slug.replace("-", " ").capitalize(), "track": track,
-                "level": level, "order": order, "points": points, "kind": "function",
-                "entry_point": _entry_point(stub.read_text()) or module,
-                "time_limit_seconds": 5, "memory_limit_mb": 128, "tags": ["imported"]}
-        (d / "problem.json").write_text(json.dumps(meta, indent=2) + "\n")
-        (d / "statement.md").write_text(instructions.read_text())
-        (d / "starter.py").write_text(stub.read_text())
-        (d / "solution.py").write_text(example.read_text())
-        (d / "tests_public.py").write_text(public)
-        (d / "tests_hidden.py").write_text(hidden)
-        ensure_track_metadata(root, track, level)
-        created.append(d)
-    return created
+        try:
+            result.created.append(_import_one(ex, order, root, track, public_share,
+                                              levels or DEFAULT_DIFFICULTY_LEVELS, points))
+        except (ContentError, OSError, ValueError, SyntaxError) as exc:
+            result.skipped[ex.name] = str(exc)
+    return result
+
+
+def _import_one(ex: Path, order: int, root: Path, track: str, public_share: float,
+                levels: dict[int, int], points: int) -> Path:
+    slug = ex.name.lower()
+    module = slug.replace("-", "_")
+    instructions = _first(ex, (".docs/instructions.md", "instructions.md", "README.md"))
+    tests = _first(ex, (f"{module}_test.py", f"test_{module}.py", "tests.py"))
+    example = _first(ex, (".meta/example.py", "example.py", ".meta/solution.py",
+                          "solution.py"))
+    stub = _first(ex, (f"{module}.py", "stub.py", "starter.py"))
+    if not (instructions and tests and example and stub):
+        raise ContentError("needs instructions, a stub, an example solution and tests")
+    config = _first(ex, (".meta/config.json", "config.json"))
+    difficulty = 1
+    if config:
+        difficulty = int(json.loads(config.read_text()).get("difficulty", 1))
+    level = levels.get(max(1, min(10, difficulty)), 1)
+    public, hidden = split_tests(tests.read_text(), {module, slug}, public_share)
+    d = root / track / f"level-{level}" / slug
+    if d.exists():
+        shutil.rmtree(d)
+    d.mkdir(parents=True)
+    meta = {"id": slug, "title": slug.replace("-", " ").capitalize(), "track": track,
+            "level": level, "order": order, "points": points, "kind": "function",
+            "entry_point": _entry_point(stub.read_text()) or module,
+            "time_limit_seconds": 5, "memory_limit_mb": 128, "tags": ["imported"]}
+    (d / "problem.json").write_text(json.dumps(meta, indent=2) + "\n")
+    (d / "statement.md").write_text(instructions.read_text())
+    (d / "starter.py").write_text(stub.read_text())
+    (d / "solution.py").write_text(example.read_text())
+    (d / "tests_public.py").write_text(public)
+    (d / "tests_hidden.py").write_text(hidden)
+    # Helper modules the tests import sit beside them (read only by the grader).
+    used = {stub, tests, example}
+    for helper in sorted(ex.glob("*.py")):
+        if helper not in used and helper.stem not in ("solution", "tests_public",
+                                                       "tests_hidden"):
+            shutil.copyfile(helper, d / helper.name)
+    ensure_track_metadata(root, track, level)
+    return d
 
 
 def _entry_point(stub: str) -> str | None:

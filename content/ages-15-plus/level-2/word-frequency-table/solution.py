@@ -10,6 +10,9 @@ for piece in text.split():
     if word:
         counts[word] = counts.get(word, 0) + 1
 
+if not counts:
+    print("no words")
+
 ranked = sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
 for word, count in ranked[:k]:
     print(word, count)

@@ -10,4 +10,4 @@ def test_example():
 
 
 def test_empty():
-    assert as_lists(merge_intervals([])) == []
+    assert merge_intervals([]) == []

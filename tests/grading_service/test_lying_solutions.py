@@ -1,0 +1,62 @@
+"""Lying solutions through the real service (HTTP → Redis → worker → a real sandbox →
+MongoDB), on every problem of the curriculum: each scores nothing, the reference
+solutions still score full marks, and the service stays healthy."""
+
+from __future__ import annotations
+
+import asyncio
+
+from grading_service.content import ContentStore
+from grading_service.liars import lying_solutions
+from hub_config.settings import ROOT
+
+from .test_api import call
+
+
+async def graded(app, submission_id: str) -> dict:
+    for _ in range(40):
+        code, body, _ = await call(app, "GET", f"/api/submissions/{submission_id}?wait=10",
+                                   token="liar-token")
+        assert code == 200, body
+        if body["status"] in ("graded", "failed"):
+            return body
+    raise AssertionError(f"submission {submission_id} was not graded: {body}")
+
+
+async def test_lying_solutions_score_nothing_on_any_problem(make_service) -> None:
+    app = await make_service(WorkerPool__concurrency=3, SandboxPool__size=3,
+                             Admission__rate_per_minute=0, Admission__daily_quota=0,
+                             Admission__max_queue_depth=0)
+    content = ContentStore(ROOT / "content")
+    submissions: list[tuple[str, str, str]] = []  # problem, what, source
+    for problem in sorted(content.problems.values(), key=lambda p: p.id):
+        solution = problem.directory / "solution.py"
+        submissions.append((problem.id, "reference", solution.read_text()))
+        for lie, source in lying_solutions(problem.kind, solution).items():
+            submissions.append((problem.id, lie, source))
+    assert len({pid for pid, _, _ in submissions}) >= 45
+
+    async def submit(problem_id: str, source: str) -> str:
+        code, body, _ = await call(app, "POST", "/api/submissions",
+                                   {"problem_id": problem_id, "code": source},
+                                   token="liar-token")
+        assert code == 202, body
+        return body["id"]
+
+    ids = []
+    for start in range(0, len(submissions), 10):
+        batch = submissions[start:start + 10]
+        ids += await asyncio.gather(*(submit(pid, source) for pid, _, source in batch))
+    results = [await graded(app, sid) for sid in ids]  # long polls, one at a time
+
+    earned = []
+    for (problem_id, what, _), result in zip(submissions, results, strict=True):
+        if what == "reference":
+            assert result["verdict"] == "passed", (problem_id, result)
+            assert result["score"] == result["max_score"] > 0
+        elif result["score"] != 0 or result["verdict"] == "internal_error":
+            earned.append((problem_id, what, result["verdict"], result["score"]))
+    assert earned == [], earned
+
+    code, health, _ = await call(app, "GET", "/health/ready", token=None)
+    assert code == 200, health
