@@ -663,9 +663,7 @@ class Missing:
     def __repr__(self) -> str:
         return f"<{self._name}: not defined in your code>"
 
-    def __eq__(self, other: object) -> bool:
-        return other is self
-
+    __eq__ = __ne__ = __lt__ = __le__ = __gt__ = __ge__ = _fail
     __hash__ = object.__hash__
 
 
