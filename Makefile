@@ -23,6 +23,7 @@ unit: venv
 
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 host:
 	@bash hub_config/host-setup.sh $(STATE)

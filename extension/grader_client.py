@@ -83,7 +83,8 @@ class GraderClient:
     async def get_asset(self, problem_id: str, name: str) -> tuple[bytes, str]:
         """A statement image: (bytes, content type)."""
         response = await self._fetch(
-            "GET", f"problems/{quote(problem_id, safe='')}/assets/{quote(name, safe='')}")
+            "GET", f"problems/{quote(problem_id, safe='')}/assets/{quote(name, safe='')}"
+        )
         return response.body, response.headers.get("Content-Type", "application/octet-stream")
 
     async def _request(

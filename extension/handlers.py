@@ -125,8 +125,9 @@ class ProblemAssetHandler(CodeRunnerHandler):
     async def get(self, problem_id: str, name: str) -> None:
         data, content_type = await self.grader.get_asset(check_problem_id(problem_id), name)
         if not content_type.startswith("image/") or "svg" in content_type:
-            raise web.HTTPError(502, "%s", "The grading service sent something that is not "
-                                           "an image.")
+            raise web.HTTPError(
+                502, "%s", "The grading service sent something that is not an image."
+            )
         self.set_header("Content-Type", content_type)
         self.set_header("X-Content-Type-Options", "nosniff")
         self.set_header("Cache-Control", "private, max-age=3600")
@@ -158,7 +159,8 @@ class OpenProblemHandler(CodeRunnerHandler):
         title = str(problem.get("title") or problem_id)
         statement = link_assets(
             str(problem.get("statement") or ""),
-            url_path_join(self.base_url, API_PREFIX, "problems", problem_id, "assets") + "/")
+            url_path_join(self.base_url, API_PREFIX, "problems", problem_id, "assets") + "/",
+        )
         starter = str(problem.get("starter") or "")
 
         # Serialises check + save within this server, so two quick clicks on "open" cannot
@@ -267,8 +269,12 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route("tracks"), TracksHandler),
         (route(f"problems/{_ID.format(name='problem_id')}"), ProblemHandler),
         (route(f"problems/{_ID.format(name='problem_id')}/open"), OpenProblemHandler),
-        (route(f"problems/{_ID.format(name='problem_id')}/assets/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)"),
-         ProblemAssetHandler),
+        (
+            route(
+                f"problems/{_ID.format(name='problem_id')}/assets/(?P<name>[A-Za-z0-9][A-Za-z0-9_.-]*)"
+            ),
+            ProblemAssetHandler,
+        ),
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),

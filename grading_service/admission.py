@@ -31,11 +31,13 @@ class Refusal(Exception):
 
 class Admission(LoggingConfigurable):
     rate_per_minute = Integer(
-        10, help="Submissions one user may make per minute (0: no limit).",
+        10,
+        help="Submissions one user may make per minute (0: no limit).",
     ).tag(config=True)
 
     daily_quota = Integer(
-        300, help="Submissions one user may make per UTC day (0: no limit).",
+        300,
+        help="Submissions one user may make per UTC day (0: no limit).",
     ).tag(config=True)
 
     group_limits = Dict(
@@ -53,16 +55,17 @@ class Admission(LoggingConfigurable):
     ).tag(config=True)
 
     priority_groups = List(
-        Unicode(), ["teachers", "graders"],
+        Unicode(),
+        ["teachers", "graders"],
         help="JupyterHub groups whose submissions go to the priority lane.",
     ).tag(config=True)
 
     dedup_seconds = Integer(
-        600, help="How long an identical pending submission is recognised as a repeat.",
+        600,
+        help="How long an identical pending submission is recognised as a repeat.",
     ).tag(config=True)
 
-    key_prefix = Unicode("coderunner", help="Prefix of this service's Redis keys.").tag(
-        config=True)
+    key_prefix = Unicode("coderunner", help="Prefix of this service's Redis keys.").tag(config=True)
 
     def __init__(self, redis_client: redis.Redis, queue: JobQueue, **kwargs) -> None:
         super().__init__(**kwargs)
@@ -81,7 +84,8 @@ class Admission(LoggingConfigurable):
 
     def is_priority(self, groups: list[str], *, role: str | None = None) -> bool:
         return role in ("teacher", "grader", "service") or any(
-            g in self.priority_groups for g in groups)
+            g in self.priority_groups for g in groups
+        )
 
     async def check_limits(self, user: str, groups: list[str]) -> None:
         """Count this submission against the user's limits; raise Refusal when over."""
@@ -100,17 +104,25 @@ class Admission(LoggingConfigurable):
         if rate and used_rate > rate:
             await self.redis.decr(quota_key)  # a refused submission does not use quota
             wait = max(1, math.ceil((minute + 1) * 60 - now))
-            raise Refusal(429, "rate_limit",
-                          f"Too many submissions: at most {rate} per minute. "
-                          f"Try again in {wait} s.", wait)
+            raise Refusal(
+                429,
+                "rate_limit",
+                f"Too many submissions: at most {rate} per minute. Try again in {wait} s.",
+                wait,
+            )
         if quota and used_quota > quota:
             await self.redis.decr(quota_key)
             midnight = (dt.datetime.fromtimestamp(now, dt.UTC) + dt.timedelta(days=1)).replace(
-                hour=0, minute=0, second=0, microsecond=0)
+                hour=0, minute=0, second=0, microsecond=0
+            )
             wait = max(1, math.ceil(midnight.timestamp() - now))
-            raise Refusal(429, "daily_quota",
-                          f"Daily limit of {quota} submissions reached. It resets at "
-                          f"00:00 UTC, in {wait // 3600} h {wait % 3600 // 60} min.", wait)
+            raise Refusal(
+                429,
+                "daily_quota",
+                f"Daily limit of {quota} submissions reached. It resets at "
+                f"00:00 UTC, in {wait // 3600} h {wait % 3600 // 60} min.",
+                wait,
+            )
 
     async def release(self, user: str) -> None:
         """Give back the counts of a submission that was counted but not accepted."""
@@ -125,16 +137,21 @@ class Admission(LoggingConfigurable):
         depth = await self.queue.depth(priority=False)
         if depth >= self.max_queue_depth:
             wait = min(120, max(5, depth // 10))
-            raise Refusal(503, "backpressure",
-                          f"The grader is busy ({depth} submissions waiting). Your work is "
-                          f"safe; submit again in about {wait} s.", wait)
+            raise Refusal(
+                503,
+                "backpressure",
+                f"The grader is busy ({depth} submissions waiting). Your work is "
+                f"safe; submit again in about {wait} s.",
+                wait,
+            )
 
     # ------------------------------------------------------------------ dedup
     def _dedup_key(self, user: str, problem_id: str, code_hash: str) -> str:
         return f"{self.key_prefix}:dedup:{user}:{problem_id}:{code_hash}"
 
-    async def claim_dedup(self, user: str, problem_id: str, code_hash: str,
-                          submission_id: str) -> str | None:
+    async def claim_dedup(
+        self, user: str, problem_id: str, code_hash: str, submission_id: str
+    ) -> str | None:
         """Reserve this (user, problem, code) for a new submission.
 
         Returns None when reserved, else the id of the earlier identical submission.
@@ -144,8 +161,9 @@ class Admission(LoggingConfigurable):
             return None
         return await self.redis.get(key)
 
-    async def replace_dedup(self, user: str, problem_id: str, code_hash: str,
-                            old_id: str, new_id: str) -> bool:
+    async def replace_dedup(
+        self, user: str, problem_id: str, code_hash: str, old_id: str, new_id: str
+    ) -> bool:
         """Take over a reservation whose submission is finished (compare-and-set)."""
         key = self._dedup_key(user, problem_id, code_hash)
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -161,8 +179,9 @@ class Admission(LoggingConfigurable):
                 return False
         return True
 
-    async def drop_dedup(self, user: str, problem_id: str, code_hash: str,
-                         submission_id: str) -> None:
+    async def drop_dedup(
+        self, user: str, problem_id: str, code_hash: str, submission_id: str
+    ) -> None:
         key = self._dedup_key(user, problem_id, code_hash)
         if await self.redis.get(key) == submission_id:
             await self.redis.delete(key)

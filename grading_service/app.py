@@ -49,7 +49,7 @@ class GradingService(Application):
 
     ip = Unicode(
         help="Address to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 127.0.0.1. "
-             "Env: CODERUNNER_GRADER_IP.",
+        "Env: CODERUNNER_GRADER_IP.",
     ).tag(config=True)
 
     @default("ip")
@@ -61,7 +61,7 @@ class GradingService(Application):
 
     port = Integer(
         help="Port to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 8890. "
-             "Env: CODERUNNER_GRADER_PORT.",
+        "Env: CODERUNNER_GRADER_PORT.",
     ).tag(config=True)
 
     @default("port")
@@ -97,8 +97,7 @@ class GradingService(Application):
         return os.environ.get("MONGODB_URI", "")
 
     mongodb_database = Unicode(
-        help="Database holding submissions and progress. Env: CODERUNNER_DB (default "
-             "coderunner).",
+        help="Database holding submissions and progress. Env: CODERUNNER_DB (default coderunner).",
     ).tag(config=True)
 
     @default("mongodb_database")
@@ -120,17 +119,21 @@ class GradingService(Application):
         return os.environ.get("CODERUNNER_STREAM", "coderunner:jobs")
 
     max_code_bytes = Integer(
-        64 * 1024, help="Largest accepted source code in bytes (413 above).").tag(config=True)
-
-    max_notebook_bytes = Integer(
-        1024 * 1024, help="Largest accepted request body in bytes (413 above).").tag(config=True)
-
-    submission_retention_days = Integer(
-        365, help="Submissions older than this are deleted (TTL index); progress is kept.",
+        64 * 1024, help="Largest accepted source code in bytes (413 above)."
     ).tag(config=True)
 
-    hub_cache_seconds = Integer(
-        60, help="How long the hub's answer about a token is cached.").tag(config=True)
+    max_notebook_bytes = Integer(
+        1024 * 1024, help="Largest accepted request body in bytes (413 above)."
+    ).tag(config=True)
+
+    submission_retention_days = Integer(
+        365,
+        help="Submissions older than this are deleted (TTL index); progress is kept.",
+    ).tag(config=True)
+
+    hub_cache_seconds = Integer(60, help="How long the hub's answer about a token is cached.").tag(
+        config=True
+    )
 
     def validate(self) -> None:
         """Fail fast on configuration that cannot work."""
@@ -157,8 +160,9 @@ class GradingService(Application):
         except ContentError as exc:
             raise ConfigError(f"content: {exc}") from None
         prefix = "/" + self.service_prefix.strip("/") + "/"
-        self.hub_auth = HubAuth(cache_max_age=self.hub_cache_seconds,
-                                access_scopes=self._access_scopes())
+        self.hub_auth = HubAuth(
+            cache_max_age=self.hub_cache_seconds, access_scopes=self._access_scopes()
+        )
         self.tokens = TokenConfig(parent=self)
         try:
             key = self.tokens.load_key()
@@ -166,19 +170,29 @@ class GradingService(Application):
             raise ConfigError(f"JWT secret: {exc}") from None
         self.identity = Identities(HubIdentity(self.hub_auth), self.tokens, key)
         self.storage = Storage(self.mongodb_uri, self.mongodb_database)
-        self.redis = redis.from_url(self.redis_url, decode_responses=True,
-                                    socket_connect_timeout=5, health_check_interval=30)
+        self.redis = redis.from_url(
+            self.redis_url,
+            decode_responses=True,
+            socket_connect_timeout=5,
+            health_check_interval=30,
+        )
         self.queue = JobQueue(self.redis, stream=self.queue_stream)
         self.admission = Admission(self.redis, self.queue, parent=self)
         self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts")
         self.sandboxes = SandboxFactory(parent=self)
         self.pool = SandboxPool(self.sandboxes, parent=self)
         self.grader = Grader(self.sandboxes, pool=self.pool, parent=self)
-        self.workers = WorkerPool(parent=self, queue=self.queue, storage=self.storage,
-                                  grader=self.grader, content=self.content,
-                                  notifier=self.notifier)
-        self.web_app = web.Application(routes(["/", prefix]), service=self,
-                                       log_function=lambda handler: None)
+        self.workers = WorkerPool(
+            parent=self,
+            queue=self.queue,
+            storage=self.storage,
+            grader=self.grader,
+            content=self.content,
+            notifier=self.notifier,
+        )
+        self.web_app = web.Application(
+            routes(["/", prefix]), service=self, log_function=lambda handler: None
+        )
 
     def _access_scopes(self) -> set[str]:
         name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "grader")
@@ -193,7 +207,8 @@ class GradingService(Application):
                 return f"error: {type(exc).__name__}: {str(exc)[:200]}"
 
         redis_state, mongo_state, docker_state = await asyncio.gather(
-            check(self.redis.ping()), check(self.storage.ping()), check(self.sandboxes.ping()))
+            check(self.redis.ping()), check(self.storage.ping()), check(self.sandboxes.ping())
+        )
         return {"redis": redis_state, "mongodb": mongo_state, "docker": docker_state}
 
     async def start_serving(self) -> HTTPServer:
@@ -201,7 +216,8 @@ class GradingService(Application):
         # Docker SDK calls run in threads; the default pool (cores + 4) is too small for
         # several workers plus pool refills.
         asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=32, thread_name_prefix="coderunner"))
+            ThreadPoolExecutor(max_workers=32, thread_name_prefix="coderunner")
+        )
         await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
         removed = await self.sandboxes.remove_all()
@@ -211,11 +227,13 @@ class GradingService(Application):
         await self.pool.start()
         await self.grader.start()
         await self.workers.start()
-        self.http_server = HTTPServer(self.web_app, max_body_size=self.max_notebook_bytes * 4,
-                                      xheaders=True)
+        self.http_server = HTTPServer(
+            self.web_app, max_body_size=self.max_notebook_bytes * 4, xheaders=True
+        )
         self.http_server.listen(self.port, self.ip)
-        self.log.info("grading service listening on http://%s:%d%s", self.ip, self.port,
-                      self.service_prefix)
+        self.log.info(
+            "grading service listening on http://%s:%d%s", self.ip, self.port, self.service_prefix
+        )
         return self.http_server
 
     def reload_content(self) -> None:

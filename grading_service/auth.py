@@ -50,10 +50,12 @@ class HubIdentity:
             return cached[1]
         try:
             model = await self.hub_auth._api_request(
-                "GET", url_path_join(self.hub_auth.api_url, "users", quote(name, safe="")))
+                "GET", url_path_join(self.hub_auth.api_url, "users", quote(name, safe=""))
+            )
         except HTTPError as exc:
-            raise AuthError(503, "Cannot reach JupyterHub to look up your groups; try "
-                                 "again shortly.") from exc
+            raise AuthError(
+                503, "Cannot reach JupyterHub to look up your groups; try again shortly."
+            ) from exc
         groups = list((model or {}).get("groups") or [])
         self._groups[name] = (now, groups)
         return groups
@@ -66,14 +68,18 @@ class HubIdentity:
         try:
             model = await self.hub_auth.user_for_token(token, sync=False)
         except HTTPError as exc:
-            raise AuthError(503, "Cannot reach JupyterHub to check the token; try again "
-                                 "shortly.") from exc
+            raise AuthError(
+                503, "Cannot reach JupyterHub to check the token; try again shortly."
+            ) from exc
         if not model or model.get("kind", "user") != "user":
             raise AuthError(401, "Invalid or expired token.")
         required = self.hub_auth.access_scopes
         if required and not check_scopes(required, set(model.get("scopes", []))):
-            raise AuthError(401, "This token may not use the grading service: it lacks "
-                                 f"{' or '.join(sorted(required))}.")
+            raise AuthError(
+                401,
+                "This token may not use the grading service: it lacks "
+                f"{' or '.join(sorted(required))}.",
+            )
         if "groups" not in model:
             model = {**model, "groups": await self.groups_of(model["name"])}
         return model
@@ -95,6 +101,11 @@ class Identities:
                 identity = self.tokens.verify(token, self.key)
             except TokenError as exc:
                 raise AuthError(401, f"Invalid token: {exc}") from None
-            return {"name": identity.name, "kind": identity.kind, "role": identity.role,
-                    "groups": list(identity.groups), "scopes": []}
+            return {
+                "name": identity.name,
+                "kind": identity.kind,
+                "role": identity.role,
+                "groups": list(identity.groups),
+                "scopes": [],
+            }
         return await self.hub.user_for(authorization)

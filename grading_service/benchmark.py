@@ -124,10 +124,15 @@ def hidden_cases(problem_dir: Path) -> list[tuple[str, str, Any]]:
             continue
         for stmt in node.body:
             test = getattr(stmt, "test", None)
-            if (isinstance(stmt, ast.Assert) and isinstance(test, ast.Compare)
-                    and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
-                cases.append((node.name, ast.unparse(test.left),
-                              ast.literal_eval(test.comparators[0])))
+            if (
+                isinstance(stmt, ast.Assert)
+                and isinstance(test, ast.Compare)
+                and len(test.ops) == 1
+                and isinstance(test.ops[0], ast.Eq)
+            ):
+                cases.append(
+                    (node.name, ast.unparse(test.left), ast.literal_eval(test.comparators[0]))
+                )
                 break
         else:
             raise ValueError(f"{node.name}: expected one `assert <call> == <literal>`")
@@ -152,8 +157,12 @@ async def docker_run(argv: list[str]) -> tuple[int, bytes, bytes, float]:
     """Run ``docker run …`` to completion; (returncode, stdout, stderr, seconds)."""
     started = time.monotonic()
     proc = await asyncio.create_subprocess_exec(
-        "docker", *argv, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        "docker",
+        *argv,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     try:
         out, err = await proc.communicate()
     except BaseException:
@@ -168,23 +177,52 @@ def labels(run_id: str, role: str) -> list[str]:
     return ["--label", f"{BENCH_LABEL}={run_id}", "--label", f"org.coderunner.role={role}"]
 
 
-async def baseline_submission(image: str, run_id: str, code: str,
-                              cases: list[tuple[str, str, Any]]) -> tuple[float, int, float]:
+async def baseline_submission(
+    image: str, run_id: str, code: str, cases: list[tuple[str, str, Any]]
+) -> tuple[float, int, float]:
     """Grade one submission the original way; (ms, tests passed, ms of the first run)."""
     started = time.monotonic()
     passed, first = 0, 0.0
     for name, call, expected in cases:
         program = f"{code}\nimport sys as _s\n_s.stdout.write(repr({call}))\n"
-        rc, out, err, seconds = await docker_run([
-            "run", "--rm", "--network", "none", "--read-only", "--user", "65534:65534",
-            "--cap-drop", "ALL", "--security-opt", "no-new-privileges",
-            "--pids-limit", "64", "--memory", "128m", "--memory-swap", "128m",
-            "--cpus", "1", "--tmpfs", "/tmp:rw,nosuid,nodev,size=16m", "--workdir", "/tmp",
-            *labels(run_id, "bench-baseline"), image, "python3", "-I", "-c", program])
+        rc, out, err, seconds = await docker_run(
+            [
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                "--read-only",
+                "--user",
+                "65534:65534",
+                "--cap-drop",
+                "ALL",
+                "--security-opt",
+                "no-new-privileges",
+                "--pids-limit",
+                "64",
+                "--memory",
+                "128m",
+                "--memory-swap",
+                "128m",
+                "--cpus",
+                "1",
+                "--tmpfs",
+                "/tmp:rw,nosuid,nodev,size=16m",
+                "--workdir",
+                "/tmp",
+                *labels(run_id, "bench-baseline"),
+                image,
+                "python3",
+                "-I",
+                "-c",
+                program,
+            ]
+        )
         first = first or seconds * 1000
         if rc != 0:
-            raise RuntimeError(f"baseline {name}: docker run failed ({rc}): "
-                               f"{err.decode(errors='replace')[-500:]}")
+            raise RuntimeError(
+                f"baseline {name}: docker run failed ({rc}): {err.decode(errors='replace')[-500:]}"
+            )
         try:
             ok = ast.literal_eval(out.decode()) == expected
         except (ValueError, SyntaxError):
@@ -193,8 +231,9 @@ async def baseline_submission(image: str, run_id: str, code: str,
     return (time.monotonic() - started) * 1000, passed, first
 
 
-async def run_pool(n: int, parallel: int,
-                   one: Callable[[int], Awaitable[Any]]) -> tuple[list[Any], float]:
+async def run_pool(
+    n: int, parallel: int, one: Callable[[int], Awaitable[Any]]
+) -> tuple[list[Any], float]:
     """Run ``one(i)`` for i in range(n) with ``parallel`` at a time; (results, seconds)."""
     results: list[Any] = [None] * n
     counter = iter(range(n))
@@ -213,16 +252,32 @@ async def run_pool(n: int, parallel: int,
 async def run_ceiling(image: str, run_id: str, n: int, parallel: int) -> dict[str, Any]:
     async def one(_: int) -> float:
         rc, _out, err, seconds = await docker_run(
-            ["run", "--rm", "--network", "none", *labels(run_id, "bench-ceiling"),
-             image, "python3", "-c", "pass"])
+            [
+                "run",
+                "--rm",
+                "--network",
+                "none",
+                *labels(run_id, "bench-ceiling"),
+                image,
+                "python3",
+                "-c",
+                "pass",
+            ]
+        )
         if rc != 0:
-            raise RuntimeError(f"ceiling: docker run failed ({rc}): "
-                               f"{err.decode(errors='replace')[-500:]}")
+            raise RuntimeError(
+                f"ceiling: docker run failed ({rc}): {err.decode(errors='replace')[-500:]}"
+            )
         return seconds * 1000
 
     latencies, seconds = await run_pool(n, parallel, one)
-    return {"n": n, "parallel": parallel, "seconds": round(seconds, 3),
-            "containers_per_s": round(n / seconds, 3), "latency_ms": summary(latencies)}
+    return {
+        "n": n,
+        "parallel": parallel,
+        "seconds": round(seconds, 3),
+        "containers_per_s": round(n / seconds, 3),
+        "latency_ms": summary(latencies),
+    }
 
 
 async def probe_python(python: str, n: int = 5) -> dict[str, Any]:
@@ -231,15 +286,23 @@ async def probe_python(python: str, n: int = 5) -> dict[str, Any]:
     async def once(code: str) -> float:
         started = time.monotonic()
         proc = await asyncio.create_subprocess_exec(
-            python, "-c", code, cwd=str(ROOT), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+            python,
+            "-c",
+            code,
+            cwd=str(ROOT),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.DEVNULL,
+        )
         await proc.wait()
         return (time.monotonic() - started) * 1000
 
     bare = [await once("pass") for _ in range(n)]
     runner = [await once("import grading_service.runner") for _ in range(n)]
-    return {"python_start_ms": round(statistics.median(bare), 1),
-            "python_start_import_runner_ms": round(statistics.median(runner), 1)}
+    return {
+        "python_start_ms": round(statistics.median(bare), 1),
+        "python_start_import_runner_ms": round(statistics.median(runner), 1),
+    }
 
 
 def remove_bench_containers(run_id: str, instance: str) -> int:
@@ -298,15 +361,19 @@ class CpuMeter:
     """
 
     def __init__(self, stack_pids: dict[str, int]) -> None:
-        self.pids = {"mongodb_server": [stack_pids.get("mongodb", 0)],
-                     "redis": [stack_pids.get("redis", 0)],
-                     "dockerd": _pids_named("dockerd"),
-                     "containerd": _pids_named("containerd")}
+        self.pids = {
+            "mongodb_server": [stack_pids.get("mongodb", 0)],
+            "redis": [stack_pids.get("redis", 0)],
+            "dockerd": _pids_named("dockerd"),
+            "containerd": _pids_named("containerd"),
+        }
 
     def snapshot(self) -> dict[str, float]:
         t = os.times()
-        snap = {"benchmark_process": t.user + t.system,
-                "runner_and_cli_children": t.children_user + t.children_system}
+        snap = {
+            "benchmark_process": t.user + t.system,
+            "runner_and_cli_children": t.children_user + t.children_system,
+        }
         for name, pids in self.pids.items():
             snap[name] = sum(_proc_cpu_seconds(pid) for pid in pids if pid)
         snap["machine_busy"] = _machine_busy_seconds()
@@ -314,8 +381,7 @@ class CpuMeter:
         return snap
 
     @staticmethod
-    def per_item(before: dict[str, float], after: dict[str, float],
-                 items: int) -> dict[str, Any]:
+    def per_item(before: dict[str, float], after: dict[str, float], items: int) -> dict[str, Any]:
         """CPU milliseconds per item (submission or container) and machine busy share."""
         delta = {k: after[k] - before[k] for k in before}
         wall = delta.pop("wall")
@@ -331,7 +397,8 @@ class CpuMeter:
 # --------------------------------------------------------------------------- tracing
 
 CURRENT_SUBMISSION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "bench_submission", default=None)
+    "bench_submission", default=None
+)
 
 
 class Tracer:
@@ -344,14 +411,21 @@ class Tracer:
 
     def __init__(self) -> None:
         self.spans: dict[str, dict[str, list[tuple[float, float]]]] = defaultdict(
-            lambda: defaultdict(list))
+            lambda: defaultdict(list)
+        )
         self.values: dict[str, dict[str, float]] = defaultdict(dict)
         self.wrapped: list[str] = []
 
-    def wrap(self, obj: Any, attr: str, stage: str, *,
-             sid_from: Callable[[tuple, dict], str | None] | None = None,
-             sets_current: bool = False,
-             after: Callable[[str, Any], None] | None = None) -> None:
+    def wrap(
+        self,
+        obj: Any,
+        attr: str,
+        stage: str,
+        *,
+        sid_from: Callable[[tuple, dict], str | None] | None = None,
+        sets_current: bool = False,
+        after: Callable[[str, Any], None] | None = None,
+    ) -> None:
         orig = getattr(obj, attr, None) if obj is not None else None
         if orig is None or not inspect.iscoroutinefunction(orig):
             return
@@ -387,8 +461,9 @@ class Tracer:
 
         self.wrap(app.storage, "insert_submission", "insert", sid_from=first_arg)
         self.wrap(app.queue, "enqueue", "enqueue", sid_from=first_arg)
-        self.wrap(app.storage, "mark_running", "mark_running", sid_from=first_arg,
-                  sets_current=True)
+        self.wrap(
+            app.storage, "mark_running", "mark_running", sid_from=first_arg, sets_current=True
+        )
         self.wrap(getattr(app, "pool", None), "acquire", "sandbox_acquire")
         self.wrap(app.sandboxes, "start", "sandbox_start")
         self.wrap(app.sandboxes, "set_memory_limit", "sandbox_set_memory")
@@ -400,8 +475,9 @@ class Tracer:
         self.wrap(app.storage, "record_progress", "record_progress")
         self.wrap(app.queue, "ack", "ack")
 
-    def breakdown(self, sid: str, t_submit: float, t_accepted: float,
-                  t_seen: float) -> dict[str, float]:
+    def breakdown(
+        self, sid: str, t_submit: float, t_accepted: float, t_seen: float
+    ) -> dict[str, float]:
         """Milliseconds per step of one submission, from POST to the poll that saw it.
 
         Steps nest: ``sandbox_acquire`` (pool) contains ``sandbox_start`` when the pool was
@@ -426,8 +502,10 @@ class Tracer:
             ms["queue_wait"] = max(0.0, (running[0][0] - enqueued[-1][1]) * 1000)
         if running and stored:
             ms["worker_to_verdict"] = (stored[-1][1] - running[0][0]) * 1000
-            traced = sum(ms.get(k, 0.0) for k in (
-                "mark_running", "runner", "oom_check", "sandbox_remove", "store_verdict"))
+            traced = sum(
+                ms.get(k, 0.0)
+                for k in ("mark_running", "runner", "oom_check", "sandbox_remove", "store_verdict")
+            )
             traced += ms.get("sandbox_acquire", ms.get("sandbox_start", 0.0))
             ms["worker_untraced"] = ms["worker_to_verdict"] - traced
             ms["verdict_to_client"] = (t_seen - stored[-1][1]) * 1000
@@ -450,8 +528,7 @@ class FakeIdentity:
 
         token = token_from_header(authorization) or ""
         if token.startswith(self.prefix) and len(token) > len(self.prefix):
-            return {"name": token[len(self.prefix):], "kind": "user", "scopes": [],
-                    "groups": []}
+            return {"name": token[len(self.prefix) :], "kind": "user", "scopes": [], "groups": []}
         raise AuthError(401, "Invalid or expired token.")
 
 
@@ -475,8 +552,7 @@ class Sample:
 
 
 class Bench:
-    def __init__(self, args: argparse.Namespace, run_id: str, instance: str,
-                 backing: Any) -> None:
+    def __init__(self, args: argparse.Namespace, run_id: str, instance: str, backing: Any) -> None:
         self.args = args
         self.run_id = run_id
         self.instance = instance
@@ -496,8 +572,9 @@ class Bench:
         # The hub is never asked (identity is faked below) but the service wants these.
         os.environ.setdefault("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
         os.environ.setdefault("JUPYTERHUB_API_TOKEN", "unused-by-the-benchmark")
-        if not (os.environ.get("CODERUNNER_JWT_SECRET")
-                or os.environ.get("CODERUNNER_JWT_SECRET_FILE")):
+        if not (
+            os.environ.get("CODERUNNER_JWT_SECRET") or os.environ.get("CODERUNNER_JWT_SECRET_FILE")
+        ):
             os.environ["CODERUNNER_JWT_SECRET"] = secrets.token_hex(32)
         config = Config()
         for cls, traits in self.args.set.items():
@@ -507,10 +584,15 @@ class Bench:
         config.SandboxFactory.instance_name = self.instance
         config.WorkerPool.concurrency = concurrency
         app = GradingService(
-            config=config, ip="127.0.0.1", port=free_port(), content_dir=str(BENCH_CONTENT),
-            mongodb_uri=self.backing.mongodb_uri, redis_url=self.backing.redis_url,
+            config=config,
+            ip="127.0.0.1",
+            port=free_port(),
+            content_dir=str(BENCH_CONTENT),
+            mongodb_uri=self.backing.mongodb_uri,
+            redis_url=self.backing.redis_url,
             mongodb_database=f"bench_{self.run_id}_{tag}",
-            queue_stream=f"bench:{self.run_id}:{tag}")
+            queue_stream=f"bench:{self.run_id}:{tag}",
+        )
         app.initialize([])
         logging.getLogger().setLevel(self.args.log_level.upper())
         fake = FakeIdentity(self.secret)
@@ -530,12 +612,16 @@ class Bench:
         if app is not None:
             await app.shutdown()
 
-    async def _fetch(self, method: str, path: str, token: str,
-                     body: dict | None = None) -> tuple[int, dict, dict]:
+    async def _fetch(
+        self, method: str, path: str, token: str, body: dict | None = None
+    ) -> tuple[int, dict, dict]:
         request = HTTPRequest(
-            f"{self.base}{path}", method=method,
+            f"{self.base}{path}",
+            method=method,
             headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-            body=json.dumps(body) if body is not None else None, request_timeout=120)
+            body=json.dumps(body) if body is not None else None,
+            request_timeout=120,
+        )
         try:
             resp = await self.http.fetch(request)
         except HTTPClientError as exc:
@@ -555,8 +641,11 @@ class Bench:
         while True:
             t_submit = time.monotonic()
             code, body, headers = await self._fetch(
-                "POST", "/api/submissions", token,
-                {"problem_id": PROBLEM_ID, "code": learner_code(n, f"{self.run_id}-{tag}")})
+                "POST",
+                "/api/submissions",
+                token,
+                {"problem_id": PROBLEM_ID, "code": learner_code(n, f"{self.run_id}-{tag}")},
+            )
             t_accepted = time.monotonic()
             if code in (429, 503) and refusals < 50:
                 refusals += 1
@@ -585,22 +674,32 @@ class Bench:
                 raise RuntimeError(f"submission {sid} not graded after {self.args.timeout}s")
         server_ms = None
         with contextlib.suppress(KeyError, TypeError, ValueError):
-            server_ms = (dt.datetime.fromisoformat(str(doc["finished_at"]))
-                         - dt.datetime.fromisoformat(str(doc["created_at"]))
-                         ).total_seconds() * 1000
-        sample = Sample(sid, t_submit, t_accepted, t_seen, str(doc.get("verdict")),
-                        int(doc.get("passed") or 0), int(doc.get("total") or 0), server_ms,
-                        refusals, polls)
+            server_ms = (
+                dt.datetime.fromisoformat(str(doc["finished_at"]))
+                - dt.datetime.fromisoformat(str(doc["created_at"]))
+            ).total_seconds() * 1000
+        sample = Sample(
+            sid,
+            t_submit,
+            t_accepted,
+            t_seen,
+            str(doc.get("verdict")),
+            int(doc.get("passed") or 0),
+            int(doc.get("total") or 0),
+            server_ms,
+            refusals,
+            polls,
+        )
         return sample
 
     async def run_real(self, tag: str, n: int, in_flight: int, poll_s: float) -> dict:
         if self.args.warmup:
-            await run_pool(self.args.warmup, in_flight,
-                           lambda _: self.submit_and_wait(f"{tag}w", poll_s))
+            await run_pool(
+                self.args.warmup, in_flight, lambda _: self.submit_and_wait(f"{tag}w", poll_s)
+            )
         cpu_before = self.cpu.snapshot()
         started = time.monotonic()
-        samples, _ = await run_pool(n, in_flight,
-                                    lambda _: self.submit_and_wait(tag, poll_s))
+        samples, _ = await run_pool(n, in_flight, lambda _: self.submit_and_wait(tag, poll_s))
         cpu_after = self.cpu.snapshot()
         await self.settle_trace(samples)
         result = real_result(samples, started, in_flight, poll_s)
@@ -620,13 +719,16 @@ class Bench:
             s.steps = tracer.breakdown(s.sid, s.t_submit, s.t_accepted, s.t_seen)
 
 
-def real_result(samples: list[Sample], started: float, in_flight: int,
-                poll_s: float) -> dict[str, Any]:
+def real_result(
+    samples: list[Sample], started: float, in_flight: int, poll_s: float
+) -> dict[str, Any]:
     done = sorted(s.t_seen for s in samples)
     seconds = done[-1] - started
     wrong = [s for s in samples if s.verdict != "passed" or s.passed != s.total]
     out: dict[str, Any] = {
-        "n": len(samples), "in_flight": in_flight, "poll_ms": round(poll_s * 1000, 1),
+        "n": len(samples),
+        "in_flight": in_flight,
+        "poll_ms": round(poll_s * 1000, 1),
         "seconds": round(seconds, 3),
         "throughput_per_s": round(len(samples) / seconds, 3),
         "latency_ms": summary([s.latency_ms for s in samples]),
@@ -646,10 +748,14 @@ def real_result(samples: list[Sample], started: float, in_flight: int,
             steps[name].append(value)
     out["steps_median_ms"] = {k: round(statistics.median(v), 1) for k, v in steps.items()}
     out["steps_coverage"] = {k: len(v) for k, v in steps.items()}
-    out["samples"] = [{"latency_ms": round(s.latency_ms, 1),
-                       "server_ms": None if s.server_ms is None else round(s.server_ms, 1),
-                       "steps_ms": {k: round(v, 1) for k, v in s.steps.items()}}
-                      for s in samples]
+    out["samples"] = [
+        {
+            "latency_ms": round(s.latency_ms, 1),
+            "server_ms": None if s.server_ms is None else round(s.server_ms, 1),
+            "steps_ms": {k: round(v, 1) for k, v in s.steps.items()},
+        }
+        for s in samples
+    ]
     return out
 
 
@@ -657,10 +763,26 @@ def real_result(samples: list[Sample], started: float, in_flight: int,
 
 
 STEP_ORDER = [
-    "post_http", "insert", "enqueue", "queue_wait", "mark_running", "sandbox_acquire",
-    "sandbox_start", "sandbox_set_memory", "runner", "runner_spawn_import_io",
-    "runner_in_process", "oom_check", "sandbox_remove", "store_verdict", "worker_untraced",
-    "worker_to_verdict", "verdict_to_client", "reload_verdict", "record_progress", "ack",
+    "post_http",
+    "insert",
+    "enqueue",
+    "queue_wait",
+    "mark_running",
+    "sandbox_acquire",
+    "sandbox_start",
+    "sandbox_set_memory",
+    "runner",
+    "runner_spawn_import_io",
+    "runner_in_process",
+    "oom_check",
+    "sandbox_remove",
+    "store_verdict",
+    "worker_untraced",
+    "worker_to_verdict",
+    "verdict_to_client",
+    "reload_verdict",
+    "record_progress",
+    "ack",
     "after_verdict",
 ]
 
@@ -669,16 +791,30 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     seq = results["real_sequential"]["latency_ms"]
     ratios = results["ratios"]
     rows = [
-        ("p50 latency, 1 in flight", seq.get("p50"), f"<= {TARGET_P50_MS:.0f} ms",
-         seq.get("p50") is not None and seq["p50"] <= TARGET_P50_MS),
-        ("p95 latency, 1 in flight", seq.get("p95"), f"<= {TARGET_P95_MS:.0f} ms",
-         seq.get("p95") is not None and seq["p95"] <= TARGET_P95_MS),
-        ("saturated throughput / raw ceiling", ratios["throughput_real_over_ceiling"],
-         f">= {TARGET_THROUGHPUT_RATIO}x",
-         ratios["throughput_real_over_ceiling"] >= TARGET_THROUGHPUT_RATIO),
-        ("baseline p50 / real p50 (x lower)", ratios["latency_baseline_over_real_p50"],
-         f">= {TARGET_LATENCY_RATIO:.0f}x",
-         ratios["latency_baseline_over_real_p50"] >= TARGET_LATENCY_RATIO),
+        (
+            "p50 latency, 1 in flight",
+            seq.get("p50"),
+            f"<= {TARGET_P50_MS:.0f} ms",
+            seq.get("p50") is not None and seq["p50"] <= TARGET_P50_MS,
+        ),
+        (
+            "p95 latency, 1 in flight",
+            seq.get("p95"),
+            f"<= {TARGET_P95_MS:.0f} ms",
+            seq.get("p95") is not None and seq["p95"] <= TARGET_P95_MS,
+        ),
+        (
+            "saturated throughput / raw ceiling",
+            ratios["throughput_real_over_ceiling"],
+            f">= {TARGET_THROUGHPUT_RATIO}x",
+            ratios["throughput_real_over_ceiling"] >= TARGET_THROUGHPUT_RATIO,
+        ),
+        (
+            "baseline p50 / real p50 (x lower)",
+            ratios["latency_baseline_over_real_p50"],
+            f">= {TARGET_LATENCY_RATIO:.0f}x",
+            ratios["latency_baseline_over_real_p50"] >= TARGET_LATENCY_RATIO,
+        ),
     ]
     return [{"name": n, "value": v, "target": t, "met": bool(m)} for n, v, t, m in rows]
 
@@ -692,24 +828,36 @@ def render(results: dict[str, Any]) -> str:
         f"{meta['problem']} ({meta['hidden_tests']} hidden tests)",
         f"extra config: {json.dumps(meta['set']) if meta['set'] else 'none'}; machine busy "
         f"before the run: {meta.get('background_busy_share', 0) * 100:.0f}%"
-        + ("  <- other work is running here; numbers will be noisy"
-           if meta.get("background_busy_share", 0) > 0.15 else ""),
+        + (
+            "  <- other work is running here; numbers will be noisy"
+            if meta.get("background_busy_share", 0) > 0.15
+            else ""
+        ),
         "",
         f"{'':44}{'n':>5}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'per s':>8}",
     ]
 
     def row(label: str, n: Any, lat: dict | None, rate: float | None) -> None:
         lat = lat or {}
-        lines.append(f"{label:44}{n:>5}{fmt(lat.get('p50')):>9}{fmt(lat.get('p95')):>9}"
-                     f"{fmt(lat.get('p99')):>9}{fmt(rate):>8}")
+        lines.append(
+            f"{label:44}{n:>5}{fmt(lat.get('p50')):>9}{fmt(lat.get('p95')):>9}"
+            f"{fmt(lat.get('p99')):>9}{fmt(rate):>8}"
+        )
 
-    row(f"(a) real path, 1 in flight (C={seq['concurrency']})", seq["n"],
-        seq["latency_ms"], None)
-    row(f"(a) real path, saturated (C={sat['concurrency']}, {sat['in_flight']} in flight)",
-        sat["n"], sat["latency_ms"], sat["throughput_per_s"])
+    row(f"(a) real path, 1 in flight (C={seq['concurrency']})", seq["n"], seq["latency_ms"], None)
+    row(
+        f"(a) real path, saturated (C={sat['concurrency']}, {sat['in_flight']} in flight)",
+        sat["n"],
+        sat["latency_ms"],
+        sat["throughput_per_s"],
+    )
     row("(b) baseline: docker run per test, 5 tests", base["n"], base["latency_ms"], None)
-    row(f"(c) raw ceiling: docker run python3 -c pass x{ceil['parallel']}", ceil["n"],
-        ceil["latency_ms"], ceil["containers_per_s"])
+    row(
+        f"(c) raw ceiling: docker run python3 -c pass x{ceil['parallel']}",
+        ceil["n"],
+        ceil["latency_ms"],
+        ceil["containers_per_s"],
+    )
     lines += ["", "saturation sweep (worker concurrency C):"]
     for level in results["sweep"]:
         lines.append(
@@ -718,53 +866,85 @@ def render(results: dict[str, Any]) -> str:
             f"{fmt(level.get('steady_throughput_per_s'))}/s), p50 "
             f"{fmt(level['latency_ms'].get('p50'))} ms | ceiling x{level['ceiling']['parallel']}"
             f": {level['ceiling']['containers_per_s']:.2f}/s -> "
-            f"{level['throughput_over_ceiling']:.2f}x")
+            f"{level['throughput_over_ceiling']:.2f}x"
+        )
     lines += ["", "targets (ratios from this run):"]
     for t in results["targets"]:
         value = t["value"]
-        shown = "-" if value is None else (f"{value:.2f}x" if "x" in t["target"]
-                                           else f"{value:.0f} ms")
-        lines.append(f"  {t['name']:40}{shown:>10}   target {t['target']:<10} "
-                     f"{'met' if t['met'] else 'NOT MET'}")
+        shown = (
+            "-" if value is None else (f"{value:.2f}x" if "x" in t["target"] else f"{value:.0f} ms")
+        )
+        lines.append(
+            f"  {t['name']:40}{shown:>10}   target {t['target']:<10} "
+            f"{'met' if t['met'] else 'NOT MET'}"
+        )
     lines += ["", "where the time goes, 1 in flight (median ms per submission):"]
     steps, cover = seq.get("steps_median_ms", {}), seq.get("steps_coverage", {})
     names = [s for s in STEP_ORDER if s in steps] + [s for s in steps if s not in STEP_ORDER]
-    cells = [f"{n} {steps[n]:.1f}" + (f" ({cover[n]}/{seq['n']})"
-                                       if cover.get(n, seq["n"]) < seq["n"] else "")
-             for n in names]
+    cells = [
+        f"{n} {steps[n]:.1f}"
+        + (f" ({cover[n]}/{seq['n']})" if cover.get(n, seq["n"]) < seq["n"] else "")
+        for n in names
+    ]
     for i in range(0, len(cells), 4):
-        lines.append("  " + "  ".join(cells[i:i + 4]))
-    lines.append("  (steps nest: acquire > start/set_memory; runner = spawn_import_io + "
-                 "in_process; (k/n) = step seen in k of n submissions, median over those)")
+        lines.append("  " + "  ".join(cells[i : i + 4]))
+    lines.append(
+        "  (steps nest: acquire > start/set_memory; runner = spawn_import_io + "
+        "in_process; (k/n) = step seen in k of n submissions, median over those)"
+    )
     srv = seq.get("server_latency_ms", {})
-    lines.append(f"  server-side created_at->finished_at p50 {fmt(srv.get('p50'))} ms; "
-                 f"client POST->seen p50 {fmt(seq['latency_ms'].get('p50'))} ms "
-                 f"(poll every {seq['poll_ms']:g} ms)")
+    lines.append(
+        f"  server-side created_at->finished_at p50 {fmt(srv.get('p50'))} ms; "
+        f"client POST->seen p50 {fmt(seq['latency_ms'].get('p50'))} ms "
+        f"(poll every {seq['poll_ms']:g} ms)"
+    )
     probes = results.get("probes", {})
     if probes:
-        lines.append(f"  probe: host python start {fmt(probes['python_start_ms'])} ms, "
-                     f"start + import grading_service.runner "
-                     f"{fmt(probes['python_start_import_runner_ms'])} ms; baseline's first "
-                     f"docker run p50 {fmt(base['first_docker_run_ms'].get('p50'))} ms")
-    lines += ["", "CPU ms per item (machine-wide; 'other' = shims, runc, sandboxed processes, "
-                  "kernel, other users of this machine):"]
-    for label, cpu in (("(a) 1 in flight, per submission", seq.get("cpu_ms_per_submission")),
-                       ("(a) saturated, per submission", sat.get("cpu_ms_per_submission")),
-                       ("(c) ceiling, per container", ceil.get("cpu_ms_per_container")),
-                       ("(b) baseline, per submission", base.get("cpu_ms_per_submission"))):
+        lines.append(
+            f"  probe: host python start {fmt(probes['python_start_ms'])} ms, "
+            f"start + import grading_service.runner "
+            f"{fmt(probes['python_start_import_runner_ms'])} ms; baseline's first "
+            f"docker run p50 {fmt(base['first_docker_run_ms'].get('p50'))} ms"
+        )
+    lines += [
+        "",
+        "CPU ms per item (machine-wide; 'other' = shims, runc, sandboxed processes, "
+        "kernel, other users of this machine):",
+    ]
+    for label, cpu in (
+        ("(a) 1 in flight, per submission", seq.get("cpu_ms_per_submission")),
+        ("(a) saturated, per submission", sat.get("cpu_ms_per_submission")),
+        ("(c) ceiling, per container", ceil.get("cpu_ms_per_container")),
+        ("(b) baseline, per submission", base.get("cpu_ms_per_submission")),
+    ):
         if cpu:
-            parts = "  ".join(f"{k} {v:.0f}" for k, v in cpu.items()
-                              if k not in ("total", "machine_busy_share"))
-            lines.append(f"  {label:34} total {cpu['total']:.0f} = {parts}; "
-                         f"busy {cpu['machine_busy_share'] * 100:.0f}%")
-    lines.append(f"  client polls per submission (p50): 1 in flight "
-                 f"{seq.get('polls_per_submission_p50')}, saturated "
-                 f"{sat.get('polls_per_submission_p50')}")
+            parts = "  ".join(
+                f"{k} {v:.0f}" for k, v in cpu.items() if k not in ("total", "machine_busy_share")
+            )
+            lines.append(
+                f"  {label:34} total {cpu['total']:.0f} = {parts}; "
+                f"busy {cpu['machine_busy_share'] * 100:.0f}%"
+            )
+    lines.append(
+        f"  client polls per submission (p50): 1 in flight "
+        f"{seq.get('polls_per_submission_p50')}, saturated "
+        f"{sat.get('polls_per_submission_p50')}"
+    )
     if sat.get("steps_median_ms"):
         s = sat["steps_median_ms"]
-        keys = [k for k in ("queue_wait", "sandbox_acquire", "sandbox_start", "runner",
-                            "runner_spawn_import_io", "sandbox_remove", "worker_to_verdict")
-                if k in s]
+        keys = [
+            k
+            for k in (
+                "queue_wait",
+                "sandbox_acquire",
+                "sandbox_start",
+                "runner",
+                "runner_spawn_import_io",
+                "sandbox_remove",
+                "worker_to_verdict",
+            )
+            if k in s
+        ]
         lines.append("  saturated: " + "  ".join(f"{k} {s[k]:.1f}" for k in keys))
     return "\n".join(lines)
 
@@ -778,10 +958,15 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
     poll_s = args.poll_ms / 1000
     results: dict[str, Any] = {
         "meta": {
-            "run_id": run_id, "instance": instance,
+            "run_id": run_id,
+            "instance": instance,
             "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "image": args.image, "cpus": os.cpu_count(), "python": platform.python_version(),
-            "problem": PROBLEM_ID, "hidden_tests": len(cases), "set": args.set,
+            "image": args.image,
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+            "problem": PROBLEM_ID,
+            "hidden_tests": len(cases),
+            "set": args.set,
             "args": {k: v for k, v in vars(args).items() if k not in ("set", "out")},
         },
     }
@@ -809,9 +994,11 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
             cpu_before = bench.cpu.snapshot()
             sat["ceiling"] = await run_ceiling(args.image, run_id, args.ceiling, in_flight)
             sat["ceiling"]["cpu_ms_per_container"] = CpuMeter.per_item(
-                cpu_before, bench.cpu.snapshot(), args.ceiling)
+                cpu_before, bench.cpu.snapshot(), args.ceiling
+            )
             sat["throughput_over_ceiling"] = round(
-                sat["throughput_per_s"] / sat["ceiling"]["containers_per_s"], 3)
+                sat["throughput_per_s"] / sat["ceiling"]["containers_per_s"], 3
+            )
             sweep.append(sat)
         results["sweep"] = sweep
         best = max(sweep, key=lambda s: s["throughput_per_s"])
@@ -821,15 +1008,20 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
         base_samples = []
         cpu_before = bench.cpu.snapshot()
         for i in range(args.baseline):
-            base_samples.append(await baseline_submission(
-                args.image, run_id, learner_code(i, f"{run_id}-base"), cases))
+            base_samples.append(
+                await baseline_submission(
+                    args.image, run_id, learner_code(i, f"{run_id}-base"), cases
+                )
+            )
         results["baseline"] = {
-            "n": len(base_samples), "docker_runs_per_submission": len(cases),
+            "n": len(base_samples),
+            "docker_runs_per_submission": len(cases),
             "latency_ms": summary([ms for ms, _, _ in base_samples]),
             "first_docker_run_ms": summary([first for _, _, first in base_samples]),
             "not_passed": sum(1 for _, passed, _ in base_samples if passed != len(cases)),
-            "cpu_ms_per_submission": CpuMeter.per_item(cpu_before, bench.cpu.snapshot(),
-                                                       len(base_samples)),
+            "cpu_ms_per_submission": CpuMeter.per_item(
+                cpu_before, bench.cpu.snapshot(), len(base_samples)
+            ),
         }
     finally:
         await bench.stop_service()
@@ -837,10 +1029,13 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
     seq_p50 = results["real_sequential"]["latency_ms"]["p50"]
     results["ratios"] = {
         "latency_baseline_over_real_p50": round(
-            results["baseline"]["latency_ms"]["p50"] / seq_p50, 2),
+            results["baseline"]["latency_ms"]["p50"] / seq_p50, 2
+        ),
         "latency_baseline_over_real_p95": round(
             results["baseline"]["latency_ms"]["p95"]
-            / results["real_sequential"]["latency_ms"]["p95"], 2),
+            / results["real_sequential"]["latency_ms"]["p95"],
+            2,
+        ),
         "throughput_real_over_ceiling": results["real_saturated"]["throughput_over_ceiling"],
     }
     results["targets"] = targets(results)
@@ -859,37 +1054,85 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
         prog="python -m grading_service.benchmark",
         description="Latency and throughput of the grading path against a docker-run "
-                    "baseline and the raw container ceiling.")
-    p.add_argument("--sequential", type=int, default=30,
-                   help="submissions with 1 in flight (default 30)")
-    p.add_argument("--saturation", type=int, default=40,
-                   help="submissions per saturation level (default 40)")
-    p.add_argument("--concurrency", type=int, default=4,
-                   help="WorkerPool.concurrency for the 1-in-flight run (default 4)")
-    p.add_argument("--sweep", type=lambda s: [int(x) for x in s.split(",") if x.strip()],
-                   default=None, help="worker concurrencies tried at saturation, comma "
-                                      "separated (default: --concurrency and twice it)")
-    p.add_argument("--in-flight-factor", type=float, default=2.0,
-                   help="submissions in flight per worker at saturation (default 2)")
-    p.add_argument("--baseline", type=int, default=6,
-                   help="submissions graded the docker-run-per-test way (default 6)")
-    p.add_argument("--ceiling", type=int, default=None,
-                   help="containers per ceiling run (default: --saturation)")
-    p.add_argument("--warmup", type=int, default=2,
-                   help="unmeasured submissions before each real-path run (default 2)")
-    p.add_argument("--poll-ms", type=float, default=0.0,
-                   help="client poll interval of GET /api/submissions/{id}; 0 (default) "
-                        "long-polls with ?wait=30 instead")
-    p.add_argument("--settle", type=float, default=1.0,
-                   help="seconds to wait after the service starts (default 1)")
-    p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds one submission may take before the run fails")
-    p.add_argument("--image", default=default_image(),
-                   help="sandbox image (default: .state/sandbox-image)")
-    p.add_argument("--set", action="append", default=[], metavar="Class.trait=value",
-                   help="extra service configuration, repeatable (e.g. SandboxPool.size=4)")
-    p.add_argument("--log-level", default="warning",
-                   help="log level of the in-process service (default warning)")
+        "baseline and the raw container ceiling.",
+    )
+    p.add_argument(
+        "--sequential", type=int, default=30, help="submissions with 1 in flight (default 30)"
+    )
+    p.add_argument(
+        "--saturation", type=int, default=40, help="submissions per saturation level (default 40)"
+    )
+    p.add_argument(
+        "--concurrency",
+        type=int,
+        default=4,
+        help="WorkerPool.concurrency for the 1-in-flight run (default 4)",
+    )
+    p.add_argument(
+        "--sweep",
+        type=lambda s: [int(x) for x in s.split(",") if x.strip()],
+        default=None,
+        help="worker concurrencies tried at saturation, comma "
+        "separated (default: --concurrency and twice it)",
+    )
+    p.add_argument(
+        "--in-flight-factor",
+        type=float,
+        default=2.0,
+        help="submissions in flight per worker at saturation (default 2)",
+    )
+    p.add_argument(
+        "--baseline",
+        type=int,
+        default=6,
+        help="submissions graded the docker-run-per-test way (default 6)",
+    )
+    p.add_argument(
+        "--ceiling",
+        type=int,
+        default=None,
+        help="containers per ceiling run (default: --saturation)",
+    )
+    p.add_argument(
+        "--warmup",
+        type=int,
+        default=2,
+        help="unmeasured submissions before each real-path run (default 2)",
+    )
+    p.add_argument(
+        "--poll-ms",
+        type=float,
+        default=0.0,
+        help="client poll interval of GET /api/submissions/{id}; 0 (default) "
+        "long-polls with ?wait=30 instead",
+    )
+    p.add_argument(
+        "--settle",
+        type=float,
+        default=1.0,
+        help="seconds to wait after the service starts (default 1)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=120.0,
+        help="seconds one submission may take before the run fails",
+    )
+    p.add_argument(
+        "--image", default=default_image(), help="sandbox image (default: .state/sandbox-image)"
+    )
+    p.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="Class.trait=value",
+        help="extra service configuration, repeatable (e.g. SandboxPool.size=4)",
+    )
+    p.add_argument(
+        "--log-level",
+        default="warning",
+        help="log level of the in-process service (default warning)",
+    )
     p.add_argument("--out", type=Path, default=None, help="write the results as JSON here")
     args = p.parse_args(argv)
     try:

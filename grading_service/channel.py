@@ -110,8 +110,9 @@ class Channel:
     stopped, so a flood of short lines costs linear time, not quadratic.
     """
 
-    def __init__(self, sock: ByteStream, deadline: float, *, max_line_bytes: int,
-                 max_total_bytes: int) -> None:
+    def __init__(
+        self, sock: ByteStream, deadline: float, *, max_line_bytes: int, max_total_bytes: int
+    ) -> None:
         self.sock = sock
         self.deadline = deadline
         self.max_line_bytes = max_line_bytes
@@ -167,7 +168,7 @@ class Channel:
                 continue
             take = min(self._frame_left, len(raw) - pos)
             if self._frame_stream == 1:
-                self._lines += raw[pos:pos + take]
+                self._lines += raw[pos : pos + take]
             self._frame_left -= take
             pos += take
         del raw[:pos]
@@ -177,7 +178,7 @@ class Channel:
             index = self._lines.find(b"\n", self._scanned)
             if index >= 0:
                 line = bytes(self._lines[:index])
-                del self._lines[:index + 1]
+                del self._lines[: index + 1]
                 self._scanned = 0
                 return line
             self._scanned = len(self._lines)

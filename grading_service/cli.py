@@ -54,21 +54,30 @@ def token_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="coderunner token",
         description="Print a JWT (HS256) for a service account or batch grader, signed with "
-                    "the secret in CODERUNNER_JWT_SECRET or the file named by "
-                    "CODERUNNER_JWT_SECRET_FILE. Issuer, audience and lifetime limits come "
-                    "from CODERUNNER_JWT_* as for the grading service.",
+        "the secret in CODERUNNER_JWT_SECRET or the file named by "
+        "CODERUNNER_JWT_SECRET_FILE. Issuer, audience and lifetime limits come "
+        "from CODERUNNER_JWT_* as for the grading service.",
     )
     action = parser.add_mutually_exclusive_group(required=True)
     action.add_argument("--subject", help="account name; the service sees it as service:NAME")
-    action.add_argument("--new-secret", action="store_true",
-                        help="print a fresh random secret (32 bytes, hex) and exit")
-    parser.add_argument("--role", choices=ROLES, default="grader",
-                        help="what the account may do (default: grader)")
-    parser.add_argument("--groups", default="",
-                        help="comma-separated groups, e.g. course-a,course-b")
-    parser.add_argument("--lifetime", type=int, metavar="SECONDS",
-                        help="seconds until the token expires (default: "
-                             "CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS, else 3600)")
+    action.add_argument(
+        "--new-secret",
+        action="store_true",
+        help="print a fresh random secret (32 bytes, hex) and exit",
+    )
+    parser.add_argument(
+        "--role", choices=ROLES, default="grader", help="what the account may do (default: grader)"
+    )
+    parser.add_argument(
+        "--groups", default="", help="comma-separated groups, e.g. course-a,course-b"
+    )
+    parser.add_argument(
+        "--lifetime",
+        type=int,
+        metavar="SECONDS",
+        help="seconds until the token expires (default: "
+        "CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS, else 3600)",
+    )
     return parser
 
 
@@ -87,34 +96,58 @@ def token_main(argv: list[str]) -> None:
         lifetime = args.lifetime
         if lifetime is None:
             lifetime = config.default_lifetime_seconds
-        token = mint(config.load_key(), args.subject, role=args.role, groups=groups,
-                     lifetime_seconds=lifetime, issuer=config.issuer,
-                     audience=config.audience, max_lifetime_seconds=config.max_lifetime_seconds)
+        token = mint(
+            config.load_key(),
+            args.subject,
+            role=args.role,
+            groups=groups,
+            lifetime_seconds=lifetime,
+            issuer=config.issuer,
+            audience=config.audience,
+            max_lifetime_seconds=config.max_lifetime_seconds,
+        )
     except (ValueError, TraitError) as exc:
         print(f"coderunner token: {exc}", file=sys.stderr)
         sys.exit(2)
     print(token)
-    print(f"coderunner token: {NAME_PREFIX}{args.subject} (role {args.role}), valid for "
-          f"{lifetime} seconds, audience {config.audience!r}", file=sys.stderr)
+    print(
+        f"coderunner token: {NAME_PREFIX}{args.subject} (role {args.role}), valid for "
+        f"{lifetime} seconds, audience {config.audience!r}",
+        file=sys.stderr,
+    )
 
 
 def content_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="coderunner content",
-                                     description="Check, scaffold and import problems.")
-    parser.add_argument("--content", type=Path, default=Path("content"),
-                        help="content folder (default: ./content)")
+    parser = argparse.ArgumentParser(
+        prog="coderunner content", description="Check, scaffold and import problems."
+    )
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), help="content folder (default: ./content)"
+    )
     sub = parser.add_subparsers(dest="action", required=True)
-    check = sub.add_parser("validate", help="check metadata, layout and every problem in "
-                                            "real sandboxes")
-    check.add_argument("--image", default=None,
-                       help="sandbox image (default: CODERUNNER_SANDBOX_IMAGE or the one "
-                            "`make image` built)")
-    check.add_argument("--static-only", action="store_true",
-                       help="skip the sandbox checks (solutions pass, starters fail)")
-    check.add_argument("--no-liars", action="store_true",
-                       help="skip grading the lying solutions (weak-test warnings)")
-    check.add_argument("--strict", action="store_true",
-                       help="fail when a lying solution passes a test, not only warn")
+    check = sub.add_parser(
+        "validate", help="check metadata, layout and every problem in real sandboxes"
+    )
+    check.add_argument(
+        "--image",
+        default=None,
+        help="sandbox image (default: CODERUNNER_SANDBOX_IMAGE or the one `make image` built)",
+    )
+    check.add_argument(
+        "--static-only",
+        action="store_true",
+        help="skip the sandbox checks (solutions pass, starters fail)",
+    )
+    check.add_argument(
+        "--no-liars",
+        action="store_true",
+        help="skip grading the lying solutions (weak-test warnings)",
+    )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail when a lying solution passes a test, not only warn",
+    )
     check.add_argument("--min-public", type=int, default=2)
     check.add_argument("--min-hidden", type=int, default=4)
     check.add_argument("--parallel", type=int, default=3, help="sandboxes at once")
@@ -129,11 +162,18 @@ def content_parser() -> argparse.ArgumentParser:
     imp = sub.add_parser("import", help="import exercises in the common layout")
     imp.add_argument("source", type=Path, help="folder with one sub-folder per exercise")
     imp.add_argument("--track", required=True)
-    imp.add_argument("--public-share", type=float, default=0.34,
-                     help="share of each exercise's tests made public (default 0.34)")
-    imp.add_argument("--levels", default="",
-                     help="difficulty to level map, e.g. '1:1,2:1,3:2,...' (default: "
-                          "1-2→1, 3-4→2, 5-6→3, 7-8→4, 9-10→5)")
+    imp.add_argument(
+        "--public-share",
+        type=float,
+        default=0.34,
+        help="share of each exercise's tests made public (default 0.34)",
+    )
+    imp.add_argument(
+        "--levels",
+        default="",
+        help="difficulty to level map, e.g. '1:1,2:1,3:2,...' (default: "
+        "1-2→1, 3-4→2, 5-6→3, 7-8→4, 9-10→5)",
+    )
     return parser
 
 
@@ -156,33 +196,49 @@ def content_main(argv: list[str]) -> int:
         if args.action == "validate":
             image = None if args.static_only else (args.image or _default_image())
             if not args.static_only and not image:
-                print("coderunner content validate: no sandbox image; build one with "
-                      "`make image`, pass --image, or use --static-only", file=sys.stderr)
+                print(
+                    "coderunner content validate: no sandbox image; build one with "
+                    "`make image`, pass --image, or use --static-only",
+                    file=sys.stderr,
+                )
                 return 2
-            report = validate(root, image, min_public=args.min_public,
-                              min_hidden=args.min_hidden, parallel=args.parallel,
-                              track=args.track, liars=not args.no_liars)
+            report = validate(
+                root,
+                image,
+                min_public=args.min_public,
+                min_hidden=args.min_hidden,
+                parallel=args.parallel,
+                track=args.track,
+                liars=not args.no_liars,
+            )
             print(f"content {root}" + ("" if image else " (static checks only)"))
             print(report.render(sorted(report.problems)))
             return 0 if report.ok and not (args.strict and report.warnings) else 1
         if args.action == "new":
-            path = new_problem(root, args.track, args.level, args.problem_id, args.title,
-                               args.kind, args.points)
-            print(f"created {path}: fill in statement.md, starter.py, solution.py and the "
-                  "tests, then run `coderunner content validate`")
+            path = new_problem(
+                root, args.track, args.level, args.problem_id, args.title, args.kind, args.points
+            )
+            print(
+                f"created {path}: fill in statement.md, starter.py, solution.py and the "
+                "tests, then run `coderunner content validate`"
+            )
             return 0
         levels = None
         if args.levels:
-            levels = {int(k): int(v) for k, v in
-                      (pair.split(":") for pair in args.levels.split(","))}
-        result = import_exercises(args.source, root, args.track,
-                                  public_share=args.public_share, levels=levels)
+            levels = {
+                int(k): int(v) for k, v in (pair.split(":") for pair in args.levels.split(","))
+            }
+        result = import_exercises(
+            args.source, root, args.track, public_share=args.public_share, levels=levels
+        )
         for path in result.created:
             print(f"imported {path}")
         for name, why in result.skipped.items():
             print(f"skipped {name}: {why}", file=sys.stderr)
-        print(f"{len(result.created)} exercises imported, {len(result.skipped)} skipped; "
-              "run `coderunner content validate`")
+        print(
+            f"{len(result.created)} exercises imported, {len(result.skipped)} skipped; "
+            "run `coderunner content validate`"
+        )
         return 1 if result.skipped else 0
     except ContentError as exc:
         print(f"coderunner content: {exc}", file=sys.stderr)

@@ -18,8 +18,13 @@ from pathlib import Path
 PROBLEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Statement images live in <problem>/assets/; only raster types (no SVG: it can carry script).
 ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
-ASSET_TYPES = {"png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-               "gif": "image/gif", "webp": "image/webp"}
+ASSET_TYPES = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "jpeg": "image/jpeg",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
 
 
 class ContentError(ValueError):
@@ -71,15 +76,27 @@ class Problem:
         return files
 
     def summary(self) -> dict:
-        return {"id": self.id, "title": self.title, "track": self.track, "level": self.level,
-                "order": self.order, "points": self.points, "kind": self.kind}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "track": self.track,
+            "level": self.level,
+            "order": self.order,
+            "points": self.points,
+            "kind": self.kind,
+        }
 
     def public(self) -> dict:
         """What a learner may see: never tests, solutions or expected values."""
-        return {**self.summary(), "statement": self.statement, "starter": self.starter,
-                "hints": list(self.hints), "tags": list(self.tags),
-                "time_limit_seconds": self.time_limit_seconds,
-                "memory_limit_mb": self.memory_limit_mb}
+        return {
+            **self.summary(),
+            "statement": self.statement,
+            "starter": self.starter,
+            "hints": list(self.hints),
+            "tags": list(self.tags),
+            "time_limit_seconds": self.time_limit_seconds,
+            "memory_limit_mb": self.memory_limit_mb,
+        }
 
 
 def defined_names(path: Path) -> tuple[str, ...]:
@@ -145,8 +162,13 @@ class Level:
     problem_ids: tuple[str, ...]
 
     def public(self) -> dict:
-        return {"track": self.track, "level": self.number, "title": self.title,
-                "unlock_threshold": self.unlock_threshold, "problems": list(self.problem_ids)}
+        return {
+            "track": self.track,
+            "level": self.number,
+            "title": self.title,
+            "unlock_threshold": self.unlock_threshold,
+            "problems": list(self.problem_ids),
+        }
 
 
 @dataclass(frozen=True)
@@ -159,8 +181,13 @@ class Track:
     levels: tuple[Level, ...]
 
     def public(self) -> dict:
-        return {"id": self.id, "title": self.title, "ages": self.ages,
-                "description": self.description, "levels": [lv.public() for lv in self.levels]}
+        return {
+            "id": self.id,
+            "title": self.title,
+            "ages": self.ages,
+            "description": self.description,
+            "levels": [lv.public() for lv in self.levels],
+        }
 
 
 def _read_json(path: Path) -> dict:
@@ -209,17 +236,29 @@ class ContentStore:
             levels = []
             for number in sorted({p.level for p in ordered if p.track == track_id}):
                 level_meta = _read_json(self.root / track_id / f"level-{number}" / "level.json")
-                levels.append(Level(
-                    track=track_id, number=number,
-                    title=str(level_meta.get("title", f"Level {number}")),
-                    unlock_threshold=float(level_meta.get("unlock_threshold",
-                                                          DEFAULT_UNLOCK_THRESHOLD)),
-                    problem_ids=tuple(p.id for p in ordered
-                                      if p.track == track_id and p.level == number)))
-            tracks.append(Track(
-                id=track_id, title=str(meta.get("title", track_id)),
-                ages=str(meta.get("ages", "")), order=int(meta.get("order", 0)),
-                description=str(meta.get("description", "")), levels=tuple(levels)))
+                levels.append(
+                    Level(
+                        track=track_id,
+                        number=number,
+                        title=str(level_meta.get("title", f"Level {number}")),
+                        unlock_threshold=float(
+                            level_meta.get("unlock_threshold", DEFAULT_UNLOCK_THRESHOLD)
+                        ),
+                        problem_ids=tuple(
+                            p.id for p in ordered if p.track == track_id and p.level == number
+                        ),
+                    )
+                )
+            tracks.append(
+                Track(
+                    id=track_id,
+                    title=str(meta.get("title", track_id)),
+                    ages=str(meta.get("ages", "")),
+                    order=int(meta.get("order", 0)),
+                    description=str(meta.get("description", "")),
+                    levels=tuple(levels),
+                )
+            )
         self.problems = problems
         self.index = [p.summary() for p in ordered]
         self.tracks = sorted(tracks, key=lambda t: (t.order, t.id))

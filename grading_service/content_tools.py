@@ -64,9 +64,11 @@ class Report:
         bad = sum(1 for faults in self.problems.values() if faults)
         weak = sum(1 for warnings in self.warnings.values() if warnings)
         total = len(list(self.problems)) or 0
-        lines.append(f"{'FAILED' if not self.ok else 'OK'}: {bad} of {total} problems with "
-                     f"faults, {len(self.general)} general faults, {weak} with tests a "
-                     "lying solution passes")
+        lines.append(
+            f"{'FAILED' if not self.ok else 'OK'}: {bad} of {total} problems with "
+            f"faults, {len(self.general)} general faults, {weak} with tests a "
+            "lying solution passes"
+        )
         return "\n".join(lines)
 
 
@@ -82,8 +84,7 @@ def count_tests(problem: Problem, visibility: str) -> int:
     try:
         tree = ast.parse(path.read_text())
     except SyntaxError as exc:
-        raise ContentError(f"{path.name} does not parse: line {exc.lineno}: {exc.msg}") \
-            from None
+        raise ContentError(f"{path.name} does not parse: line {exc.lineno}: {exc.msg}") from None
     count = 0
     functions = ast.FunctionDef | ast.AsyncFunctionDef
     for node in tree.body:
@@ -95,17 +96,28 @@ def count_tests(problem: Problem, visibility: str) -> int:
                 if not (isinstance(item, functions) and item.name.startswith("test")):
                     continue
                 if isinstance(item, ast.AsyncFunctionDef) and not asynchronous:
-                    raise ContentError(f"{path.name}: {node.name}.{item.name} is async; "
-                                       "async test methods need IsolatedAsyncioTestCase")
+                    raise ContentError(
+                        f"{path.name}: {node.name}.{item.name} is async; "
+                        "async test methods need IsolatedAsyncioTestCase"
+                    )
                 count += 1
     return count
 
 
-def check_static(root: Path, report: Report, *, min_public: int = 2,
-                 min_hidden: int = 4, track: str | None = None) -> list[Problem]:
+def check_static(
+    root: Path,
+    report: Report,
+    *,
+    min_public: int = 2,
+    min_hidden: int = 4,
+    track: str | None = None,
+) -> list[Problem]:
     """Everything that needs no sandbox. Returns the problems that loaded."""
-    problem_schema, track_schema, level_schema = (schema("problem"), schema("track"),
-                                                  schema("level"))
+    problem_schema, track_schema, level_schema = (
+        schema("problem"),
+        schema("track"),
+        schema("level"),
+    )
     problems: list[Problem] = []
     seen: dict[str, Path] = {}
     pattern = f"{track}/*/*/problem.json" if track else "*/*/*/problem.json"
@@ -130,8 +142,7 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
             report.fail(problem.id, f"id also used by {seen[problem.id]}")
         seen[problem.id] = d
         if d.parent.parent.name != problem.track:
-            report.fail(problem.id, f"track {problem.track!r} but folder "
-                                    f"{d.parent.parent.name!r}")
+            report.fail(problem.id, f"track {problem.track!r} but folder {d.parent.parent.name!r}")
         if d.parent.name != f"level-{problem.level}":
             report.fail(problem.id, f"level {problem.level} but folder {d.parent.name!r}")
         if not (d / "solution.py").is_file():
@@ -152,16 +163,19 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
                 for marker in HIDDEN_MARKERS:
                     if marker in text:
                         report.fail(problem.id, f"public file {name} refers to {marker}")
-        if (d / "solution.py").is_file() and \
-                (d / "starter.py").read_text().strip() == (d / "solution.py").read_text().strip():
+        if (d / "solution.py").is_file() and (d / "starter.py").read_text().strip() == (
+            d / "solution.py"
+        ).read_text().strip():
             report.fail(problem.id, "the starter is the reference solution")
         for link in IMAGE_LINK.findall(problem.statement):
             if re.match(r"^https?://", link):
                 continue
             name = link.removeprefix("assets/")
             if not link.startswith("assets/") or not ASSET_NAME.match(name):
-                report.fail(problem.id, f"statement image {link!r} must be assets/<name> "
-                                        "(png, jpg, gif or webp)")
+                report.fail(
+                    problem.id,
+                    f"statement image {link!r} must be assets/<name> (png, jpg, gif or webp)",
+                )
             elif problem.asset(name) is None:
                 report.fail(problem.id, f"statement image {link!r} does not exist")
         problems.append(problem)
@@ -186,13 +200,13 @@ def check_static(root: Path, report: Report, *, min_public: int = 2,
             for error in level_schema.iter_errors(data):
                 report.fail("", f"{track}/level-{number}/level.json: {error.message}")
             if data.get("level") != number:
-                report.fail("", f"{track}/level-{number}/level.json says level "
-                                f"{data.get('level')}")
+                report.fail("", f"{track}/level-{number}/level.json says level {data.get('level')}")
     return problems
 
 
-async def check_in_sandboxes(problems: list[Problem], report: Report, image: str,
-                             parallel: int = 3, liars: bool = True) -> None:
+async def check_in_sandboxes(
+    problems: list[Problem], report: Report, image: str, parallel: int = 3, liars: bool = True
+) -> None:
     """Reference solutions pass everything; starters fail at least one hidden test; no
     lying solution passes any test (a warning: the test checks what an object can
     claim)."""
@@ -216,21 +230,30 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
     async def check(problem: Problem) -> None:
         solution = (problem.directory / "solution.py").read_text()
         result = await grade(problem, solution)
-        if result is not None and (result["verdict"] != "passed"
-                                   or result["passed"] != result["total"]):
+        if result is not None and (
+            result["verdict"] != "passed" or result["passed"] != result["total"]
+        ):
             failing = [t["name"] for t in result["tests"] if t["status"] != "pass"]
-            report.fail(problem.id, f"reference solution: {result['verdict']} "
-                                    f"({result['message']}) failing: {failing}")
+            report.fail(
+                problem.id,
+                f"reference solution: {result['verdict']} ({result['message']}) failing: {failing}",
+            )
         result = await grade(problem, problem.starter)
         if result is not None:
             hidden = [t for t in result["tests"] if t["visibility"] == "hidden"]
-            if result["verdict"] == "passed" or (hidden and all(
-                    t["status"] == "pass" for t in hidden)):
+            if result["verdict"] == "passed" or (
+                hidden and all(t["status"] == "pass" for t in hidden)
+            ):
                 report.fail(problem.id, "the starter passes every hidden test")
         if liars:
-            await asyncio.gather(*(check_liar(problem, lie, source) for lie, source in
-                                   lying_solutions(problem.kind,
-                                                   problem.directory / "solution.py").items()))
+            await asyncio.gather(
+                *(
+                    check_liar(problem, lie, source)
+                    for lie, source in lying_solutions(
+                        problem.kind, problem.directory / "solution.py"
+                    ).items()
+                )
+            )
 
     async def check_liar(problem: Problem, lie: str, source: str) -> None:
         result = await grade(problem, source)
@@ -238,25 +261,35 @@ async def check_in_sandboxes(problems: list[Problem], report: Report, image: str
             return
         for test in result["tests"]:
             if test["status"] == "pass":
-                report.warn(problem.id, f"a lying solution ({lie}) passes "
-                                        f"{test['visibility']} test {test['name']}")
+                report.warn(
+                    problem.id,
+                    f"a lying solution ({lie}) passes {test['visibility']} test {test['name']}",
+                )
 
     try:
-        await asyncio.gather(*(check(p) for p in problems if (p.directory /
-                                                             "solution.py").is_file()))
+        await asyncio.gather(
+            *(check(p) for p in problems if (p.directory / "solution.py").is_file())
+        )
     finally:
         await grader.close()
         await sandboxes.remove_all()
 
 
-def validate(root: Path, image: str | None, *, min_public: int = 2, min_hidden: int = 4,
-             parallel: int = 3, track: str | None = None, liars: bool = True) -> Report:
+def validate(
+    root: Path,
+    image: str | None,
+    *,
+    min_public: int = 2,
+    min_hidden: int = 4,
+    parallel: int = 3,
+    track: str | None = None,
+    liars: bool = True,
+) -> Report:
     report = Report()
     if not root.is_dir():
         report.fail("", f"content folder {root} does not exist")
         return report
-    problems = check_static(root, report, min_public=min_public, min_hidden=min_hidden,
-                            track=track)
+    problems = check_static(root, report, min_public=min_public, min_hidden=min_hidden, track=track)
     if not problems:
         report.fail("", f"no problems under {root}")
     elif image:
@@ -268,15 +301,15 @@ def validate(root: Path, image: str | None, *, min_public: int = 2, min_hidden: 
 
 FUNCTION_TEMPLATE = {
     "statement.md": "Write a function `{entry}(...)` that ...\n\n```python\n{entry}(...)  "
-                    "# gives ...\n```\n",
+    "# gives ...\n```\n",
     "starter.py": "def {entry}():\n    # Your code here\n    pass\n",
     "solution.py": "def {entry}():\n    raise NotImplementedError('write the reference "
-                   "solution')\n",
+    "solution')\n",
     "tests_public.py": "from solution import {entry}\n\n\ndef test_example():\n    "
-                       "assert {entry}() == ...\n",
+    "assert {entry}() == ...\n",
     "tests_hidden.py": "import unittest\n\nfrom solution import {entry}\n\n\n"
-                       "class Test{title}(unittest.TestCase):\n    def test_edge_case(self):"
-                       "\n        self.assertEqual({entry}(), ...)\n",
+    "class Test{title}(unittest.TestCase):\n    def test_edge_case(self):"
+    "\n        self.assertEqual({entry}(), ...)\n",
 }
 PROGRAM_TEMPLATE = {
     "statement.md": "Write a program that reads ... and prints ...\n",
@@ -287,8 +320,15 @@ PROGRAM_TEMPLATE = {
 }
 
 
-def new_problem(root: Path, track: str, level: int, problem_id: str, title: str,
-                kind: str = "function", points: int = 10) -> Path:
+def new_problem(
+    root: Path,
+    track: str,
+    level: int,
+    problem_id: str,
+    title: str,
+    kind: str = "function",
+    points: int = 10,
+) -> Path:
     if not PROBLEM_ID.match(problem_id):
         raise ContentError(f"invalid problem id {problem_id!r} (use a-z, 0-9, - and _)")
     d = root / track / f"level-{level}" / problem_id
@@ -296,10 +336,19 @@ def new_problem(root: Path, track: str, level: int, problem_id: str, title: str,
         raise ContentError(f"{d} already exists")
     d.mkdir(parents=True)
     entry = problem_id.replace("-", "_")
-    meta = {"id": problem_id, "title": title, "track": track, "level": level,
-            "order": len(list(d.parent.glob("*/problem.json"))), "points": points,
-            "kind": kind, "time_limit_seconds": 5, "memory_limit_mb": 128, "tags": [],
-            "hints": []}
+    meta = {
+        "id": problem_id,
+        "title": title,
+        "track": track,
+        "level": level,
+        "order": len(list(d.parent.glob("*/problem.json"))),
+        "points": points,
+        "kind": kind,
+        "time_limit_seconds": 5,
+        "memory_limit_mb": 128,
+        "tags": [],
+        "hints": [],
+    }
     if kind == "function":
         meta["entry_point"] = entry
     (d / "problem.json").write_text(json.dumps(meta, indent=2) + "\n")
@@ -317,12 +366,17 @@ def ensure_track_metadata(root: Path, track: str, up_to_level: int) -> None:
         level_meta = root / track / f"level-{number}" / "level.json"
         if not level_meta.exists():
             level_meta.parent.mkdir(parents=True, exist_ok=True)
-            level_meta.write_text(json.dumps({"level": number, "title": f"Level {number}",
-                                              "unlock_threshold": 0.5}, indent=2) + "\n")
+            level_meta.write_text(
+                json.dumps(
+                    {"level": number, "title": f"Level {number}", "unlock_threshold": 0.5}, indent=2
+                )
+                + "\n"
+            )
     track_meta = root / track / "track.json"
     if not track_meta.exists():
-        track_meta.write_text(json.dumps({"id": track, "title": track, "ages": "",
-                                          "order": 0}, indent=2) + "\n")
+        track_meta.write_text(
+            json.dumps({"id": track, "title": track, "ages": "", "order": 0}, indent=2) + "\n"
+        )
 
 
 # --------------------------------------------------------------------------- import
@@ -356,8 +410,11 @@ def _collect_tests(tree: ast.Module) -> list[tuple[ast.FunctionDef, ast.ClassDef
         if isinstance(node, ast.FunctionDef) and node.name.startswith("test"):
             found.append((node, None))
         elif isinstance(node, ast.ClassDef):
-            found += [(item, node) for item in node.body
-                      if isinstance(item, ast.FunctionDef) and item.name.startswith("test")]
+            found += [
+                (item, node)
+                for item in node.body
+                if isinstance(item, ast.FunctionDef) and item.name.startswith("test")
+            ]
     return found
 
 
@@ -389,8 +446,15 @@ class ImportResult:
     skipped: dict[str, str] = field(default_factory=dict)  # exercise → why
 
 
-def import_exercises(source: Path, root: Path, track: str, *, public_share: float = 0.34,
-                     levels: dict[int, int] | None = None, points: int = 10) -> ImportResult:
+def import_exercises(
+    source: Path,
+    root: Path,
+    track: str,
+    *,
+    public_share: float = 0.34,
+    levels: dict[int, int] | None = None,
+    points: int = 10,
+) -> ImportResult:
     """Import exercises in the common layout (one folder each): instructions in
     Markdown, a stub, an example solution, unittest or pytest tests, optional difficulty
     in a JSON config, and helper modules the tests import. Tests become hidden tests,
@@ -399,21 +463,36 @@ def import_exercises(source: Path, root: Path, track: str, *, public_share: floa
     result = ImportResult()
     for order, ex in enumerate(sorted(p for p in source.iterdir() if p.is_dir())):
         try:
-            result.created.append(_import_one(ex, order, root, track, public_share,
-                                              levels or DEFAULT_DIFFICULTY_LEVELS, points))
+            result.created.append(
+                _import_one(
+                    ex,
+                    order,
+                    root,
+                    track,
+                    public_share,
+                    levels or DEFAULT_DIFFICULTY_LEVELS,
+                    points,
+                )
+            )
         except (ContentError, OSError, ValueError, SyntaxError) as exc:
             result.skipped[ex.name] = str(exc)
     return result
 
 
-def _import_one(ex: Path, order: int, root: Path, track: str, public_share: float,
-                levels: dict[int, int], points: int) -> Path:
+def _import_one(
+    ex: Path,
+    order: int,
+    root: Path,
+    track: str,
+    public_share: float,
+    levels: dict[int, int],
+    points: int,
+) -> Path:
     slug = ex.name.lower()
     module = slug.replace("-", "_")
     instructions = _first(ex, (".docs/instructions.md", "instructions.md", "README.md"))
     tests = _first(ex, (f"{module}_test.py", f"test_{module}.py", "tests.py"))
-    example = _first(ex, (".meta/example.py", "example.py", ".meta/solution.py",
-                          "solution.py"))
+    example = _first(ex, (".meta/example.py", "example.py", ".meta/solution.py", "solution.py"))
     stub = _first(ex, (f"{module}.py", "stub.py", "starter.py"))
     if not (instructions and tests and example and stub):
         raise ContentError("needs instructions, a stub, an example solution and tests")
@@ -427,10 +506,19 @@ def _import_one(ex: Path, order: int, root: Path, track: str, public_share: floa
     if d.exists():
         shutil.rmtree(d)
     d.mkdir(parents=True)
-    meta = {"id": slug, "title": slug.replace("-", " ").capitalize(), "track": track,
-            "level": level, "order": order, "points": points, "kind": "function",
-            "entry_point": _entry_point(stub.read_text()) or module,
-            "time_limit_seconds": 5, "memory_limit_mb": 128, "tags": ["imported"]}
+    meta = {
+        "id": slug,
+        "title": slug.replace("-", " ").capitalize(),
+        "track": track,
+        "level": level,
+        "order": order,
+        "points": points,
+        "kind": "function",
+        "entry_point": _entry_point(stub.read_text()) or module,
+        "time_limit_seconds": 5,
+        "memory_limit_mb": 128,
+        "tags": ["imported"],
+    }
     (d / "problem.json").write_text(json.dumps(meta, indent=2) + "\n")
     (d / "statement.md").write_text(instructions.read_text())
     (d / "starter.py").write_text(stub.read_text())
@@ -440,8 +528,7 @@ def _import_one(ex: Path, order: int, root: Path, track: str, public_share: floa
     # Helper modules the tests import sit beside them (read only by the grader).
     used = {stub, tests, example}
     for helper in sorted(ex.glob("*.py")):
-        if helper not in used and helper.stem not in ("solution", "tests_public",
-                                                       "tests_hidden"):
+        if helper not in used and helper.stem not in ("solution", "tests_public", "tests_hidden"):
             shutil.copyfile(helper, d / helper.name)
     ensure_track_metadata(root, track, level)
     return d

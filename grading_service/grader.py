@@ -35,11 +35,19 @@ class InfraFault(RuntimeError):
     """Grading could not happen for reasons that are not the learner's."""
 
 
-def final_result(status: str, verdict: str, message: str, score: float, max_score: float,
-                 **more: Any) -> dict:
+def final_result(
+    status: str, verdict: str, message: str, score: float, max_score: float, **more: Any
+) -> dict:
     """A result document as stored on a submission (tests filled in by the caller)."""
-    return {"status": status, "verdict": verdict, "message": message, "score": score,
-            "max_score": max_score, "tests": [], **more}
+    return {
+        "status": status,
+        "verdict": verdict,
+        "message": message,
+        "score": score,
+        "max_score": max_score,
+        "tests": [],
+        **more,
+    }
 
 
 class Grader(LoggingConfigurable):
@@ -59,8 +67,9 @@ class Grader(LoggingConfigurable):
         is enforced inside the runner, so this only guards against our side hanging.""",
     ).tag(config=True)
 
-    def __init__(self, sandboxes: SandboxFactory, *, pool: SandboxPool | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, sandboxes: SandboxFactory, *, pool: SandboxPool | None = None, **kwargs: Any
+    ) -> None:
         """``pool`` hands out started sandboxes; without one, each grade starts its own.
         The pool's start and close belong to whoever created it."""
         super().__init__(**kwargs)
@@ -115,12 +124,15 @@ class Grader(LoggingConfigurable):
         try:
             job = self.runner_job(problem, code, container_id)
             outcome = await self._run_runner(
-                job, problem.time_limit_seconds + self.runner_overhead_seconds)
+                job, problem.time_limit_seconds + self.runner_overhead_seconds
+            )
             if outcome.get("verdict") == "crashed" and await self.sandboxes.oom_killed(
-                    container_id):
+                container_id
+            ):
                 outcome["verdict"] = "memory_limit"
-                outcome["message"] = (f"Your code used more than the "
-                                      f"{problem.memory_limit_mb} MiB memory limit.")
+                outcome["message"] = (
+                    f"Your code used more than the {problem.memory_limit_mb} MiB memory limit."
+                )
         finally:
             self._remove_later(container_id)
         if outcome.get("verdict") == "internal_error":
@@ -130,9 +142,16 @@ class Grader(LoggingConfigurable):
         passed, total = int(outcome.get("passed", 0)), int(outcome.get("total", 0))
         score = round(problem.points * passed / total, 2) if total else 0
         result = final_result(
-            "graded", outcome["verdict"], outcome.get("message", ""), score, problem.points,
-            passed=passed, total=total, image=self.image_id or self.sandboxes.image,
-            grading_ms=round(elapsed * 1000, 1))
+            "graded",
+            outcome["verdict"],
+            outcome.get("message", ""),
+            score,
+            problem.points,
+            passed=passed,
+            total=total,
+            image=self.image_id or self.sandboxes.image,
+            grading_ms=round(elapsed * 1000, 1),
+        )
         result["tests"] = outcome.get("tests", [])
         return self._cap(result)
 

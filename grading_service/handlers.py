@@ -58,30 +58,46 @@ class BaseHandler(web.RequestHandler):
         elif status_code >= 500:
             message = "The grading service hit an unexpected error; it has been logged."
         self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"message": message, "status": status_code,
-                                "request_id": getattr(self, "request_id", None)}))
+        self.finish(
+            json.dumps(
+                {
+                    "message": message,
+                    "status": status_code,
+                    "request_id": getattr(self, "request_id", None),
+                }
+            )
+        )
 
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
         if isinstance(value, web.HTTPError) and value.status_code < 500:
             return
-        log.error("unhandled error", exc_info=(typ, value, tb),
-                  extra={"request_id": getattr(self, "request_id", None)})
+        log.error(
+            "unhandled error",
+            exc_info=(typ, value, tb),
+            extra={"request_id": getattr(self, "request_id", None)},
+        )
 
     def on_finish(self) -> None:
-        log.info("%s %s", self.request.method, self.request.path,
-                 extra={"request_id": getattr(self, "request_id", None),
-                        "user": getattr(self, "user_name", None),
-                        "status": self.get_status(),
-                        "duration_ms": round((time.monotonic() - self._started) * 1000, 1)
-                        if hasattr(self, "_started") else None})
+        log.info(
+            "%s %s",
+            self.request.method,
+            self.request.path,
+            extra={
+                "request_id": getattr(self, "request_id", None),
+                "user": getattr(self, "user_name", None),
+                "status": self.get_status(),
+                "duration_ms": round((time.monotonic() - self._started) * 1000, 1)
+                if hasattr(self, "_started")
+                else None,
+            },
+        )
 
 
 class AuthenticatedHandler(BaseHandler):
     async def prepare(self) -> None:  # type: ignore[override]
         super().prepare()
         try:
-            model = await self.service.identity.user_for(
-                self.request.headers.get("Authorization"))
+            model = await self.service.identity.user_for(self.request.headers.get("Authorization"))
         except AuthError as exc:
             raise APIError(exc.status, exc.message) from None
         self.user_name: str = model["name"]
@@ -184,14 +200,18 @@ class SubmissionsHandler(AuthenticatedHandler):
             accepted = await self._admit(problem_id, code_hash, submission_id, groups, priority)
         except Refusal as refusal:
             metrics.REJECTIONS.labels(refusal.reason).inc()
-            raise APIError(refusal.status, refusal.message,
-                           {"Retry-After": str(refusal.retry_after_seconds)}) from None
+            raise APIError(
+                refusal.status, refusal.message, {"Retry-After": str(refusal.retry_after_seconds)}
+            ) from None
         except RedisError as exc:
             log.warning("admission unavailable: %s", exc)
             metrics.REJECTIONS.labels("queue_unavailable").inc()
-            raise APIError(503, "Cannot queue the submission right now (queue unavailable); "
-                                "your work is safe, please try again shortly.",
-                           {"Retry-After": "10"}) from None
+            raise APIError(
+                503,
+                "Cannot queue the submission right now (queue unavailable); "
+                "your work is safe, please try again shortly.",
+                {"Retry-After": "10"},
+            ) from None
         if accepted is not None:  # an identical submission is still pending
             self.write_json({**accepted, "duplicate": True}, status=202)
             return
@@ -210,35 +230,49 @@ class SubmissionsHandler(AuthenticatedHandler):
         except Exception as exc:
             log.warning("cannot store submission: %s", exc)
             await self._undo_admission(problem_id, code_hash, submission_id)
-            raise APIError(503, "Cannot store the submission right now (database unavailable);"
-                                " please try again shortly.", {"Retry-After": "10"}) from None
+            raise APIError(
+                503,
+                "Cannot store the submission right now (database unavailable);"
+                " please try again shortly.",
+                {"Retry-After": "10"},
+            ) from None
         try:
             await service.queue.enqueue(submission_id, priority=priority)
         except Exception as exc:
             log.warning("cannot queue submission: %s", exc)
             await service.storage.submissions.delete_one({"_id": submission_id})
             await self._undo_admission(problem_id, code_hash, submission_id)
-            raise APIError(503, "Cannot queue the submission right now (queue unavailable); "
-                                "please try again shortly.", {"Retry-After": "10"}) from None
+            raise APIError(
+                503,
+                "Cannot queue the submission right now (queue unavailable); "
+                "please try again shortly.",
+                {"Retry-After": "10"},
+            ) from None
         metrics.SUBMISSIONS.labels(source_kind).inc()
-        log.info("accepted", extra={"request_id": self.request_id, "user": self.user_name,
-                                    "submission_id": submission_id})
+        log.info(
+            "accepted",
+            extra={
+                "request_id": self.request_id,
+                "user": self.user_name,
+                "submission_id": submission_id,
+            },
+        )
         self.set_header("Location", f"{self.request.path.rstrip('/')}/{submission_id}")
         self.write_json({"id": submission_id, "status": "queued"}, status=202)
 
-    async def _admit(self, problem_id: str, code_hash: str, submission_id: str,
-                     groups: list[str], priority: bool) -> dict | None:
+    async def _admit(
+        self, problem_id: str, code_hash: str, submission_id: str, groups: list[str], priority: bool
+    ) -> dict | None:
         """Dedup, then limits, then backpressure. Returns the pending twin, if any."""
         admission = self.service.admission
-        earlier = await admission.claim_dedup(self.user_name, problem_id, code_hash,
-                                              submission_id)
+        earlier = await admission.claim_dedup(self.user_name, problem_id, code_hash, submission_id)
         if earlier is not None:
             doc = await self.service.storage.get_submission(earlier)
-            if doc and doc["user"] == self.user_name and doc["status"] in ("queued",
-                                                                           "running"):
+            if doc and doc["user"] == self.user_name and doc["status"] in ("queued", "running"):
                 return {"id": earlier, "status": doc["status"]}
-            await admission.replace_dedup(self.user_name, problem_id, code_hash, earlier,
-                                          submission_id)
+            await admission.replace_dedup(
+                self.user_name, problem_id, code_hash, earlier, submission_id
+            )
         try:
             await admission.check_limits(self.user_name, groups)
         except Refusal:
@@ -251,8 +285,7 @@ class SubmissionsHandler(AuthenticatedHandler):
             raise
         return None
 
-    async def _undo_admission(self, problem_id: str, code_hash: str,
-                              submission_id: str) -> None:
+    async def _undo_admission(self, problem_id: str, code_hash: str, submission_id: str) -> None:
         admission = self.service.admission
         try:
             await admission.release(self.user_name)
@@ -289,25 +322,31 @@ class ProgressHandler(AuthenticatedHandler):
         records = await self.service.storage.progress_for(self.user_name)
         problems = []
         for rec in records:
-            problems.append({
-                "problem_id": rec["problem_id"],
-                "attempts": rec.get("attempts", 0),
-                "best_score": rec.get("best_score", 0),
-                "max_score": rec.get("max_score", 0),
-                "solved": rec.get("first_solved_at") is not None,
-                "first_solved_at": rec.get("first_solved_at"),
-            })
+            problems.append(
+                {
+                    "problem_id": rec["problem_id"],
+                    "attempts": rec.get("attempts", 0),
+                    "best_score": rec.get("best_score", 0),
+                    "max_score": rec.get("max_score", 0),
+                    "solved": rec.get("first_solved_at") is not None,
+                    "first_solved_at": rec.get("first_solved_at"),
+                }
+            )
         solved = {p["problem_id"] for p in problems if p["solved"]}
         unlocked = self.service.content.unlocked_levels(solved)
-        levels = [{"track": track, "level": number, "unlocked": is_open}
-                  for (track, number), is_open in unlocked.items()]
-        self.write_json({
-            "user": self.user_name,
-            "problems": problems,
-            "levels": levels,
-            "solved": len(solved),
-            "total_score": sum(p["best_score"] for p in problems),
-        })
+        levels = [
+            {"track": track, "level": number, "unlocked": is_open}
+            for (track, number), is_open in unlocked.items()
+        ]
+        self.write_json(
+            {
+                "user": self.user_name,
+                "problems": problems,
+                "levels": levels,
+                "solved": len(solved),
+                "total_score": sum(p["best_score"] for p in problems),
+            }
+        )
 
 
 class HealthHandler(BaseHandler):
@@ -320,8 +359,10 @@ class ReadyHandler(BaseHandler):
         checks = await self.service.check_dependencies()
         ok = all(v == "ok" for v in checks.values())
         pool = {"ready": self.service.pool.ready_count, "size": self.service.pool.size}
-        self.write_json({"status": "ok" if ok else "unavailable", "checks": checks,
-                         "pool": pool}, status=200 if ok else 503)
+        self.write_json(
+            {"status": "ok" if ok else "unavailable", "checks": checks, "pool": pool},
+            status=200 if ok else 503,
+        )
 
 
 class MetricsHandler(BaseHandler):

@@ -17,7 +17,7 @@ import ast
 import textwrap
 from pathlib import Path
 
-PRELUDE = textwrap.dedent('''
+PRELUDE = textwrap.dedent("""
     class _AlwaysEqual:
         def __init__(self, *args, **kwargs): pass
         def __eq__(self, other): return True
@@ -97,7 +97,7 @@ PRELUDE = textwrap.dedent('''
         def _zero(self, *other): return 0.0
         __sub__ = __rsub__ = _zero
         __hash__ = float.__hash__
-''')
+""")
 
 # Each liar: the expression its functions return (``_value()``) and the class its
 # classes derive from.
@@ -118,7 +118,7 @@ PROGRAM_LIARS: dict[str, str] = {
     "prints nothing": "pass\n",
     "exits early": "import os\nos._exit(0)\n",
     "prints a fake report": 'print(\'{"verdict": "passed", "passed": 99, "total": 99}\')\n',
-    "forges a reply": textwrap.dedent('''
+    "forges a reply": textwrap.dedent("""
         import sys
         main = sys.modules["__main__"]
         out = getattr(main, "PROTOCOL_OUT", None)
@@ -126,7 +126,7 @@ PROGRAM_LIARS: dict[str, str] = {
             for i in range(1, 40):
                 out.write('{"id": %d, "ok": true, "exit": 0, "stdout": "", '
                           '"stdout_truncated": false}\\n' % i)
-    '''),
+    """),
 }
 
 
@@ -159,8 +159,7 @@ def lying_solutions(kind: str, solution: Path) -> dict[str, str]:
     for lie, (value, base) in KINDS.items():
         lines = [PRELUDE, f"def _value():\n    return {value}\n"]
         lines += exceptions
-        lines += [f"def {name}(*args, **kwargs):\n    return _value()\n"
-                  for name in functions]
+        lines += [f"def {name}(*args, **kwargs):\n    return _value()\n" for name in functions]
         lines += [f"class {name}({base}):\n    pass\n" for name in classes]
         lines += [f"{name} = _AlwaysEqual()\n" for name in constants]
         liars[lie] = "\n".join(lines)

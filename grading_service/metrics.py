@@ -8,12 +8,17 @@ VERDICTS = Counter("coderunner_verdicts_total", "Verdicts stored", ["verdict"])
 INFRA_RETRIES = Counter("coderunner_infra_retries_total", "Jobs retried after infra faults")
 GRADING_ERRORS = Counter(
     "coderunner_grading_errors_total",
-    "Unexpected errors while grading (bugs on our side; retried, traceback logged)")
+    "Unexpected errors while grading (bugs on our side; retried, traceback logged)",
+)
 GRADING_SECONDS = Histogram(
-    "coderunner_grading_seconds", "Time from sandbox start to verdict",
-    buckets=(0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30))
+    "coderunner_grading_seconds",
+    "Time from sandbox start to verdict",
+    buckets=(0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1, 2, 5, 10, 30),
+)
 QUEUE_WAIT_SECONDS = Histogram(
-    "coderunner_queue_wait_seconds", "Time from acceptance to a worker taking the job",
-    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300))
+    "coderunner_queue_wait_seconds",
+    "Time from acceptance to a worker taking the job",
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60, 300),
+)
 QUEUE_DEPTH = Gauge("coderunner_queue_depth", "Jobs waiting or in progress")
 POOL_READY = Gauge("coderunner_pool_ready", "Started sandboxes waiting in the warm pool")

@@ -34,7 +34,8 @@ def notebook_source(notebook: dict) -> str:
             if stripped.startswith(("%", "!")):
                 raise NotebookError(
                     f"cell {number} uses IPython syntax ({stripped[:40]!r}); remove it or "
-                    f"tag the cell '{SKIP_TAG}' so it is not graded")
+                    f"tag the cell '{SKIP_TAG}' so it is not graded"
+                )
         parts.append(source)
     return "\n\n".join(parts) + "\n"
 

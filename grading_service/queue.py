@@ -23,8 +23,9 @@ class QueuedJob:
 
 
 class JobQueue:
-    def __init__(self, client: redis.Redis, *, stream: str = "coderunner:jobs",
-                 group: str = "graders") -> None:
+    def __init__(
+        self, client: redis.Redis, *, stream: str = "coderunner:jobs", group: str = "graders"
+    ) -> None:
         self.redis = client
         self.stream = stream
         self.priority_stream = f"{stream}:priority"
@@ -49,35 +50,52 @@ class JobQueue:
     async def read(self, consumer: str, *, block_ms: int = 2000) -> list[QueuedJob]:
         """New jobs for this consumer, priority lane first."""
         reply = await self.redis.xreadgroup(
-            self.group, consumer, {s: ">" for s in self.streams}, count=1, block=block_ms)
-        jobs = [QueuedJob(stream, mid, fields["submission_id"])
-                for stream, messages in reply or [] for mid, fields in messages if fields]
+            self.group, consumer, {s: ">" for s in self.streams}, count=1, block=block_ms
+        )
+        jobs = [
+            QueuedJob(stream, mid, fields["submission_id"])
+            for stream, messages in reply or []
+            for mid, fields in messages
+            if fields
+        ]
         return sorted(jobs, key=lambda j: j.stream != self.priority_stream)
 
     async def claim_stale(self, consumer: str, min_idle_ms: int) -> list[QueuedJob]:
         """Jobs left pending by a worker that stopped, now owned by ``consumer``."""
         jobs = []
         for stream in self.streams:
-            reply = await self.redis.xautoclaim(stream, self.group, consumer,
-                                                min_idle_time=min_idle_ms, start_id="0-0",
-                                                count=10)
+            reply = await self.redis.xautoclaim(
+                stream, self.group, consumer, min_idle_time=min_idle_ms, start_id="0-0", count=10
+            )
             messages = reply[1] if reply else []
-            jobs += [QueuedJob(stream, mid, fields["submission_id"])
-                     for mid, fields in messages if fields]
+            jobs += [
+                QueuedJob(stream, mid, fields["submission_id"])
+                for mid, fields in messages
+                if fields
+            ]
         return jobs
 
     async def touch(self, job: QueuedJob, consumer: str) -> None:
         """Reset a job's idle time: the worker holding it is alive (a heartbeat)."""
-        await self.redis.xclaim(job.stream, self.group, consumer, min_idle_time=0,
-                                message_ids=[job.message_id], justid=True)
+        await self.redis.xclaim(
+            job.stream,
+            self.group,
+            consumer,
+            min_idle_time=0,
+            message_ids=[job.message_id],
+            justid=True,
+        )
 
     async def ack(self, job: QueuedJob) -> None:
         await self.redis.xack(job.stream, self.group, job.message_id)
 
     async def depth(self, *, priority: bool | None = None) -> int:
         """Jobs waiting to be read plus jobs being worked on (one lane or both)."""
-        streams = self.streams if priority is None else (
-            (self.priority_stream,) if priority else (self.stream,))
+        streams = (
+            self.streams
+            if priority is None
+            else ((self.priority_stream,) if priority else (self.stream,))
+        )
         total = 0
         for stream in streams:
             try:

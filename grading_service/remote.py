@@ -40,13 +40,30 @@ MAX_NAME = 200
 # Exceptions that steer control flow. Raised by learner code they would change what the
 # test does (``StopIteration`` ends an ``all(map(...))`` early), so they never reach a
 # test as themselves.
-CONTROL_FLOW = frozenset({"StopIteration", "StopAsyncIteration", "GeneratorExit",
-                          "KeyboardInterrupt", "SystemExit"})
+CONTROL_FLOW = frozenset(
+    {"StopIteration", "StopAsyncIteration", "GeneratorExit", "KeyboardInterrupt", "SystemExit"}
+)
 
 # Builtin types a test may pass to learner code (``sorted_by(words, key=len)`` passes a
 # function, ``convert(values, int)`` a type): sent by name, so learner code gets its own.
-BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, bytes, list, tuple,
-                                         dict, set, frozenset, object, type)}
+BUILTIN_TYPES = {
+    t.__name__: t
+    for t in (
+        bool,
+        int,
+        float,
+        complex,
+        str,
+        bytes,
+        list,
+        tuple,
+        dict,
+        set,
+        frozenset,
+        object,
+        type,
+    )
+}
 DEFAULT_FACTORIES = {t.__name__: t for t in (list, int, set, dict, str, float, tuple)}
 
 
@@ -67,8 +84,11 @@ def builtin_exception(name: str) -> type[Exception] | None:
     if name in CONTROL_FLOW:
         return None
     exc_type = getattr(builtins, name, None)
-    if isinstance(exc_type, type) and issubclass(exc_type, Exception) and \
-            exc_type.__module__ == "builtins":
+    if (
+        isinstance(exc_type, type)
+        and issubclass(exc_type, Exception)
+        and exc_type.__module__ == "builtins"
+    ):
         return exc_type
     return None
 
@@ -106,8 +126,7 @@ class ExceptionTypes:
             bases = error.get("bases") or []
             if not isinstance(bases, list):
                 raise SandboxFault("the sandbox sent a malformed error")
-            base = next((b for b in bases if isinstance(b, str) and builtin_exception(b)),
-                        None)
+            base = next((b for b in bases if isinstance(b, str) and builtin_exception(b)), None)
             exc_type = self.define(name, base) if base else None
         exc: BaseException
         if exc_type is None or exc_type is RemoteError:
@@ -186,10 +205,18 @@ class Session:
         except SandboxFault as exc:
             self.fatal = self.fatal or exc
             raise self.fatal from None
-        except (TypeError, ValueError, KeyError, OverflowError, ArithmeticError,
-                RecursionError, decimal.InvalidOperation) as exc:
-            self.fatal = self.fatal or SandboxFault(f"the sandbox sent a malformed value "
-                                                    f"({type(exc).__name__})")
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            OverflowError,
+            ArithmeticError,
+            RecursionError,
+            decimal.InvalidOperation,
+        ) as exc:
+            self.fatal = self.fatal or SandboxFault(
+                f"the sandbox sent a malformed value ({type(exc).__name__})"
+            )
             raise self.fatal from None
 
     # -- callbacks: learner code calling a function the test gave it
@@ -202,8 +229,11 @@ class Session:
             raise SandboxFault("callbacks nested too deeply")
         args = self.decode_reply(message.get("args", []))
         kwargs = self.decode_reply(message.get("kwargs", {}))
-        if not isinstance(args, list) or not isinstance(kwargs, dict) or \
-                not all(isinstance(k, str) for k in kwargs):
+        if (
+            not isinstance(args, list)
+            or not isinstance(kwargs, dict)
+            or not all(isinstance(k, str) for k in kwargs)
+        ):
             raise SandboxFault("the sandbox sent malformed callback arguments")
         self._depth += 1
         try:
@@ -215,10 +245,12 @@ class Session:
             if isinstance(exc, AssertionError):
                 # A check inside a callback fails the test even if learner code swallows it.
                 self.callback_failures.append(exc)
-            name = type(exc).__name__ if builtin_exception(type(exc).__name__) else \
-                "RuntimeError"
-            answer = {"callback_result": True, "ok": False,
-                      "error": {"type": name, "message": str(exc)[:500]}}
+            name = type(exc).__name__ if builtin_exception(type(exc).__name__) else "RuntimeError"
+            answer = {
+                "callback_result": True,
+                "ok": False,
+                "error": {"type": name, "message": str(exc)[:500]},
+            }
         finally:
             self._depth -= 1
         self.channel.send(answer)
@@ -235,8 +267,11 @@ class Session:
         if value is None or t in (bool, int, str):
             return value
         if t is float:
-            return value if value == value and abs(value) != float("inf") else {
-                "__t": "float", "v": repr(value)}
+            return (
+                value
+                if value == value and abs(value) != float("inf")
+                else {"__t": "float", "v": repr(value)}
+            )
         if t is list:
             return [self.encode(v, depth + 1) for v in value]
         if t is dict:
@@ -246,8 +281,11 @@ class Session:
         tagged = self._encode_tagged(value, depth)
         if tagged is not None:
             return tagged
-        if isinstance(value, type) and value.__name__ in BUILTIN_TYPES and \
-                BUILTIN_TYPES[value.__name__] is value:
+        if (
+            isinstance(value, type)
+            and value.__name__ in BUILTIN_TYPES
+            and BUILTIN_TYPES[value.__name__] is value
+        ):
             return {"__t": "builtin", "name": value.__name__}
         if callable(value) and not isinstance(value, type):
             self.callbacks.append(value)
@@ -255,16 +293,19 @@ class Session:
         raise TypeError(f"cannot send a {t.__name__} to the learner's code")
 
     def _pairs(self, mapping: dict, depth: int) -> list:
-        return [[self.encode(k, depth + 1), self.encode(v, depth + 1)]
-                for k, v in mapping.items()]
+        return [[self.encode(k, depth + 1), self.encode(v, depth + 1)] for k, v in mapping.items()]
 
     def _encode_tagged(self, value: Any, depth: int) -> dict | None:
         t = type(value)
         if t is tuple:
             return {"__t": "tuple", "v": [self.encode(v, depth + 1) for v in value]}
         if isinstance(value, tuple) and hasattr(t, "_fields"):
-            return {"__t": "namedtuple", "name": t.__name__, "fields": list(t._fields),
-                    "v": [self.encode(v, depth + 1) for v in value]}
+            return {
+                "__t": "namedtuple",
+                "name": t.__name__,
+                "fields": list(t._fields),
+                "v": [self.encode(v, depth + 1) for v in value],
+            }
         if t in (set, frozenset):
             return {"__t": t.__name__, "v": [self.encode(v, depth + 1) for v in value]}
         if t is bytes:
@@ -356,8 +397,7 @@ class Session:
 
     def _ints(self, value: dict, count: int) -> list[int]:
         inner = value.get("v")
-        if type(inner) is not list or len(inner) != count or \
-                any(type(i) is not int for i in inner):
+        if type(inner) is not list or len(inner) != count or any(type(i) is not int for i in inner):
             raise SandboxFault("the sandbox sent a malformed value")
         return inner
 
@@ -370,8 +410,11 @@ def _float(text: str) -> float:
 
 def _complex(s: Session, v: dict, d: int) -> complex:
     parts = v.get("v")
-    if type(parts) is not list or len(parts) != 2 or \
-            not all(isinstance(p, str) and len(p) < 40 for p in parts):
+    if (
+        type(parts) is not list
+        or len(parts) != 2
+        or not all(isinstance(p, str) and len(p) < 40 for p in parts)
+    ):
         raise SandboxFault("the sandbox sent a malformed number")
     return complex(float(parts[0]), float(parts[1]))
 
@@ -381,7 +424,8 @@ def _defaultdict(s: Session, v: dict, d: int) -> collections.defaultdict:
     if factory is not None and factory not in DEFAULT_FACTORIES:
         raise SandboxFault("the sandbox sent a malformed mapping")
     result: collections.defaultdict = collections.defaultdict(
-        DEFAULT_FACTORIES[factory] if factory else None)
+        DEFAULT_FACTORIES[factory] if factory else None
+    )
     result.update(s._pairs_in(v, d))
     return result
 
@@ -449,8 +493,14 @@ class RemoteHandle:
 
     def _cr_op(self, name: str, *args: Any) -> Any:
         session = self._cr_session
-        return session.call({"op": "op", "target": self._cr_id, "name": name,
-                             "args": [session.encode(a) for a in args]})
+        return session.call(
+            {
+                "op": "op",
+                "target": self._cr_id,
+                "name": name,
+                "args": [session.encode(a) for a in args],
+            }
+        )
 
     def _cr_binary(self, name: str, other: Any) -> Any:
         try:
@@ -475,24 +525,35 @@ class RemoteHandle:
 
     def __setattr__(self, name: str, value: Any) -> None:
         session = self._cr_session
-        session.call({"op": "setattr", "target": self._cr_id, "attr": name,
-                      "value": session.encode(value)})
+        session.call(
+            {"op": "setattr", "target": self._cr_id, "attr": name, "value": session.encode(value)}
+        )
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         session = self._cr_session
-        return session.call({
-            "op": "call",
-            "target": self._cr_id,
-            "args": [session.encode(a) for a in args],
-            "kwargs": {k: session.encode(v) for k, v in kwargs.items()},
-        })
+        return session.call(
+            {
+                "op": "call",
+                "target": self._cr_id,
+                "args": [session.encode(a) for a in args],
+                "kwargs": {k: session.encode(v) for k, v in kwargs.items()},
+            }
+        )
 
     def __instancecheck__(self, instance: Any) -> bool:
         # isinstance(obj, solution.Clock): a question about two learner objects.
         if not _is_learners(instance):
             return False
-        return self._cr_session.call({"op": "isinstance", "target": self._cr_id,
-                                      "value": self._cr_session.encode(instance)}) is True
+        return (
+            self._cr_session.call(
+                {
+                    "op": "isinstance",
+                    "target": self._cr_id,
+                    "value": self._cr_session.encode(instance),
+                }
+            )
+            is True
+        )
 
     # -- text
 
@@ -623,8 +684,7 @@ class RemoteHandle:
         if exc is not None:
             name = exc_type.__name__ if builtin_exception(exc_type.__name__) else "Exception"
             error = [name, str(exc)[:500]]
-        suppress = self._cr_session.call({"op": "exit", "target": self._cr_id,
-                                          "error": error})
+        suppress = self._cr_session.call({"op": "exit", "target": self._cr_id, "error": error})
         # Learner code may swallow its own exceptions, never the test's failures.
         return suppress is True and bool(getattr(exc, "_cr_from_sandbox", False))
 
@@ -637,8 +697,21 @@ def _binary(name: str) -> Callable[[RemoteHandle, Any], Any]:
     return method
 
 
-for _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "lshift",
-            "rshift", "and", "or", "xor"):
+for _op in (
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "matmul",
+    "lshift",
+    "rshift",
+    "and",
+    "or",
+    "xor",
+):
     setattr(RemoteHandle, f"__{_op}__", _binary(_op))
     setattr(RemoteHandle, f"__r{_op}__", _binary(f"r{_op}"))
 
@@ -695,8 +768,9 @@ class SolutionModule(types.ModuleType):
     (``len``, ``isclose``, ``unittest``).
     """
 
-    def __init__(self, session: Session | None, names: dict[str, str],
-                 star_names: list[str] | None = None) -> None:
+    def __init__(
+        self, session: Session | None, names: dict[str, str], star_names: list[str] | None = None
+    ) -> None:
         super().__init__("solution")
         self._cr_session = session
         self._cr_names = names
@@ -725,7 +799,8 @@ def check_names(names: Any) -> dict[str, str]:
     table = {}
     for name, kind in names.items():
         if not isinstance(kind, str) or not (
-                kind in ("function", "class", "value") or kind.startswith("exception:")):
+            kind in ("function", "class", "value") or kind.startswith("exception:")
+        ):
             raise SandboxFault("the sandbox sent a malformed list of names")
         table[_name(name)] = kind
     return table

@@ -120,13 +120,15 @@ def is_failure(exc: BaseException) -> bool:
     """A failed check (assert, unittest, ``pytest.raises``/``pytest.fail``), not an error."""
     return isinstance(exc, AssertionError) or (
         type(exc).__name__ == "Failed"
-        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__))
+        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__)
+    )
 
 
 def _is_skip(exc: BaseException) -> bool:
     return isinstance(exc, unittest.SkipTest) or (
         type(exc).__name__ in ("Skipped", "XFailed")
-        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__))
+        and any(k.__name__ == "OutcomeException" for k in type(exc).__mro__)
+    )
 
 
 def _function_runner(fn: Callable[[], Any]) -> TestRun:
@@ -184,8 +186,9 @@ class _Outcome(unittest.TestResult):
 
 def _case_runner(cls: type[unittest.TestCase], method: str) -> TestRun:
     def run() -> tuple[str, BaseException | None]:
-        if inspect.iscoroutinefunction(getattr(cls, method)) and \
-                not issubclass(cls, unittest.IsolatedAsyncioTestCase):
+        if inspect.iscoroutinefunction(getattr(cls, method)) and not issubclass(
+            cls, unittest.IsolatedAsyncioTestCase
+        ):
             return "error", TypeError("async test methods need IsolatedAsyncioTestCase")
         result = _Outcome()
         cls(method).run(result)
@@ -205,8 +208,7 @@ def describe_failure(exc: BaseException | None, test_file: str) -> str:
         return ""
     try:
         if is_failure(exc) and not str(exc):
-            frames = [f for f in traceback.extract_tb(exc.__traceback__)
-                      if f.filename == test_file]
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == test_file]
             if frames and frames[-1].lineno:
                 line = linecache.getline(test_file, frames[-1].lineno).strip()
                 return f"failed: {line}"[:1000]
@@ -225,8 +227,11 @@ _original_not_almost_equal = unittest.TestCase.assertNotAlmostEqual
 def _almost_equal(self, first, second, places=None, msg=None, delta=None):  # noqa: ANN001
     # It would compute `first - second` in learner code: the test's value would go there.
     if isinstance(first, RemoteHandle) != isinstance(second, RemoteHandle):
-        raise self.failureException(self._formatMessage(
-            msg, f"{unittest.util.safe_repr(first)} != {unittest.util.safe_repr(second)}"))
+        raise self.failureException(
+            self._formatMessage(
+                msg, f"{unittest.util.safe_repr(first)} != {unittest.util.safe_repr(second)}"
+            )
+        )
     return _original_almost_equal(self, first, second, places, msg, delta)
 
 
@@ -261,18 +266,23 @@ def plan_tests(job: Job) -> list[PlannedTest]:
                     cases = json.load(f)
             except (OSError, ValueError) as exc:
                 raise ContentFault(f"{spec['path']}: {exc}") from None
-            planned += [PlannedTest(0, str(case["name"]), spec["visibility"], spec["path"])
-                        for case in cases]
+            planned += [
+                PlannedTest(0, str(case["name"]), spec["visibility"], spec["path"])
+                for case in cases
+            ]
         return planned
     sys.modules["solution"] = SolutionModule(None, {})
     for index, spec in enumerate(job.tests):
         try:
             module = load_test_module(spec["path"], f"coderunner_plan_{index}")
         except Exception as exc:  # noqa: BLE001 - the problem's tests are broken
-            raise ContentFault(f"{spec['path']} cannot be imported: "
-                               f"{type(exc).__name__}: {exc}") from None
-        planned += [PlannedTest(index, name, spec["visibility"], spec["path"])
-                    for name, _ in collect_tests(module)]
+            raise ContentFault(
+                f"{spec['path']} cannot be imported: {type(exc).__name__}: {exc}"
+            ) from None
+        planned += [
+            PlannedTest(index, name, spec["visibility"], spec["path"])
+            for name, _ in collect_tests(module)
+        ]
     _forget_helpers(job.test_dir)
     return planned
 
@@ -298,8 +308,12 @@ def grade(job: Job, sock: ByteStream | None = None) -> dict:
         except (OSError, SandboxFault) as exc:
             raise SandboxUnavailable(f"cannot attach to the sandbox: {exc}") from None
     max_line = 4 * job.max_output_bytes + (1 << 20)
-    channel = Channel(sock, started + job.time_limit_seconds, max_line_bytes=max_line,
-                      max_total_bytes=4 * max_line)
+    channel = Channel(
+        sock,
+        started + job.time_limit_seconds,
+        max_line_bytes=max_line,
+        max_total_bytes=4 * max_line,
+    )
     session = Session(channel)
     outcomes: dict[int, TestOutcome] = {}
     try:
@@ -315,8 +329,10 @@ def grade(job: Job, sock: ByteStream | None = None) -> dict:
             sock.close()
         except OSError:
             pass
-    tests = [outcomes.get(i) or TestOutcome(p.name, "error", p.visibility, "not finished")
-             for i, p in enumerate(planned)]
+    tests = [
+        outcomes.get(i) or TestOutcome(p.name, "error", p.visibility, "not finished")
+        for i, p in enumerate(planned)
+    ]
     passed = sum(1 for o in tests if o.status == "pass")
     total = len(planned)
     if verdict == "passed" and (passed < total or total == 0):
@@ -372,8 +388,9 @@ def _load_error(error: Any) -> tuple[str, str]:
     return "crashed", f"Your code raised {type_name[:100]}{where} while loading: {text}"[:1000]
 
 
-def _grade_function(session: Session, job: Job, planned: list[PlannedTest],
-                    outcomes: dict[int, TestOutcome]) -> tuple[str, str]:
+def _grade_function(
+    session: Session, job: Job, planned: list[PlannedTest], outcomes: dict[int, TestOutcome]
+) -> tuple[str, str]:
     reply = session.request({"op": "load", "source": job.source})
     if not reply["ok"]:
         return _load_error(reply.get("error"))
@@ -399,8 +416,9 @@ def _grade_function(session: Session, job: Job, planned: list[PlannedTest],
         run = runners.get((test.module, test.name))
         if run is None:
             why = import_errors.get(test.module, "the test did not run")
-            outcomes[position] = TestOutcome(test.name, "error", test.visibility,
-                                             f"The tests could not start: {why}")
+            outcomes[position] = TestOutcome(
+                test.name, "error", test.visibility, f"The tests could not start: {why}"
+            )
             continue
         session.stdout.clear()
         session.callback_failures.clear()
@@ -410,14 +428,18 @@ def _grade_function(session: Session, job: Job, planned: list[PlannedTest],
         if status == "pass" and session.callback_failures:
             status, exc = "fail", session.callback_failures[0]
         outcomes[position] = TestOutcome(
-            test.name, status, test.visibility,
+            test.name,
+            status,
+            test.visibility,
             describe_failure(exc, test.path) if status != "pass" else "",
-            "".join(session.stdout)[: job.max_output_bytes])
+            "".join(session.stdout)[: job.max_output_bytes],
+        )
     return "passed", ""
 
 
-def _grade_program(session: Session, job: Job, planned: list[PlannedTest],
-                   outcomes: dict[int, TestOutcome]) -> tuple[str, str]:
+def _grade_program(
+    session: Session, job: Job, planned: list[PlannedTest], outcomes: dict[int, TestOutcome]
+) -> tuple[str, str]:
     cases = []
     for spec in job.tests:
         with open(spec["path"], encoding="utf-8") as f:
@@ -425,14 +447,16 @@ def _grade_program(session: Session, job: Job, planned: list[PlannedTest],
     for position, (test, case) in enumerate(zip(planned, cases, strict=True)):
         session.stdout.clear()
         reply = session.request(
-            {"op": "run", "source": job.source, "stdin": str(case.get("stdin", ""))})
+            {"op": "run", "source": job.source, "stdin": str(case.get("stdin", ""))}
+        )
         if not reply["ok"]:
             error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
             if error.get("type") in SYNTAX_ERRORS:
                 return _load_error(error)
             verdict, message = _load_error(error)
-            outcomes[position] = TestOutcome(test.name, "error", test.visibility,
-                                             message.replace(" while loading", ""))
+            outcomes[position] = TestOutcome(
+                test.name, "error", test.visibility, message.replace(" while loading", "")
+            )
             continue
         printed = "".join(session.stdout)
         got, want = _normalise(printed), _normalise(str(case.get("stdout", "")))
@@ -440,9 +464,12 @@ def _grade_program(session: Session, job: Job, planned: list[PlannedTest],
             outcomes[position] = TestOutcome(test.name, "pass", test.visibility)
         else:
             outcomes[position] = TestOutcome(
-                test.name, "fail", test.visibility,
+                test.name,
+                "fail",
+                test.visibility,
                 f"expected output {want!r}, got {got!r}"[:1000],
-                printed[: job.max_output_bytes])
+                printed[: job.max_output_bytes],
+            )
     return "passed", ""
 
 
@@ -461,5 +488,4 @@ def run_job(raw: dict) -> dict:
         message = f"the problem's tests are broken: {exc}"
     except Exception as exc:  # noqa: BLE001 - a bug of ours: report, the worker retries
         message = f"{type(exc).__name__}: {exc}\n{traceback.format_exc(limit=8)}"
-    return {"verdict": "internal_error", "message": message, "tests": [], "passed": 0,
-            "total": 0}
+    return {"verdict": "internal_error", "message": message, "tests": [], "passed": 0, "total": 0}

@@ -45,22 +45,23 @@ class SandboxFactory(LoggingConfigurable):
     ).tag(config=True)
 
     memory_limit_mb = Integer(
-        256, help="Memory limit of a sandbox in MiB; swap is set equal, so none is added.",
+        256,
+        help="Memory limit of a sandbox in MiB; swap is set equal, so none is added.",
     ).tag(config=True)
 
-    pids_limit = Integer(64, help="Most processes and threads a sandbox may run.").tag(
-        config=True)
+    pids_limit = Integer(64, help="Most processes and threads a sandbox may run.").tag(config=True)
 
-    cpu_limit = Float(1.0, help="CPU cores a sandbox may use (fractions allowed).").tag(
-        config=True)
+    cpu_limit = Float(1.0, help="CPU cores a sandbox may use (fractions allowed).").tag(config=True)
 
     tmpfs_size_mb = Integer(16, help="Size of the sandbox's writable /tmp, in MiB.").tag(
-        config=True)
+        config=True
+    )
 
     nofile_limit = Integer(256, help="Open-file limit inside a sandbox.").tag(config=True)
 
     max_output_bytes = Integer(
-        65536, help="Most bytes of printed output kept per call; the rest is cut with a note.",
+        65536,
+        help="Most bytes of printed output kept per call; the rest is cut with a note.",
     ).tag(config=True)
 
     docker_socket = Unicode(
@@ -71,7 +72,7 @@ class SandboxFactory(LoggingConfigurable):
     def _default_socket(self) -> str:
         host = os.environ.get("DOCKER_HOST", "")
         if host.startswith("unix://"):
-            return host[len("unix://"):]
+            return host[len("unix://") :]
         return "/var/run/docker.sock"
 
     instance_name = Unicode(
@@ -108,10 +109,14 @@ class SandboxFactory(LoggingConfigurable):
             mem_limit=f"{memory_limit_mb}m",
             memswap_limit=f"{memory_limit_mb}m",
             nano_cpus=int(self.cpu_limit * 1e9),
-            ulimits=[docker.types.Ulimit(name="nofile", soft=self.nofile_limit,
-                                         hard=self.nofile_limit)],
-            environment={"CODERUNNER_MAX_OUTPUT_BYTES": str(self.max_output_bytes),
-                         "HOME": "/tmp", "PYTHONDONTWRITEBYTECODE": "1"},
+            ulimits=[
+                docker.types.Ulimit(name="nofile", soft=self.nofile_limit, hard=self.nofile_limit)
+            ],
+            environment={
+                "CODERUNNER_MAX_OUTPUT_BYTES": str(self.max_output_bytes),
+                "HOME": "/tmp",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
             labels={LABEL: "sandbox", INSTANCE_LABEL: self.instance_name},
             log_config=docker.types.LogConfig(type="none"),
         )
@@ -134,8 +139,11 @@ class SandboxFactory(LoggingConfigurable):
         """Change a started sandbox's memory (and swap) limit before it is used."""
         try:
             await asyncio.to_thread(
-                self.client.api.update_container, container_id,
-                mem_limit=f"{memory_limit_mb}m", memswap_limit=f"{memory_limit_mb}m")
+                self.client.api.update_container,
+                container_id,
+                mem_limit=f"{memory_limit_mb}m",
+                memswap_limit=f"{memory_limit_mb}m",
+            )
         except DockerException as exc:
             raise SandboxError(f"could not set the sandbox's memory limit: {exc}") from exc
 
@@ -166,7 +174,8 @@ class SandboxFactory(LoggingConfigurable):
 
     def _remove_all(self) -> int:
         found = self.client.api.containers(
-            all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance_name}"})
+            all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance_name}"}
+        )
         for c in found:
             self._remove(c["Id"])
         return len(found)
@@ -204,7 +213,8 @@ class SandboxPool(LoggingConfigurable):
     ).tag(config=True)
 
     max_parallel_starts = Integer(
-        2, help="Sandboxes created at the same time when refilling the pool.",
+        2,
+        help="Sandboxes created at the same time when refilling the pool.",
     ).tag(config=True)
 
     def __init__(self, factory: SandboxFactory, **kwargs) -> None:
@@ -230,8 +240,7 @@ class SandboxPool(LoggingConfigurable):
 
     async def acquire(self, memory_limit_mb: int | None = None) -> str:
         """A started sandbox for one submission (from the pool when one is ready)."""
-        limit = min(memory_limit_mb or self.factory.memory_limit_mb,
-                    self.factory.memory_limit_mb)
+        limit = min(memory_limit_mb or self.factory.memory_limit_mb, self.factory.memory_limit_mb)
         try:
             container_id = self._ready.get_nowait()
         except asyncio.QueueEmpty:
@@ -256,8 +265,8 @@ class SandboxPool(LoggingConfigurable):
             batch = min(missing, self.max_parallel_starts)
             self._starting += batch
             results = await asyncio.gather(
-                *(self.factory.start(self.pool_limit) for _ in range(batch)),
-                return_exceptions=True)
+                *(self.factory.start(self.pool_limit) for _ in range(batch)), return_exceptions=True
+            )
             self._starting -= batch
             failed = False
             for result in results:

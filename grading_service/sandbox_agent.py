@@ -80,8 +80,24 @@ sys.stderr = capture
 handles = {}
 module = types.ModuleType("solution")
 PLAIN = (type(None), bool, int, float, str)
-BUILTIN_TYPES = {t.__name__: t for t in (bool, int, float, complex, str, bytes, list, tuple,
-                                         dict, set, frozenset, object, type)}
+BUILTIN_TYPES = {
+    t.__name__: t
+    for t in (
+        bool,
+        int,
+        float,
+        complex,
+        str,
+        bytes,
+        list,
+        tuple,
+        dict,
+        set,
+        frozenset,
+        object,
+        type,
+    )
+}
 FACTORIES = (list, int, set, dict, str, float, tuple)
 
 
@@ -130,8 +146,10 @@ def encode_by_value(value, depth):
     if isinstance(value, float):
         return encode(float.__float__(value), depth)
     if isinstance(value, complex):
-        return {"__t": "complex", "v": [repr(complex.real.__get__(value)),
-                                        repr(complex.imag.__get__(value))]}
+        return {
+            "__t": "complex",
+            "v": [repr(complex.real.__get__(value)), repr(complex.imag.__get__(value))],
+        }
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, bytes):
@@ -139,10 +157,17 @@ def encode_by_value(value, depth):
     if isinstance(value, tuple):
         items = [encode(v, d) for v in tuple.__iter__(value)]
         fields = getattr(type(value), "_fields", None)
-        if isinstance(fields, tuple) and len(fields) == len(items) and \
-                all(isinstance(f, str) for f in fields):
-            return {"__t": "namedtuple", "name": type(value).__name__, "fields": list(fields),
-                    "v": items}
+        if (
+            isinstance(fields, tuple)
+            and len(fields) == len(items)
+            and all(isinstance(f, str) for f in fields)
+        ):
+            return {
+                "__t": "namedtuple",
+                "name": type(value).__name__,
+                "fields": list(fields),
+                "v": items,
+            }
         return {"__t": "tuple", "v": items}
     if isinstance(value, list):
         return [encode(v, d) for v in list.__iter__(value)]
@@ -195,8 +220,7 @@ def decode(value):
         "frozenset": lambda: frozenset(decode(v) for v in inner),
         "dict": lambda: {decode(k): decode(v) for k, v in inner},
         "counter": lambda: collections.Counter({decode(k): decode(v) for k, v in inner}),
-        "ordereddict": lambda: collections.OrderedDict((decode(k), decode(v))
-                                                       for k, v in inner),
+        "ordereddict": lambda: collections.OrderedDict((decode(k), decode(v)) for k, v in inner),
         "bytes": lambda: bytes.fromhex(inner),
         "float": lambda: float(inner),
         "complex": lambda: complex(float(inner[0]), float(inner[1])),
@@ -237,8 +261,13 @@ class Callback:
         self.__name__ = f"callback_{index}"
 
     def __call__(self, *args, **kwargs):
-        send({"callback": self.index, "args": [encode(a) for a in args],
-              "kwargs": {k: encode(v) for k, v in kwargs.items()}})
+        send(
+            {
+                "callback": self.index,
+                "args": [encode(a) for a in args],
+                "kwargs": {k: encode(v) for k, v in kwargs.items()},
+            }
+        )
         result = serve(until_callback_result=True)
         if result.get("ok"):
             return decode(result.get("value"))
@@ -262,8 +291,7 @@ def error_reply(exc):
         message = str(exc)[:2000]
     except BaseException:  # noqa: BLE001 - a learner's __str__ may fail too
         message = ""
-    err = {"type": type(exc).__name__, "message": message,
-           "bases": builtin_bases(type(exc))}
+    err = {"type": type(exc).__name__, "message": message, "bases": builtin_bases(type(exc))}
     if isinstance(exc, SyntaxError):
         err["line"] = exc.lineno
     else:
@@ -293,16 +321,46 @@ def _exit(obj, error):
 
 
 OPS = {
-    "len": len, "str": str, "repr": repr, "bool": bool, "hash": hash, "iter": list,
-    "int": int, "float": float, "index": operator.index,
-    "neg": operator.neg, "pos": operator.pos, "abs": abs, "invert": operator.invert,
-    "round": round, "enter": lambda obj: obj.__enter__(),
-    "eq": operator.eq, "ne": operator.ne, "lt": operator.lt, "le": operator.le,
-    "gt": operator.gt, "ge": operator.ge,
-    "getitem": operator.getitem, "setitem": operator.setitem, "delitem": operator.delitem,
+    "len": len,
+    "str": str,
+    "repr": repr,
+    "bool": bool,
+    "hash": hash,
+    "iter": list,
+    "int": int,
+    "float": float,
+    "index": operator.index,
+    "neg": operator.neg,
+    "pos": operator.pos,
+    "abs": abs,
+    "invert": operator.invert,
+    "round": round,
+    "enter": lambda obj: obj.__enter__(),
+    "eq": operator.eq,
+    "ne": operator.ne,
+    "lt": operator.lt,
+    "le": operator.le,
+    "gt": operator.gt,
+    "ge": operator.ge,
+    "getitem": operator.getitem,
+    "setitem": operator.setitem,
+    "delitem": operator.delitem,
 }
-for _name in ("add", "sub", "mul", "truediv", "floordiv", "mod", "pow", "matmul", "lshift",
-              "rshift", "and", "or", "xor"):
+for _name in (
+    "add",
+    "sub",
+    "mul",
+    "truediv",
+    "floordiv",
+    "mod",
+    "pow",
+    "matmul",
+    "lshift",
+    "rshift",
+    "and",
+    "or",
+    "xor",
+):
     _fn = getattr(operator, _name + "_" if _name in ("and", "or") else _name)
     OPS[_name] = _fn
     OPS["r" + _name] = (lambda f: lambda obj, other: f(other, obj))(_fn)
@@ -402,8 +460,9 @@ def serve(until_callback_result=False):
         try:
             text = json.dumps(reply)
         except (TypeError, ValueError) as exc:
-            text = json.dumps({"id": rid, "stdout": out, "stdout_truncated": cut,
-                               **error_reply(exc)})
+            text = json.dumps(
+                {"id": rid, "stdout": out, "stdout_truncated": cut, **error_reply(exc)}
+            )
         PROTOCOL_OUT.write(text + "\n")
     sys.exit(0)
 

@@ -24,21 +24,26 @@ def utcnow() -> dt.datetime:
 class Storage:
     def __init__(self, uri: str, database: str, *, timeout_ms: int = 5000) -> None:
         self.client: AsyncMongoClient = AsyncMongoClient(
-            uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True)
+            uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+        )
         self.db = self.client[database]
         self.submissions = self.db["submissions"]
         self.progress = self.db["progress"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
-        await self.submissions.create_index([("created_at", ASCENDING)],
-                                            expireAfterSeconds=retention_seconds,
-                                            name="expire_old_submissions")
+        await self.submissions.create_index(
+            [("created_at", ASCENDING)],
+            expireAfterSeconds=retention_seconds,
+            name="expire_old_submissions",
+        )
         await self.submissions.create_index([("status", ASCENDING)])
         await self.submissions.create_index(
-            [("user", ASCENDING), ("problem_id", ASCENDING), ("code_hash", ASCENDING)])
-        await self.progress.create_index([("user", ASCENDING), ("problem_id", ASCENDING)],
-                                         unique=True)
+            [("user", ASCENDING), ("problem_id", ASCENDING), ("code_hash", ASCENDING)]
+        )
+        await self.progress.create_index(
+            [("user", ASCENDING), ("problem_id", ASCENDING)], unique=True
+        )
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -47,8 +52,9 @@ class Storage:
         await self.client.close()
 
     async def insert_submission(self, doc: dict[str, Any]) -> None:
-        await self.submissions.insert_one({**doc, "status": "queued", "created_at": utcnow(),
-                                           "attempts": 0})
+        await self.submissions.insert_one(
+            {**doc, "status": "queued", "created_at": utcnow(), "attempts": 0}
+        )
 
     async def get_submission(self, submission_id: str) -> dict[str, Any] | None:
         return await self.submissions.find_one({"_id": submission_id})
@@ -57,8 +63,10 @@ class Storage:
         """Move a queued (or abandoned running) submission to running; None if already final."""
         return await self.submissions.find_one_and_update(
             {"_id": submission_id, "status": {"$nin": list(FINAL)}},
-            {"$set": {"status": "running", "started_at": utcnow(), "worker": worker},
-             "$inc": {"attempts": 1}},
+            {
+                "$set": {"status": "running", "started_at": utcnow(), "worker": worker},
+                "$inc": {"attempts": 1},
+            },
             return_document=ReturnDocument.AFTER,
         )
 
@@ -69,11 +77,13 @@ class Storage:
         left alone).
         """
         result = await self.submissions.update_one(
-            {"_id": submission_id, "status": "running"}, {"$set": {"status": "queued"}})
+            {"_id": submission_id, "status": "running"}, {"$set": {"status": "queued"}}
+        )
         return result.modified_count == 1
 
-    async def store_verdict(self, submission_id: str,
-                            result: dict[str, Any]) -> tuple[bool, dict[str, Any] | None]:
+    async def store_verdict(
+        self, submission_id: str, result: dict[str, Any]
+    ) -> tuple[bool, dict[str, Any] | None]:
         """Store the final result once, in one round trip.
 
         Returns (stored now, the stored document). A verdict already stored (a job
@@ -106,7 +116,8 @@ class Storage:
             update["$min"] = {"first_solved_at": now}
         try:
             await self.progress.update_one(
-                {"_id": f"{user}\x00{problem_id}", "counted": {"$ne": sid}}, update, upsert=True)
+                {"_id": f"{user}\x00{problem_id}", "counted": {"$ne": sid}}, update, upsert=True
+            )
         except DuplicateKeyError:
             pass  # this submission was already counted
 

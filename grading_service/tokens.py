@@ -51,18 +51,55 @@ HOW_TO_FIX = (
 )
 
 # Whole values (compared lower-cased) that are placeholders, defaults or tutorial examples.
-_KNOWN_SECRETS = frozenset({
-    "changeme", "change-me", "change_me", "changeit", "secret", "secretkey", "secret-key",
-    "secret_key", "mysecret", "supersecret", "topsecret", "jwt-secret", "jwt_secret",
-    "jwtsecret", "password", "passw0rd", "p@ssw0rd", "letmein", "default", "test", "testing",
-    "example", "admin", "qwerty", "coderunner", "your-256-bit-secret",
-    "a-string-secret-at-least-256-bits-long", DOCS_EXAMPLE_SECRET,
-})
+_KNOWN_SECRETS = frozenset(
+    {
+        "changeme",
+        "change-me",
+        "change_me",
+        "changeit",
+        "secret",
+        "secretkey",
+        "secret-key",
+        "secret_key",
+        "mysecret",
+        "supersecret",
+        "topsecret",
+        "jwt-secret",
+        "jwt_secret",
+        "jwtsecret",
+        "password",
+        "passw0rd",
+        "p@ssw0rd",
+        "letmein",
+        "default",
+        "test",
+        "testing",
+        "example",
+        "admin",
+        "qwerty",
+        "coderunner",
+        "your-256-bit-secret",
+        "a-string-secret-at-least-256-bits-long",
+        DOCS_EXAMPLE_SECRET,
+    }
+)
 # Fragments that only a placeholder contains (a random value does not, in practice).
 _PLACEHOLDER_FRAGMENTS = (
-    "changeme", "change-me", "change_me", "changethis", "change-this", "replaceme",
-    "replace-me", "replace_me", "placeholder", "your-256-bit-secret", "your-secret",
-    "secret-at-least", "insecure", "example", "dummy",
+    "changeme",
+    "change-me",
+    "change_me",
+    "changethis",
+    "change-this",
+    "replaceme",
+    "replace-me",
+    "replace_me",
+    "placeholder",
+    "your-256-bit-secret",
+    "your-secret",
+    "secret-at-least",
+    "insecure",
+    "example",
+    "dummy",
 )
 
 _HEX = re.compile(r"[0-9a-fA-F]+")
@@ -116,28 +153,38 @@ def validate_secret(secret: str | None) -> bytes:
 
     lowered = text.lower()
     if lowered in _KNOWN_SECRETS or any(f in lowered for f in _PLACEHOLDER_FRAGMENTS):
-        raise SecretError("The JWT secret is a well-known placeholder or example value; "
-                          f"anyone could forge tokens with it. {HOW_TO_FIX}")
+        raise SecretError(
+            "The JWT secret is a well-known placeholder or example value; "
+            f"anyone could forge tokens with it. {HOW_TO_FIX}"
+        )
     if len(set(text)) == 1:
-        raise SecretError("The JWT secret is one character repeated; anyone could guess "
-                          f"it. {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT secret is one character repeated; anyone could guess it. {HOW_TO_FIX}"
+        )
     if _is_repeated_pattern(text):
-        raise SecretError("The JWT secret is a short pattern repeated; anyone could guess "
-                          f"it. {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT secret is a short pattern repeated; anyone could guess it. {HOW_TO_FIX}"
+        )
 
     key, form = _decode_secret(text)
     if len(key) < MIN_SECRET_BYTES:
-        raise SecretError(f"The JWT secret is too short: read as {form} it gives {len(key)} "
-                          f"bytes, at least {MIN_SECRET_BYTES} are needed "
-                          f"({2 * MIN_SECRET_BYTES} hex characters). {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT secret is too short: read as {form} it gives {len(key)} "
+            f"bytes, at least {MIN_SECRET_BYTES} are needed "
+            f"({2 * MIN_SECRET_BYTES} hex characters). {HOW_TO_FIX}"
+        )
     if len(set(key)) == 1 or _is_repeated_pattern(key):
-        raise SecretError(f"The JWT secret (read as {form}) is a short pattern repeated; "
-                          f"anyone could guess it. {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT secret (read as {form}) is a short pattern repeated; "
+            f"anyone could guess it. {HOW_TO_FIX}"
+        )
     distinct = len(set(key))
     if distinct < MIN_DISTINCT_BYTES:
-        raise SecretError(f"The JWT secret does not look random: read as {form}, its "
-                          f"{len(key)} bytes take only {distinct} distinct values (at least "
-                          f"{MIN_DISTINCT_BYTES} expected). {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT secret does not look random: read as {form}, its "
+            f"{len(key)} bytes take only {distinct} distinct values (at least "
+            f"{MIN_DISTINCT_BYTES} expected). {HOW_TO_FIX}"
+        )
     return key
 
 
@@ -193,8 +240,10 @@ def mint(
     """An HS256 JWT for ``subject``; ``secret`` is the key from ``validate_secret``."""
     _check_key(secret)
     if not isinstance(subject, str) or not _NAME.fullmatch(subject):
-        raise TokenError(f"Invalid subject {subject!r}: use 1-128 letters, digits, '.', '_', "
-                         "'@' or '-', starting with a letter or digit.")
+        raise TokenError(
+            f"Invalid subject {subject!r}: use 1-128 letters, digits, '.', '_', "
+            "'@' or '-', starting with a letter or digit."
+        )
     if role not in ROLES:
         raise TokenError(f"Invalid role {role!r}: choose one of {', '.join(ROLES)}.")
     if isinstance(groups, str):
@@ -202,15 +251,18 @@ def mint(
     groups = list(groups)
     for group in groups:
         if not isinstance(group, str) or not _NAME.fullmatch(group):
-            raise TokenError(f"Invalid group name {group!r}: use 1-128 letters, digits, '.', "
-                             "'_', '@' or '-'.")
+            raise TokenError(
+                f"Invalid group name {group!r}: use 1-128 letters, digits, '.', '_', '@' or '-'."
+            )
     if isinstance(lifetime_seconds, bool) or not isinstance(lifetime_seconds, int):
         raise TokenError("lifetime_seconds must be a whole number of seconds.")
     if lifetime_seconds <= 0:
         raise TokenError(f"Token lifetime must be positive, got {lifetime_seconds} seconds.")
     if lifetime_seconds > max_lifetime_seconds:
-        raise TokenError(f"Token lifetime {lifetime_seconds} seconds is longer than the "
-                         f"maximum of {max_lifetime_seconds} seconds.")
+        raise TokenError(
+            f"Token lifetime {lifetime_seconds} seconds is longer than the "
+            f"maximum of {max_lifetime_seconds} seconds."
+        )
     issued = _timestamp(now)
     claims = {
         "sub": subject,
@@ -237,37 +289,46 @@ def verify(
     """The Identity in ``token``; raises TokenError saying why the token is refused."""
     _check_key(secret)
     if not isinstance(token, str) or not looks_like_jwt(token):
-        raise TokenError("Malformed token: expected a JWT (three base64url segments "
-                         "separated by dots).")
+        raise TokenError(
+            "Malformed token: expected a JWT (three base64url segments separated by dots)."
+        )
     try:
         header = jwt.get_unverified_header(token)
     except jwt.DecodeError as exc:
         raise TokenError(f"Malformed token: {exc}") from None
     alg = header.get("alg")
     if alg != ALGORITHM:
-        raise TokenError(f"Token uses algorithm {str(alg)[:20]!r}; only {ALGORITHM} "
-                         "tokens are accepted.")
+        raise TokenError(
+            f"Token uses algorithm {str(alg)[:20]!r}; only {ALGORITHM} tokens are accepted."
+        )
     try:
         claims = jwt.decode(
-            token, secret, algorithms=[ALGORITHM], audience=audience, issuer=issuer,
-            leeway=leeway, options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            token,
+            secret,
+            algorithms=[ALGORITHM],
+            audience=audience,
+            issuer=issuer,
+            leeway=leeway,
+            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
         )
     except jwt.ExpiredSignatureError:
-        raise TokenError(f"Token expired at {_claim_time(token, 'exp')}; mint a new one "
-                         "with `coderunner token`.") from None
+        raise TokenError(
+            f"Token expired at {_claim_time(token, 'exp')}; mint a new one with `coderunner token`."
+        ) from None
     except jwt.ImmatureSignatureError:
         start = _claim_time(token, "nbf") or _claim_time(token, "iat")
-        raise TokenError(f"Token not yet valid: it starts at {start}; check the clock of "
-                         "the machine that minted it.") from None
+        raise TokenError(
+            f"Token not yet valid: it starts at {start}; check the clock of "
+            "the machine that minted it."
+        ) from None
     except jwt.InvalidSignatureError:
-        raise TokenError("Bad token signature: it was not signed with this service's secret "
-                         "or was altered.") from None
+        raise TokenError(
+            "Bad token signature: it was not signed with this service's secret or was altered."
+        ) from None
     except jwt.InvalidAudienceError:
-        raise TokenError(f"Wrong token audience: this service accepts only {audience!r}."
-                         ) from None
+        raise TokenError(f"Wrong token audience: this service accepts only {audience!r}.") from None
     except jwt.InvalidIssuerError:
-        raise TokenError(f"Wrong token issuer: this service accepts only {issuer!r}."
-                         ) from None
+        raise TokenError(f"Wrong token issuer: this service accepts only {issuer!r}.") from None
     except jwt.MissingRequiredClaimError as exc:
         raise TokenError(f"Token is missing the required {exc.claim!r} claim.") from None
     except jwt.InvalidAlgorithmError:
@@ -288,20 +349,28 @@ def _identity(claims: dict) -> Identity:
         raise TokenError(f"Token role must be one of {', '.join(ROLES)}.")
     groups = claims.get("groups", [])
     if not isinstance(groups, list) or not all(
-            isinstance(g, str) and _NAME.fullmatch(g) for g in groups):
+        isinstance(g, str) and _NAME.fullmatch(g) for g in groups
+    ):
         raise TokenError("Token groups must be a list of group names.")
     token_id = claims.get("jti", "")
-    return Identity(name=NAME_PREFIX + subject, role=role, groups=tuple(groups),
-                    token_id=token_id if isinstance(token_id, str) else "")
+    return Identity(
+        name=NAME_PREFIX + subject,
+        role=role,
+        groups=tuple(groups),
+        token_id=token_id if isinstance(token_id, str) else "",
+    )
 
 
 def _check_key(secret: bytes) -> None:
     if not isinstance(secret, bytes):
-        raise TypeError("secret must be the bytes returned by validate_secret(), not "
-                        f"{type(secret).__name__}.")
+        raise TypeError(
+            f"secret must be the bytes returned by validate_secret(), not {type(secret).__name__}."
+        )
     if len(secret) < MIN_SECRET_BYTES:
-        raise SecretError(f"The JWT key has {len(secret)} bytes; at least "
-                          f"{MIN_SECRET_BYTES} are needed. {HOW_TO_FIX}")
+        raise SecretError(
+            f"The JWT key has {len(secret)} bytes; at least "
+            f"{MIN_SECRET_BYTES} are needed. {HOW_TO_FIX}"
+        )
 
 
 def _timestamp(now: datetime | float | None) -> int:
@@ -410,8 +479,7 @@ class TokenConfig(LoggingConfigurable):
     @validate("default_lifetime_seconds", "max_lifetime_seconds")
     def _positive_lifetime(self, proposal: dict) -> int:
         if proposal["value"] <= 0:
-            raise TraitError(f"{proposal['trait'].name} must be positive, "
-                             f"got {proposal['value']}.")
+            raise TraitError(f"{proposal['trait'].name} must be positive, got {proposal['value']}.")
         return proposal["value"]
 
     @validate("leeway_seconds")
@@ -423,8 +491,10 @@ class TokenConfig(LoggingConfigurable):
     def load_key(self) -> bytes:
         """The validated HMAC key from jwt_secret or jwt_secret_file; raises SecretError."""
         if self.jwt_secret and self.jwt_secret_file:
-            raise SecretError("Both a JWT secret (CODERUNNER_JWT_SECRET) and a secret file "
-                              "(CODERUNNER_JWT_SECRET_FILE) are set; set only one.")
+            raise SecretError(
+                "Both a JWT secret (CODERUNNER_JWT_SECRET) and a secret file "
+                "(CODERUNNER_JWT_SECRET_FILE) are set; set only one."
+            )
         if not self.jwt_secret_file:
             return validate_secret(self.jwt_secret)
         path = Path(self.jwt_secret_file)
@@ -433,27 +503,49 @@ class TokenConfig(LoggingConfigurable):
             mode = path.stat().st_mode
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-            raise SecretError(f"Cannot read the JWT secret file {str(path)!r} "
-                              f"(CODERUNNER_JWT_SECRET_FILE): {reason}.") from None
+            raise SecretError(
+                f"Cannot read the JWT secret file {str(path)!r} "
+                f"(CODERUNNER_JWT_SECRET_FILE): {reason}."
+            ) from None
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
-            self.log.warning("JWT secret file %s is accessible to other users; "
-                             "run `chmod 600 %s`", path, path)
+            self.log.warning(
+                "JWT secret file %s is accessible to other users; run `chmod 600 %s`", path, path
+            )
         try:
             return validate_secret(text)
         except SecretError as exc:
             raise SecretError(f"In {str(path)!r}: {exc}") from None
 
-    def mint(self, subject: str, *, role: str = "grader", groups: Iterable[str] = (),
-             lifetime_seconds: int | None = None, now: datetime | float | None = None) -> str:
+    def mint(
+        self,
+        subject: str,
+        *,
+        role: str = "grader",
+        groups: Iterable[str] = (),
+        lifetime_seconds: int | None = None,
+        now: datetime | float | None = None,
+    ) -> str:
         """A token for ``subject`` with this configuration's key, issuer and audience."""
         if lifetime_seconds is None:
             lifetime_seconds = self.default_lifetime_seconds
-        return mint(self.load_key(), subject, role=role, groups=groups,
-                    lifetime_seconds=lifetime_seconds,
-                    issuer=self.issuer, audience=self.audience, now=now,
-                    max_lifetime_seconds=self.max_lifetime_seconds)
+        return mint(
+            self.load_key(),
+            subject,
+            role=role,
+            groups=groups,
+            lifetime_seconds=lifetime_seconds,
+            issuer=self.issuer,
+            audience=self.audience,
+            now=now,
+            max_lifetime_seconds=self.max_lifetime_seconds,
+        )
 
     def verify(self, token: str, key: bytes | None = None) -> Identity:
         """The Identity in ``token``; pass ``key`` (from load_key) to skip re-reading it."""
-        return verify(key or self.load_key(), token, issuer=self.issuer,
-                      audience=self.audience, leeway=self.leeway_seconds)
+        return verify(
+            key or self.load_key(),
+            token,
+            issuer=self.issuer,
+            audience=self.audience,
+            leeway=self.leeway_seconds,
+        )

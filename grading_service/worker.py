@@ -29,13 +29,13 @@ __all__ = ["GAVE_UP_MESSAGE", "InfraFault", "WorkerPool"]
 
 log = logging.getLogger("coderunner.worker")
 
-GAVE_UP_MESSAGE = ("Grading failed because of a fault on our side; please submit again "
-                   "later.")
+GAVE_UP_MESSAGE = "Grading failed because of a fault on our side; please submit again later."
 
 
 class WorkerPool(LoggingConfigurable):
     concurrency = Integer(
-        2, help="Submissions graded at the same time by this service (one sandbox each).",
+        2,
+        help="Submissions graded at the same time by this service (one sandbox each).",
     ).tag(config=True)
 
     visibility_timeout_seconds = Float(
@@ -53,19 +53,28 @@ class WorkerPool(LoggingConfigurable):
     ).tag(config=True)
 
     max_result_bytes = Integer(
-        None, allow_none=True,
+        None,
+        allow_none=True,
         help="Deprecated: use Grader.max_result_bytes (set here, it is passed on).",
     ).tag(config=True)
 
     @observe("max_result_bytes")
     def _max_result_bytes_moved(self, change: dict) -> None:
         if change["new"] is not None:
-            self.log.warning("WorkerPool.max_result_bytes is deprecated; "
-                             "use Grader.max_result_bytes")
+            self.log.warning(
+                "WorkerPool.max_result_bytes is deprecated; use Grader.max_result_bytes"
+            )
 
-    def __init__(self, *, queue: JobQueue, storage: Storage, grader: Grader,
-                 content: ContentStore, notifier: VerdictNotifier | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *,
+        queue: JobQueue,
+        storage: Storage,
+        grader: Grader,
+        content: ContentStore,
+        notifier: VerdictNotifier | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(**kwargs)
         self.queue = queue
         self.storage = storage
@@ -113,8 +122,11 @@ class WorkerPool(LoggingConfigurable):
         try:
             await self.process(job, consumer)
         except Exception as exc:  # noqa: BLE001
-            log.warning("job left pending after a fault: %s", exc,
-                        extra={"submission_id": job.submission_id})
+            log.warning(
+                "job left pending after a fault: %s",
+                exc,
+                extra={"submission_id": job.submission_id},
+            )
 
     async def _reclaim(self) -> None:
         interval = max(self.visibility_timeout_seconds / 4, 0.5)
@@ -123,7 +135,8 @@ class WorkerPool(LoggingConfigurable):
             await self._sleep(interval)
             try:
                 jobs = await self.queue.claim_stale(
-                    consumer, int(self.visibility_timeout_seconds * 1000))
+                    consumer, int(self.visibility_timeout_seconds * 1000)
+                )
             except Exception as exc:  # noqa: BLE001
                 log.warning("cannot claim stale jobs: %s", exc)
                 continue
@@ -152,8 +165,7 @@ class WorkerPool(LoggingConfigurable):
             try:
                 await self.queue.touch(job, consumer)
             except Exception as exc:  # noqa: BLE001 - a missed beat only risks a re-grade
-                log.warning("heartbeat failed: %s", exc,
-                            extra={"submission_id": job.submission_id})
+                log.warning("heartbeat failed: %s", exc, extra={"submission_id": job.submission_id})
 
     async def _process(self, job: QueuedJob, consumer: str) -> None:
         submission_id = job.submission_id
@@ -180,13 +192,15 @@ class WorkerPool(LoggingConfigurable):
             metrics.QUEUE_WAIT_SECONDS.observe((utcnow() - created).total_seconds())
         problem = self.content.get(submission["problem_id"])
         if problem is None:
-            result = final_result("failed", "internal_error",
-                                  "This problem is no longer available.", 0, 0)
+            result = final_result(
+                "failed", "internal_error", "This problem is no longer available.", 0, 0
+            )
             await self._finish(job, submission, result, extra)
             return
         try:
-            result = await self.grader.grade(problem, submission["code"],
-                                             submission_id=submission_id)
+            result = await self.grader.grade(
+                problem, submission["code"], submission_id=submission_id
+            )
         except InfraFault as exc:
             log.warning("infrastructure fault: %s", exc, extra=extra)
             await self._retry_or_fail(job, submission, extra, infra_fault=True)
@@ -198,8 +212,7 @@ class WorkerPool(LoggingConfigurable):
             return
         await self._finish(job, submission, result, extra)
 
-    async def _finish(self, job: QueuedJob, submission: dict, result: dict,
-                      extra: dict) -> None:
+    async def _finish(self, job: QueuedJob, submission: dict, result: dict, extra: dict) -> None:
         try:
             stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
             if stored_now:
@@ -212,11 +225,18 @@ class WorkerPool(LoggingConfigurable):
             log.warning("cannot store the verdict yet: %s", exc, extra=extra)
             return
         await self.queue.ack(job)
-        log.info("graded", extra={**extra, "verdict": result.get("verdict"),
-                                  "duration_ms": result.get("grading_ms")})
+        log.info(
+            "graded",
+            extra={
+                **extra,
+                "verdict": result.get("verdict"),
+                "duration_ms": result.get("grading_ms"),
+            },
+        )
 
-    async def _retry_or_fail(self, job: QueuedJob, submission: dict, extra: dict, *,
-                             infra_fault: bool) -> None:
+    async def _retry_or_fail(
+        self, job: QueuedJob, submission: dict, extra: dict, *, infra_fault: bool
+    ) -> None:
         """Queue the job again after a backoff, or give up after the last attempt."""
         if submission["attempts"] >= self.max_infra_attempts:
             await self._finish(job, submission, self._gave_up(), extra)
@@ -226,8 +246,9 @@ class WorkerPool(LoggingConfigurable):
         await self._sleep(min(2 ** submission["attempts"] * 0.5, 10))
         try:
             await self.storage.requeue(submission["_id"])
-            await self.queue.enqueue(submission["_id"],
-                                     priority=job.stream == self.queue.priority_stream)
+            await self.queue.enqueue(
+                submission["_id"], priority=job.stream == self.queue.priority_stream
+            )
             await self.queue.ack(job)
         except Exception as exc:  # noqa: BLE001 - unacked: the reclaimer will retry it
             log.warning("cannot requeue: %s", exc, extra=extra)

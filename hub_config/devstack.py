@@ -38,8 +38,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float, headers: dict | None = None,
-              proc: subprocess.Popen | None = None, log: Path | None = None) -> None:
+def wait_http(
+    url: str,
+    timeout: float,
+    headers: dict | None = None,
+    proc: subprocess.Popen | None = None,
+    log: Path | None = None,
+) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
     while time.monotonic() < deadline:
@@ -116,12 +121,19 @@ class Stack:
         data["state_dir"] = Path(data["state_dir"])
         return cls(**data)
 
-    def _spawn(self, name: str, argv: list[str], env: dict | None = None,
-               cwd: Path | None = None) -> subprocess.Popen:
+    def _spawn(
+        self, name: str, argv: list[str], env: dict | None = None, cwd: Path | None = None
+    ) -> subprocess.Popen:
         self.logs.mkdir(parents=True, exist_ok=True)
         log = open(self.logs / f"{name}.log", "ab")  # noqa: SIM115 - owned by the child
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=cwd,
-                                env={**os.environ, **(env or {})}, start_new_session=True)
+        proc = subprocess.Popen(
+            argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=cwd,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
         self.pids[name] = proc.pid
         self.save()
         return proc
@@ -133,9 +145,12 @@ class Stack:
             net = client.networks.get(self.network)
         except NotFound:
             net = client.networks.create(
-                self.network, driver="bridge", internal=True,
+                self.network,
+                driver="bridge",
+                internal=True,
                 options={"com.docker.network.bridge.enable_icc": "false"},
-                labels={"org.coderunner.instance": self.instance})
+                labels={"org.coderunner.instance": self.instance},
+            )
         net.reload()
         self.gateway_ip = net.attrs["IPAM"]["Config"][0]["Gateway"]
         return self.gateway_ip
@@ -146,9 +161,24 @@ class Stack:
         port = free_port()
         data = self.state_dir / "redis"
         data.mkdir(parents=True, exist_ok=True)
-        proc = self._spawn("redis", [
-            "redis-server", "--bind", "127.0.0.1", "--port", str(port), "--dir", str(data),
-            "--appendonly", "yes", "--save", "", "--protected-mode", "yes"])
+        proc = self._spawn(
+            "redis",
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--dir",
+                str(data),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+                "--protected-mode",
+                "yes",
+            ],
+        )
         wait_port(port, 20, proc, self.logs / "redis.log")
         self.redis_url = f"redis://127.0.0.1:{port}/0"
 
@@ -158,13 +188,28 @@ class Stack:
         port = free_port()
         data = self.state_dir / "mongodb"
         data.mkdir(parents=True, exist_ok=True)
-        exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent)) or \
-            shutil.which("secantusd-py")
+        exe = shutil.which("secantusd-py", path=str(Path(sys.executable).parent)) or shutil.which(
+            "secantusd-py"
+        )
         if not exe:
-            raise RuntimeError("secantusd-py not found: pip install secantusdb, or set "
-                               "MONGODB_URI to a MongoDB server")
-        proc = self._spawn("mongodb", [exe, "--host", "127.0.0.1", "--port", str(port),
-                                       "--storage-path", str(data), "--log-level", "WARNING"])
+            raise RuntimeError(
+                "secantusd-py not found: pip install secantusdb, or set "
+                "MONGODB_URI to a MongoDB server"
+            )
+        proc = self._spawn(
+            "mongodb",
+            [
+                exe,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--storage-path",
+                str(data),
+                "--log-level",
+                "WARNING",
+            ],
+        )
         wait_port(port, 60, proc, self.logs / "mongodb.log")
         self.mongodb_uri = f"mongodb://127.0.0.1:{port}/"
 
@@ -193,19 +238,36 @@ class Stack:
     def start_hub(self) -> None:
         hub_dir = self.state_dir / "hub"
         hub_dir.mkdir(parents=True, exist_ok=True)
-        proc = self._spawn("jupyterhub", [
-            sys.executable, "-m", "jupyterhub", "-f",
-            str(ROOT / "hub_config" / "jupyterhub_config.py")], env=self.hub_env(), cwd=hub_dir)
+        proc = self._spawn(
+            "jupyterhub",
+            [
+                sys.executable,
+                "-m",
+                "jupyterhub",
+                "-f",
+                str(ROOT / "hub_config" / "jupyterhub_config.py"),
+            ],
+            env=self.hub_env(),
+            cwd=hub_dir,
+        )
         wait_http(f"{self.hub_url}/hub/api", 90, proc=proc, log=self.logs / "jupyterhub.log")
-        wait_http(f"http://{self.gateway_ip}:{self.grader_port}/health", 60, proc=proc,
-                  log=self.logs / "jupyterhub.log")
+        wait_http(
+            f"http://{self.gateway_ip}:{self.grader_port}/health",
+            60,
+            proc=proc,
+            log=self.logs / "jupyterhub.log",
+        )
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict | None:
         req = urllib.request.Request(
-            f"{self.hub_url}/hub/api{path}", method=method,
+            f"{self.hub_url}/hub/api{path}",
+            method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"token {self.admin_token}",
-                     "Content-Type": "application/json"})
+            headers={
+                "Authorization": f"token {self.admin_token}",
+                "Content-Type": "application/json",
+            },
+        )
         with urllib.request.urlopen(req, timeout=30) as resp:
             text = resp.read()
         return json.loads(text) if text else None
@@ -213,10 +275,12 @@ class Stack:
     # ------------------------------------------------------------------ lifecycle
     def up(self) -> None:
         self.state_dir.mkdir(parents=True, exist_ok=True)
-        self.admin_token = self.admin_token or os.environ.get(
-            "CODERUNNER_ADMIN_TOKEN") or secrets.token_hex(32)
-        self.jwt_secret = self.jwt_secret or os.environ.get(
-            "CODERUNNER_JWT_SECRET") or secrets.token_hex(32)
+        self.admin_token = (
+            self.admin_token or os.environ.get("CODERUNNER_ADMIN_TOKEN") or secrets.token_hex(32)
+        )
+        self.jwt_secret = (
+            self.jwt_secret or os.environ.get("CODERUNNER_JWT_SECRET") or secrets.token_hex(32)
+        )
         self.redis_url = self.redis_url or os.environ.get("REDIS_URL", "")
         self.mongodb_uri = self.mongodb_uri or os.environ.get("MONGODB_URI", "")
         self.save()
@@ -239,7 +303,8 @@ class Stack:
         try:
             client = docker.from_env()
             for container in client.api.containers(
-                    all=True, filters={"label": f"org.coderunner.instance={self.instance}"}):
+                all=True, filters={"label": f"org.coderunner.instance={self.instance}"}
+            ):
                 try:
                     client.api.remove_container(container["Id"], force=True)
                 except NotFound:
@@ -281,8 +346,11 @@ def demo_up(state_dir: Path, image: str) -> Stack:
     old = Stack.load(state_dir)
     if old and old.pids:
         old.down()
-    stack = Stack(state_dir=state_dir, image=image, demo_password=os.environ.get(
-        "CODERUNNER_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT))
+    stack = Stack(
+        state_dir=state_dir,
+        image=image,
+        demo_password=os.environ.get("CODERUNNER_DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT),
+    )
     stack.up()
     return stack
 
@@ -302,10 +370,10 @@ def main(argv: list[str] | None = None) -> None:
 Code Runner is running.
 
   Open:      {stack.hub_url}
-  Learners:  {learners}    Teacher: {', '.join(DEMO_TEACHERS)}    (group {DEMO_GROUP})
+  Learners:  {learners}    Teacher: {", ".join(DEMO_TEACHERS)}    (group {DEMO_GROUP})
   Password:  {stack.demo_password}    <- DEVELOPMENT ONLY: the demo uses a shared password
   Grader:    {stack.hub_url}/services/grader/health
-  Admin API token (scripts): {state / 'stack.json'} (admin_token)
+  Admin API token (scripts): {state / "stack.json"} (admin_token)
   Logs:      {stack.logs}/
   Stop:      make down
 """)

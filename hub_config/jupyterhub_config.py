@@ -53,8 +53,9 @@ c.DockerSpawner.extra_host_config = {
     "security_opt": ["no-new-privileges"],
     "memswap_limit": s.learner_mem_limit,
 }
-c.DockerSpawner.extra_create_kwargs = {"labels": {"org.coderunner.role": "learner",
-                                                  "org.coderunner.instance": s.instance}}
+c.DockerSpawner.extra_create_kwargs = {
+    "labels": {"org.coderunner.role": "learner", "org.coderunner.instance": s.instance}
+}
 c.DockerSpawner.environment = {
     "CODERUNNER_GRADER_URL": f"{s.grader_url}/services/grader/",
 }
@@ -79,31 +80,46 @@ grader_env = {
     "CODERUNNER_GRADER_PORT": str(s.grader_port),
     "CODERUNNER_JWT_SECRET": s.jwt_secret,
 }
-services = [{
-    "name": "grader",
-    "url": s.grader_url,
-    "command": [sys.executable, "-m", "grading_service", "grader"],
-    "environment": grader_env,
-    "cwd": str(s.state_dir),
-    "display": False,
-    "oauth_no_confirm": True,
-}]
+services = [
+    {
+        "name": "grader",
+        "url": s.grader_url,
+        "command": [sys.executable, "-m", "grading_service", "grader"],
+        "environment": grader_env,
+        "cwd": str(s.state_dir),
+        "display": False,
+        "oauth_no_confirm": True,
+    }
+]
 roles = [
     # Every user may call the grading service with their own tokens.
     {"name": "user", "scopes": ["self", "access:services!service=grader"]},
     # The grading service looks up users' groups (quotas, priority lane, cohorts).
-    {"name": "grader-service", "scopes": ["read:users:groups", "read:users:name",
-                                          "read:groups"], "services": ["grader"]},
+    {
+        "name": "grader-service",
+        "scopes": ["read:users:groups", "read:users:name", "read:groups"],
+        "services": ["grader"],
+    },
 ]
 if s.admin_token:
     services.append({"name": "coderunner-admin", "api_token": s.admin_token, "display": False})
-    roles.append({
-        "name": "coderunner-admin",
-        "description": "Scripts that create users, start servers and mint tokens",
-        "scopes": ["admin:users", "admin:servers", "tokens", "admin:groups",
-                   "access:servers", "access:services", "list:services", "read:services"],
-        "services": ["coderunner-admin"],
-    })
+    roles.append(
+        {
+            "name": "coderunner-admin",
+            "description": "Scripts that create users, start servers and mint tokens",
+            "scopes": [
+                "admin:users",
+                "admin:servers",
+                "tokens",
+                "admin:groups",
+                "access:servers",
+                "access:services",
+                "list:services",
+                "read:services",
+            ],
+            "services": ["coderunner-admin"],
+        }
+    )
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles
 

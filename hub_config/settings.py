@@ -19,22 +19,24 @@ def _env(name: str, default: str = "") -> str:
 
 @dataclass
 class HubSettings:
-    state_dir: Path = field(default_factory=lambda: Path(_env("CODERUNNER_STATE_DIR",
-                                                               str(ROOT / ".state"))))
+    state_dir: Path = field(
+        default_factory=lambda: Path(_env("CODERUNNER_STATE_DIR", str(ROOT / ".state")))
+    )
     public_ip: str = field(default_factory=lambda: _env("CODERUNNER_PUBLIC_IP", "127.0.0.1"))
     public_port: int = field(default_factory=lambda: int(_env("CODERUNNER_PUBLIC_PORT", "8000")))
-    proxy_api_port: int = field(default_factory=lambda: int(_env("CODERUNNER_PROXY_API_PORT",
-                                                                 "8001")))
+    proxy_api_port: int = field(
+        default_factory=lambda: int(_env("CODERUNNER_PROXY_API_PORT", "8001"))
+    )
     hub_port: int = field(default_factory=lambda: int(_env("CODERUNNER_HUB_PORT", "8081")))
-    grader_port: int = field(default_factory=lambda: int(_env("CODERUNNER_GRADER_PORT",
-                                                              "8890")))
-    network: str = field(default_factory=lambda: _env("CODERUNNER_NETWORK",
-                                                      "coderunner-learners"))
+    grader_port: int = field(default_factory=lambda: int(_env("CODERUNNER_GRADER_PORT", "8890")))
+    network: str = field(default_factory=lambda: _env("CODERUNNER_NETWORK", "coderunner-learners"))
     gateway_ip: str = field(default_factory=lambda: _env("CODERUNNER_GATEWAY_IP"))
-    image: str = field(default_factory=lambda: _env("CODERUNNER_SANDBOX_IMAGE",
-                                                    "coderunner-sandbox:latest"))
-    content_dir: str = field(default_factory=lambda: _env("CODERUNNER_CONTENT_DIR",
-                                                          str(ROOT / "content")))
+    image: str = field(
+        default_factory=lambda: _env("CODERUNNER_SANDBOX_IMAGE", "coderunner-sandbox:latest")
+    )
+    content_dir: str = field(
+        default_factory=lambda: _env("CODERUNNER_CONTENT_DIR", str(ROOT / "content"))
+    )
     mongodb_uri: str = field(default_factory=lambda: _env("MONGODB_URI"))
     redis_url: str = field(default_factory=lambda: _env("REDIS_URL"))
     admin_token: str = field(default_factory=lambda: _env("CODERUNNER_ADMIN_TOKEN"))
@@ -42,10 +44,10 @@ class HubSettings:
     demo_password: str = field(default_factory=lambda: _env("CODERUNNER_DEMO_PASSWORD"))
     instance: str = field(default_factory=lambda: _env("CODERUNNER_INSTANCE", "default"))
     proxy_command: str = field(default_factory=lambda: _env("CODERUNNER_PROXY_COMMAND"))
-    learner_mem_limit: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_MEM",
-                                                                "1G"))
-    learner_cpu_limit: float = field(default_factory=lambda: float(
-        _env("CODERUNNER_LEARNER_CPUS", "1.0")))
+    learner_mem_limit: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_MEM", "1G"))
+    learner_cpu_limit: float = field(
+        default_factory=lambda: float(_env("CODERUNNER_LEARNER_CPUS", "1.0"))
+    )
 
     @property
     def grader_url(self) -> str:

@@ -36,9 +36,9 @@ def remove_leftover_containers():
     try:
         client = docker.from_env()
         for container in client.api.containers(
-                all=True, filters={"label": "org.coderunner.instance"}):
-            if container["Labels"].get("org.coderunner.instance", "").startswith(
-                    f"t{SESSION}"):
+            all=True, filters={"label": "org.coderunner.instance"}
+        ):
+            if container["Labels"].get("org.coderunner.instance", "").startswith(f"t{SESSION}"):
                 client.api.remove_container(container["Id"], force=True)
     except docker.errors.DockerException:
         pass
@@ -73,8 +73,7 @@ def sandbox_image(docker_client: docker.DockerClient) -> str:
 @pytest.fixture(scope="session")
 def backing_services(tmp_path_factory: pytest.TempPathFactory):
     """A real Redis server and a real SecantusDB (MongoDB wire protocol) server."""
-    stack = Stack(state_dir=tmp_path_factory.mktemp("backing"),
-                  instance=new_instance())
+    stack = Stack(state_dir=tmp_path_factory.mktemp("backing"), instance=new_instance())
     stack.start_redis()
     stack.start_mongodb()
     yield stack
@@ -105,12 +104,15 @@ def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
         (ARTIFACTS / f"stack-{log.name}").write_bytes(log.read_bytes()[-200_000:])
 
 
-def hub_api(stack: Stack, method: str, path: str, body: dict | None = None,
-            token: str | None = None) -> tuple[int, dict | None]:
+def hub_api(
+    stack: Stack, method: str, path: str, body: dict | None = None, token: str | None = None
+) -> tuple[int, dict | None]:
     req = urllib.request.Request(
-        f"{stack.hub_url}/hub/api{path}", method=method,
+        f"{stack.hub_url}/hub/api{path}",
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"token {token or stack.admin_token}"})
+        headers={"Authorization": f"token {token or stack.admin_token}"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             text = resp.read()

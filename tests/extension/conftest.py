@@ -102,10 +102,27 @@ class _Problems(_GraderHandler):
 
 class _Tracks(_GraderHandler):
     def get(self) -> None:
-        self.answer(200, {"tracks": [{"id": "basics", "title": "Basics", "ages": "12-14",
-                                      "levels": [{"track": "basics", "level": 1,
-                                                  "title": "First", "unlock_threshold": 0.5,
-                                                  "problems": ["sum-two"]}]}]})
+        self.answer(
+            200,
+            {
+                "tracks": [
+                    {
+                        "id": "basics",
+                        "title": "Basics",
+                        "ages": "12-14",
+                        "levels": [
+                            {
+                                "track": "basics",
+                                "level": 1,
+                                "title": "First",
+                                "unlock_threshold": 0.5,
+                                "problems": ["sum-two"],
+                            }
+                        ],
+                    }
+                ]
+            },
+        )
 
 
 class _Asset(_GraderHandler):

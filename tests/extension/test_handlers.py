@@ -272,17 +272,24 @@ async def test_tracks_are_passed_through(jp_fetch, fake_grader) -> None:
 
 
 async def test_statement_images_are_linked_and_fetched_through_this_server(
-        jp_fetch, fake_grader, jp_base_url) -> None:
+    jp_fetch, fake_grader, jp_base_url
+) -> None:
     from .conftest import PNG
 
-    response = await jp_fetch("coderunner", "api", "problems", "robot-hello", "open",
-                              method="POST", body=json.dumps({"format": "notebook"}))
+    response = await jp_fetch(
+        "coderunner",
+        "api",
+        "problems",
+        "robot-hello",
+        "open",
+        method="POST",
+        body=json.dumps({"format": "notebook"}),
+    )
     path = json.loads(response.body)["path"]
     model = json.loads((await jp_fetch("api", "contents", path)).body)
     markdown = model["content"]["cells"][0]["source"]
     assert f"]({jp_base_url}coderunner/api/problems/robot-hello/assets/robo.png)" in markdown
-    image = await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets",
-                           "robo.png")
+    image = await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets", "robo.png")
     assert image.body == PNG and image.headers["Content-Type"] == "image/png"
     with pytest.raises(tornado.httpclient.HTTPClientError) as err:
         await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets", "nope.png")

@@ -47,7 +47,9 @@ async def make_service(backing_services, sandbox_image, monkeypatch):
         config.SandboxPool.size = 1
         config.Admission.key_prefix = f"t{secrets.token_hex(4)}"
         options = {
-            "ip": "127.0.0.1", "port": free_port(), "content_dir": str(ROOT / "content"),
+            "ip": "127.0.0.1",
+            "port": free_port(),
+            "content_dir": str(ROOT / "content"),
             "mongodb_uri": backing_services.mongodb_uri,
             "redis_url": redis_url or backing_services.redis_url,
             "mongodb_database": f"test_{secrets.token_hex(4)}",

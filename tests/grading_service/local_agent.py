@@ -18,8 +18,12 @@ from grading_service.sandbox import AGENT_SOURCE
 class LocalAgentSocket:
     def __init__(self, env: dict | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", AGENT_SOURCE], stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})})
+            [sys.executable, "-I", "-c", AGENT_SOURCE],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env={**os.environ, **(env or {})},
+        )
         self.timeout: float | None = None
         self.buffer = b""
 

@@ -20,8 +20,9 @@ def variant(n: int) -> str:
 
 
 async def submit(app, n: int, token: str = "alice-token"):
-    return await call(app, "POST", "/api/submissions",
-                      {"problem_id": "add-two", "code": variant(n)}, token=token)
+    return await call(
+        app, "POST", "/api/submissions", {"problem_id": "add-two", "code": variant(n)}, token=token
+    )
 
 
 async def test_rate_limit_answers_429_with_retry_after(make_service) -> None:
@@ -36,14 +37,14 @@ async def test_rate_limit_answers_429_with_retry_after(make_service) -> None:
 
 
 async def test_daily_quota_and_group_overrides(make_service) -> None:
-    app = await make_service(Admission__daily_quota=5,
-                             Admission__group_limits={"class-a": {"daily_quota": 1},
-                                                      "teachers": {"daily_quota": 0}},
-                             WorkerPool__concurrency=0)
+    app = await make_service(
+        Admission__daily_quota=5,
+        Admission__group_limits={"class-a": {"daily_quota": 1}, "teachers": {"daily_quota": 0}},
+        WorkerPool__concurrency=0,
+    )
     assert (await submit(app, 1))[0] == 202
     code, body, headers = await submit(app, 2)
-    assert code == 429 and "Daily limit of 1" in body["message"] and "00:00 UTC" in body[
-        "message"]
+    assert code == 429 and "Daily limit of 1" in body["message"] and "00:00 UTC" in body["message"]
     assert int(headers["Retry-After"]) > 0
     for n in range(3):  # teachers: unlimited
         assert (await submit(app, 10 + n, token="teacher-token"))[0] == 202
@@ -68,12 +69,10 @@ async def test_backpressure_refuses_learners_but_keeps_accepted_jobs(make_servic
     code, teacher, _ = await submit(stalled, 4, token="teacher-token")
     assert code == 202  # the priority lane is not subject to backpressure
     # A worker that comes up later grades every accepted job.
-    await make_service(mongodb_database=stalled.mongodb_database,
-                       queue_stream=stalled.queue_stream)
+    await make_service(mongodb_database=stalled.mongodb_database, queue_stream=stalled.queue_stream)
     for sid in accepted:
         assert (await wait_graded(stalled, sid))["verdict"] == "passed"
-    assert (await wait_graded(stalled, teacher["id"], token="teacher-token"))["status"] == \
-        "graded"
+    assert (await wait_graded(stalled, teacher["id"], token="teacher-token"))["status"] == "graded"
 
 
 async def test_teacher_jobs_go_to_the_priority_lane(make_service) -> None:
@@ -98,12 +97,29 @@ class RedisServer:
 
     def start(self) -> None:
         self.proc = subprocess.Popen(
-            ["redis-server", "--bind", "127.0.0.1", "--port", str(self.port), "--dir",
-             str(self.dir), "--appendonly", "yes", "--save", ""],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                "redis-server",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--dir",
+                str(self.dir),
+                "--appendonly",
+                "yes",
+                "--save",
+                "",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
-        while subprocess.run(["redis-cli", "-p", str(self.port), "ping"], capture_output=True,
-                             text=True).stdout.strip() != "PONG":
+        while (
+            subprocess.run(
+                ["redis-cli", "-p", str(self.port), "ping"], capture_output=True, text=True
+            ).stdout.strip()
+            != "PONG"
+        ):
             assert time.monotonic() < deadline, "redis did not start"
             time.sleep(0.05)
 
@@ -122,7 +138,8 @@ def private_redis(tmp_path: Path):
 
 
 async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
-        make_service, private_redis) -> None:
+    make_service, private_redis
+) -> None:
     app = await make_service(redis_url=private_redis.url, WorkerPool__concurrency=0)
     queued = [(await submit(app, n))[1]["id"] for n in range(2)]
     private_redis.stop()
@@ -132,8 +149,11 @@ async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
     private_redis.start()
     await asyncio.sleep(0.2)
     assert (await submit(app, 4))[0] == 202  # the service reconnects by itself
-    await make_service(redis_url=private_redis.url, mongodb_database=app.mongodb_database,
-                       queue_stream=app.queue_stream)
+    await make_service(
+        redis_url=private_redis.url,
+        mongodb_database=app.mongodb_database,
+        queue_stream=app.queue_stream,
+    )
     for sid in queued:
         assert (await wait_graded(app, sid))["verdict"] == "passed"
 
@@ -145,19 +165,39 @@ async def test_service_accounts_use_jwts_and_get_the_priority_lane(make_service)
 
     app = await make_service(WorkerPool__concurrency=0)
     key = validate_secret(JWT_SECRET)
-    token = mint(key, "batch-1", role="grader", lifetime_seconds=600,
-                 issuer=app.tokens.issuer, audience=app.tokens.audience)
-    code, body, _ = await call(app, "POST", "/api/submissions",
-                               {"problem_id": "add-two", "code": GOOD_ADD}, token=token)
+    token = mint(
+        key,
+        "batch-1",
+        role="grader",
+        lifetime_seconds=600,
+        issuer=app.tokens.issuer,
+        audience=app.tokens.audience,
+    )
+    code, body, _ = await call(
+        app, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}, token=token
+    )
     assert code == 202, body
     assert await app.queue.depth(priority=True) == 1
     doc = await app.storage.get_submission(body["id"])
     assert doc["user"] == "service:batch-1"
 
-    expired = mint(key, "batch-1", role="grader", lifetime_seconds=60, now=time.time() - 7200,
-                   issuer=app.tokens.issuer, audience=app.tokens.audience)
+    expired = mint(
+        key,
+        "batch-1",
+        role="grader",
+        lifetime_seconds=60,
+        now=time.time() - 7200,
+        issuer=app.tokens.issuer,
+        audience=app.tokens.audience,
+    )
     code, body, _ = await call(app, "GET", "/api/progress", token=expired)
     assert code == 401 and "expired" in body["message"]
-    forged = mint(b"x" * 16 + bytes(range(16)), "batch-1", role="grader",
-                  lifetime_seconds=60, issuer=app.tokens.issuer, audience=app.tokens.audience)
+    forged = mint(
+        b"x" * 16 + bytes(range(16)),
+        "batch-1",
+        role="grader",
+        lifetime_seconds=60,
+        issuer=app.tokens.issuer,
+        audience=app.tokens.audience,
+    )
     assert (await call(app, "GET", "/api/progress", token=forged))[0] == 401

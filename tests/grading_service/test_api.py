@@ -22,13 +22,20 @@ async def service(make_service):
     return await make_service()
 
 
-async def call(app, method: str, path: str, body=None, token: str | None = "alice-token",
-               raw: bytes | None = None):
+async def call(
+    app,
+    method: str,
+    path: str,
+    body=None,
+    token: str | None = "alice-token",
+    raw: bytes | None = None,
+):
     headers = {"Authorization": f"token {token}"} if token else {}
     data = raw if raw is not None else (json.dumps(body).encode() if body is not None else None)
     try:
-        resp = await AsyncHTTPClient().fetch(f"{app.base}{path}", method=method,
-                                             headers=headers, body=data)
+        resp = await AsyncHTTPClient().fetch(
+            f"{app.base}{path}", method=method, headers=headers, body=data
+        )
     except HTTPClientError as exc:
         resp = exc.response
     return resp.code, json.loads(resp.body) if resp.body else None, resp.headers
@@ -63,16 +70,18 @@ async def test_api_is_served_under_the_hub_prefix_too(service) -> None:
 
 
 async def test_correct_and_wrong_submissions_are_graded_and_counted(service) -> None:
-    code, body, headers = await call(service, "POST", "/api/submissions",
-                                     {"problem_id": "add-two", "code": WRONG_ADD})
+    code, body, headers = await call(
+        service, "POST", "/api/submissions", {"problem_id": "add-two", "code": WRONG_ADD}
+    )
     assert code == 202 and body["status"] == "queued"
     wrong = await wait_graded(service, body["id"])
     assert wrong["verdict"] == "failed" and wrong["score"] < wrong["max_score"]
     hidden = [t for t in wrong["tests"] if t["visibility"] == "hidden"]
     assert hidden and all(t["message"] == "" for t in hidden)
 
-    code, body, _ = await call(service, "POST", "/api/submissions",
-                               {"problem_id": "add-two", "code": GOOD_ADD})
+    code, body, _ = await call(
+        service, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}
+    )
     right = await wait_graded(service, body["id"])
     assert right["verdict"] == "passed" and right["score"] == right["max_score"] == 10
 
@@ -83,33 +92,70 @@ async def test_correct_and_wrong_submissions_are_graded_and_counted(service) -> 
 
 async def test_notebook_submission_skips_tagged_cells(service) -> None:
     notebook = {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
         "cells": [
             {"cell_type": "markdown", "id": "a", "metadata": {}, "source": "# Add"},
-            {"cell_type": "code", "id": "b", "metadata": {}, "execution_count": None,
-             "outputs": [], "source": GOOD_ADD},
-            {"cell_type": "code", "id": "c", "metadata": {"tags": ["skip-grading"]},
-             "execution_count": None, "outputs": [], "source": "%timeit add(1, 2)"},
+            {
+                "cell_type": "code",
+                "id": "b",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": GOOD_ADD,
+            },
+            {
+                "cell_type": "code",
+                "id": "c",
+                "metadata": {"tags": ["skip-grading"]},
+                "execution_count": None,
+                "outputs": [],
+                "source": "%timeit add(1, 2)",
+            },
         ],
     }
-    code, body, _ = await call(service, "POST", "/api/submissions",
-                               {"problem_id": "add-two", "notebook": notebook})
+    code, body, _ = await call(
+        service, "POST", "/api/submissions", {"problem_id": "add-two", "notebook": notebook}
+    )
     assert code == 202, body
     assert (await wait_graded(service, body["id"]))["verdict"] == "passed"
 
 
-@pytest.mark.parametrize(("body", "raw", "status", "fragment"), [
-    (None, b"{not json", 400, "not valid JSON"),
-    ({"code": GOOD_ADD}, None, 400, "problem_id"),
-    ({"problem_id": "no-such-problem", "code": GOOD_ADD}, None, 404, "No problem"),
-    ({"problem_id": "add-two"}, None, 400, "either 'code'"),
-    ({"problem_id": "add-two", "code": "x = 1\n" * 20000}, None, 413, "larger than"),
-    ({"problem_id": "add-two", "notebook": {"cells": "nope"}}, None, 400, "nbformat"),
-    ({"problem_id": "add-two", "notebook": {
-        "nbformat": 4, "nbformat_minor": 5, "metadata": {},
-        "cells": [{"cell_type": "code", "id": "x", "metadata": {}, "execution_count": None,
-                   "outputs": [], "source": "!pip install numpy"}]}}, None, 400, "IPython"),
-])
+@pytest.mark.parametrize(
+    ("body", "raw", "status", "fragment"),
+    [
+        (None, b"{not json", 400, "not valid JSON"),
+        ({"code": GOOD_ADD}, None, 400, "problem_id"),
+        ({"problem_id": "no-such-problem", "code": GOOD_ADD}, None, 404, "No problem"),
+        ({"problem_id": "add-two"}, None, 400, "either 'code'"),
+        ({"problem_id": "add-two", "code": "x = 1\n" * 20000}, None, 413, "larger than"),
+        ({"problem_id": "add-two", "notebook": {"cells": "nope"}}, None, 400, "nbformat"),
+        (
+            {
+                "problem_id": "add-two",
+                "notebook": {
+                    "nbformat": 4,
+                    "nbformat_minor": 5,
+                    "metadata": {},
+                    "cells": [
+                        {
+                            "cell_type": "code",
+                            "id": "x",
+                            "metadata": {},
+                            "execution_count": None,
+                            "outputs": [],
+                            "source": "!pip install numpy",
+                        }
+                    ],
+                },
+            },
+            None,
+            400,
+            "IPython",
+        ),
+    ],
+)
 async def test_bad_submissions_get_clear_errors(service, body, raw, status, fragment) -> None:
     code, answer, _ = await call(service, "POST", "/api/submissions", body, raw=raw)
     assert code == status, answer
@@ -122,18 +168,24 @@ async def test_missing_or_bad_token_is_401(service) -> None:
 
 
 async def test_foreign_submission_is_404(service) -> None:
-    _, body, _ = await call(service, "POST", "/api/submissions",
-                            {"problem_id": "add-two", "code": GOOD_ADD})
-    code, answer, _ = await call(service, "GET", f"/api/submissions/{body['id']}",
-                                 token="bob-token")
+    _, body, _ = await call(
+        service, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}
+    )
+    code, answer, _ = await call(
+        service, "GET", f"/api/submissions/{body['id']}", token="bob-token"
+    )
     assert code == 404
     await wait_graded(service, body["id"])
 
 
 async def test_duplicate_delivery_stores_one_verdict_and_counts_once(service) -> None:
-    _, body, _ = await call(service, "POST", "/api/submissions",
-                            {"problem_id": "count-vowels",
-                             "code": "def count_vowels(t):\n    return 0\n"}, token="bob-token")
+    _, body, _ = await call(
+        service,
+        "POST",
+        "/api/submissions",
+        {"problem_id": "count-vowels", "code": "def count_vowels(t):\n    return 0\n"},
+        token="bob-token",
+    )
     await service.queue.enqueue(body["id"])  # the same job delivered a second time
     await wait_graded(service, body["id"], token="bob-token")
     await asyncio.sleep(1.0)
@@ -144,9 +196,16 @@ async def test_duplicate_delivery_stores_one_verdict_and_counts_once(service) ->
 
 async def test_job_of_a_dead_worker_is_claimed_and_graded_once(service) -> None:
     sid = "deadbeef" + secrets.token_hex(12)
-    await service.storage.insert_submission({
-        "_id": sid, "user": "alice", "problem_id": "add-two", "code": GOOD_ADD,
-        "code_hash": "x", "source_kind": "code"})
+    await service.storage.insert_submission(
+        {
+            "_id": sid,
+            "user": "alice",
+            "problem_id": "add-two",
+            "code": GOOD_ADD,
+            "code_hash": "x",
+            "source_kind": "code",
+        }
+    )
     await service.queue.enqueue(sid)
     # The job is taken by a consumer that then dies without acknowledging it. The live
     # workers may read it first; either way it must end graded exactly once.
@@ -169,20 +228,29 @@ async def test_health_ready_and_metrics(service) -> None:
 
 async def test_levels_unlock_when_enough_of_the_previous_level_is_solved(service) -> None:
     def level_open(progress: dict, level: int) -> bool:
-        return next(lv["unlocked"] for lv in progress["levels"]
-                    if lv["track"] == "ages-12-14" and lv["level"] == level)
+        return next(
+            lv["unlocked"]
+            for lv in progress["levels"]
+            if lv["track"] == "ages-12-14" and lv["level"] == level
+        )
 
     _, progress, _ = await call(service, "GET", "/api/progress", token="carol-token")
     assert level_open(progress, 1) and not level_open(progress, 2)
-    answers = {"add-two": GOOD_ADD,
-               "count-vowels": "def count_vowels(text):\n    if not isinstance(text, str):\n"
-                               "        raise TypeError('text')\n"
-                               "    return sum(c in 'aeiou' for c in text.lower())\n"}
+    answers = {
+        "add-two": GOOD_ADD,
+        "count-vowels": "def count_vowels(text):\n    if not isinstance(text, str):\n"
+        "        raise TypeError('text')\n"
+        "    return sum(c in 'aeiou' for c in text.lower())\n",
+    }
     for problem_id, code in answers.items():
-        _, body, _ = await call(service, "POST", "/api/submissions",
-                                {"problem_id": problem_id, "code": code}, token="carol-token")
-        assert (await wait_graded(service, body["id"], token="carol-token"))["verdict"] == \
-            "passed"
+        _, body, _ = await call(
+            service,
+            "POST",
+            "/api/submissions",
+            {"problem_id": problem_id, "code": code},
+            token="carol-token",
+        )
+        assert (await wait_graded(service, body["id"], token="carol-token"))["verdict"] == "passed"
     _, progress, _ = await call(service, "GET", "/api/progress", token="carol-token")
     assert level_open(progress, 2)
     _, tracks, _ = await call(service, "GET", "/api/tracks")
@@ -193,28 +261,41 @@ async def test_levels_unlock_when_enough_of_the_previous_level_is_solved(service
 async def test_statement_images_are_served_and_nothing_else(service) -> None:
     resp = await AsyncHTTPClient().fetch(
         f"{service.base}/api/problems/robot-greeting/assets/robo.png",
-        headers={"Authorization": "token alice-token"})
+        headers={"Authorization": "token alice-token"},
+    )
     assert resp.code == 200 and resp.headers["Content-Type"] == "image/png"
     assert resp.body.startswith(b"\x89PNG")
-    for name in ("..%2Fproblem.json", "solution.py", "robo.svg", "missing.png",
-                 "..%2F..%2Flevel-1%2Frobot-greeting%2Fsolution.py"):
-        code, body, _ = await call(service, "GET",
-                                   f"/api/problems/robot-greeting/assets/{name}")
+    for name in (
+        "..%2Fproblem.json",
+        "solution.py",
+        "robo.svg",
+        "missing.png",
+        "..%2F..%2Flevel-1%2Frobot-greeting%2Fsolution.py",
+    ):
+        code, body, _ = await call(service, "GET", f"/api/problems/robot-greeting/assets/{name}")
         assert code == 404, (name, body)
-    assert (await call(service, "GET", "/api/problems/robot-greeting/assets/robo.png",
-                       token=None))[0] == 401
+    assert (await call(service, "GET", "/api/problems/robot-greeting/assets/robo.png", token=None))[
+        0
+    ] == 401
 
 
 async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
-    _, body, _ = await call(service, "POST", "/api/submissions",
-                            {"problem_id": "add-two", "code": GOOD_ADD + "# long poll\n"},
-                            token="dave-token")
-    code, doc, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=20",
-                              token="dave-token")
+    _, body, _ = await call(
+        service,
+        "POST",
+        "/api/submissions",
+        {"problem_id": "add-two", "code": GOOD_ADD + "# long poll\n"},
+        token="dave-token",
+    )
+    code, doc, _ = await call(
+        service, "GET", f"/api/submissions/{body['id']}?wait=20", token="dave-token"
+    )
     assert code == 200 and doc["status"] == "graded"  # one request, no polling loop
-    code, doc, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=x",
-                              token="dave-token")
+    code, doc, _ = await call(
+        service, "GET", f"/api/submissions/{body['id']}?wait=x", token="dave-token"
+    )
     assert code == 400
-    code, _, _ = await call(service, "GET", f"/api/submissions/{body['id']}?wait=5",
-                            token="erin-token")
+    code, _, _ = await call(
+        service, "GET", f"/api/submissions/{body['id']}?wait=5", token="erin-token"
+    )
     assert code == 404

@@ -9,8 +9,11 @@ import pytest
 from grading_service.app import ConfigError, GradingService, main
 from hub_config.settings import ROOT
 
-GOOD = {"mongodb_uri": "mongodb://127.0.0.1:1/", "redis_url": "redis://127.0.0.1:1/0",
-        "content_dir": str(ROOT / "content")}
+GOOD = {
+    "mongodb_uri": "mongodb://127.0.0.1:1/",
+    "redis_url": "redis://127.0.0.1:1/0",
+    "content_dir": str(ROOT / "content"),
+}
 
 
 @pytest.fixture(autouse=True)
@@ -25,11 +28,14 @@ def test_good_configuration_initialises() -> None:
     GradingService(**GOOD).initialize([])
 
 
-@pytest.mark.parametrize(("override", "fragment"), [
-    ({"mongodb_uri": ""}, "MONGODB_URI"),
-    ({"redis_url": ""}, "REDIS_URL"),
-    ({"content_dir": "/nonexistent"}, "content folder"),
-])
+@pytest.mark.parametrize(
+    ("override", "fragment"),
+    [
+        ({"mongodb_uri": ""}, "MONGODB_URI"),
+        ({"redis_url": ""}, "REDIS_URL"),
+        ({"content_dir": "/nonexistent"}, "content folder"),
+    ],
+)
 def test_missing_settings_are_refused(override: dict, fragment: str) -> None:
     with pytest.raises(ConfigError, match=fragment):
         GradingService(**{**GOOD, **override}).initialize([])

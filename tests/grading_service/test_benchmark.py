@@ -22,10 +22,17 @@ from hub_config.settings import ROOT
 
 
 def test_set_options_become_traitlets_config() -> None:
-    assert parse_set(["SandboxPool.size=4", "SandboxFactory.image=img:tag",
-                      "Admission.group_limits={'a': {'daily_quota': 0}}"]) == {
-        "SandboxPool": {"size": 4}, "SandboxFactory": {"image": "img:tag"},
-        "Admission": {"group_limits": {"a": {"daily_quota": 0}}}}
+    assert parse_set(
+        [
+            "SandboxPool.size=4",
+            "SandboxFactory.image=img:tag",
+            "Admission.group_limits={'a': {'daily_quota': 0}}",
+        ]
+    ) == {
+        "SandboxPool": {"size": 4},
+        "SandboxFactory": {"image": "img:tag"},
+        "Admission": {"group_limits": {"a": {"daily_quota": 0}}},
+    }
     with pytest.raises(ValueError):
         parse_set(["size=4"])
 
@@ -39,14 +46,38 @@ def test_bench_problem_has_five_hidden_calls_the_solution_passes() -> None:
     assert percentile([1, 2, 3, 4], 50) == 2.5 and percentile([], 50) is None
 
 
-def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client,
-                                                    tmp_path) -> None:
+def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client, tmp_path) -> None:
     out = tmp_path / "bench.json"
     proc = subprocess.run(
-        [sys.executable, "-m", "grading_service.benchmark", "--sequential", "2",
-         "--saturation", "2", "--sweep", "1", "--baseline", "1", "--ceiling", "2",
-         "--warmup", "0", "--settle", "0.2", "--image", sandbox_image, "--out", str(out)],
-        cwd=ROOT, capture_output=True, text=True, timeout=180, check=False)
+        [
+            sys.executable,
+            "-m",
+            "grading_service.benchmark",
+            "--sequential",
+            "2",
+            "--saturation",
+            "2",
+            "--sweep",
+            "1",
+            "--baseline",
+            "1",
+            "--ceiling",
+            "2",
+            "--warmup",
+            "0",
+            "--settle",
+            "0.2",
+            "--image",
+            sandbox_image,
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "(a) real path, 1 in flight" in proc.stdout and "targets" in proc.stdout
     results = json.loads(out.read_text())

@@ -14,13 +14,15 @@ from hub_config.settings import ROOT
 def make_problem(base: Path, pid: str = "p1", **meta) -> Path:
     d = base / "track" / "level-1" / pid
     d.mkdir(parents=True)
-    (d / "problem.json").write_text(json.dumps({
-        "id": pid, "title": "T", "track": "track", "level": 1, **meta}))
+    (d / "problem.json").write_text(
+        json.dumps({"id": pid, "title": "T", "track": "track", "level": 1, **meta})
+    )
     (d / "statement.md").write_text("Do it.")
     (d / "starter.py").write_text("def f():\n    pass\n")
     (d / "solution.py").write_text("def f():\n    return 'SECRET-SOLUTION'\n")
-    (d / "tests_hidden.py").write_text("from solution import f\n\ndef test_f():\n"
-                                       "    assert f() == 'SECRET-EXPECTED'\n")
+    (d / "tests_hidden.py").write_text(
+        "from solution import f\n\ndef test_f():\n    assert f() == 'SECRET-EXPECTED'\n"
+    )
     return d
 
 
@@ -29,7 +31,8 @@ def test_demo_content_loads_with_at_least_three_problems() -> None:
     assert len(store.index) >= 3
     assert [p["id"] for p in store.index] == sorted(
         [p["id"] for p in store.index],
-        key=lambda i: (store.get(i).track, store.get(i).level, store.get(i).order, i))
+        key=lambda i: (store.get(i).track, store.get(i).level, store.get(i).order, i),
+    )
 
 
 def test_public_view_never_contains_tests_or_solution(tmp_path: Path) -> None:
@@ -46,13 +49,17 @@ def test_test_files_list_public_before_hidden(tmp_path: Path) -> None:
     assert [f["visibility"] for f in files] == ["public", "hidden"]
 
 
-@pytest.mark.parametrize(("meta", "fragment"), [
-    ({"id": "Bad Id!"}, "invalid problem id"),
-    ({"kind": "quiz"}, "kind must be"),
-    ({"level": "one"}, "ValueError"),
-])
-def test_malformed_problems_are_refused_with_the_folder_named(tmp_path: Path, meta: dict,
-                                                               fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("meta", "fragment"),
+    [
+        ({"id": "Bad Id!"}, "invalid problem id"),
+        ({"kind": "quiz"}, "kind must be"),
+        ({"level": "one"}, "ValueError"),
+    ],
+)
+def test_malformed_problems_are_refused_with_the_folder_named(
+    tmp_path: Path, meta: dict, fragment: str
+) -> None:
     d = make_problem(tmp_path, **meta) if "id" not in meta else make_problem(tmp_path)
     if "id" in meta:
         raw = json.loads((d / "problem.json").read_text())

@@ -15,26 +15,44 @@ from grading_service.content_tools import import_exercises, new_problem, split_t
 from hub_config.settings import ROOT
 
 SOLUTION = "def double(n):\n    return 2 * n\n"
-PUBLIC = "from solution import double\n\ndef test_one():\n    assert double(1) == 2\n\n" \
-         "def test_two():\n    assert double(2) == 4\n"
-HIDDEN = "import unittest\nfrom solution import double\n\nclass T(unittest.TestCase):\n" + \
-    "".join(f"    def test_{k}(self):\n        self.assertEqual(double({i}), {2 * i})\n"
-            for k, i in enumerate((0, -3, 7, 100)))
+PUBLIC = (
+    "from solution import double\n\ndef test_one():\n    assert double(1) == 2\n\n"
+    "def test_two():\n    assert double(2) == 4\n"
+)
+HIDDEN = "import unittest\nfrom solution import double\n\nclass T(unittest.TestCase):\n" + "".join(
+    f"    def test_{k}(self):\n        self.assertEqual(double({i}), {2 * i})\n"
+    for k, i in enumerate((0, -3, 7, 100))
+)
 
 
 def write_problem(root: Path, pid: str = "double-it", level: int = 1, **files: str) -> Path:
     d = root / "kids" / f"level-{level}" / pid
     d.mkdir(parents=True)
-    meta = {"id": pid, "title": "Double it", "track": "kids", "level": level, "order": 1,
-            "points": 10, "kind": "function", "entry_point": "double",
-            "time_limit_seconds": 5, "memory_limit_mb": 128}
-    defaults = {"problem.json": json.dumps(meta), "statement.md": "Double `n`.",
-                "starter.py": "def double(n):\n    return n\n", "solution.py": SOLUTION,
-                "tests_public.py": PUBLIC, "tests_hidden.py": HIDDEN}
+    meta = {
+        "id": pid,
+        "title": "Double it",
+        "track": "kids",
+        "level": level,
+        "order": 1,
+        "points": 10,
+        "kind": "function",
+        "entry_point": "double",
+        "time_limit_seconds": 5,
+        "memory_limit_mb": 128,
+    }
+    defaults = {
+        "problem.json": json.dumps(meta),
+        "statement.md": "Double `n`.",
+        "starter.py": "def double(n):\n    return n\n",
+        "solution.py": SOLUTION,
+        "tests_public.py": PUBLIC,
+        "tests_hidden.py": HIDDEN,
+    }
     for name, text in {**defaults, **files}.items():
         (d / name).write_text(text)
-    (root / "kids" / "track.json").write_text(json.dumps(
-        {"id": "kids", "title": "Kids", "ages": "8-11", "order": 0}))
+    (root / "kids" / "track.json").write_text(
+        json.dumps({"id": "kids", "title": "Kids", "ages": "8-11", "order": 0})
+    )
     (d.parent / "level.json").write_text(json.dumps({"level": level, "title": "L"}))
     return d
 
@@ -45,21 +63,38 @@ def test_a_good_problem_validates_in_real_sandboxes(tmp_path: Path, sandbox_imag
     assert report.ok, report.render(report.problems)
 
 
-@pytest.mark.parametrize(("files", "fragment"), [
-    ({"solution.py": "def double(n):\n    return n + n + 1\n"}, "reference solution"),
-    ({"starter.py": "def double(n):\n    return n * 2\n"}, "starter passes every hidden"),
-    ({"statement.md": "See tests_hidden.py for the answers"}, "refers to tests_hidden"),
-    ({"tests_hidden.py": HIDDEN.split("    def test_1")[0]}, "hidden tests, at least 4"),
-    ({"tests_hidden.py": "def test_(:\n"}, "does not parse"),
-    ({"problem.json": json.dumps({"id": "double-it", "title": "x", "track": "kids",
-                                  "level": 1, "order": 1, "points": 10,
-                                  "kind": "function"})}, "entry_point"),
-    ({"statement.md": "![robot](assets/robot.png)"}, "does not exist"),
-    ({"statement.md": "![robot](robot.png)"}, "must be assets/"),
-    ({"statement.md": "![robot](assets/robot.svg)"}, "must be assets/"),
-])
-def test_faulty_problems_are_reported(tmp_path: Path, sandbox_image, files: dict,
-                                      fragment: str) -> None:
+@pytest.mark.parametrize(
+    ("files", "fragment"),
+    [
+        ({"solution.py": "def double(n):\n    return n + n + 1\n"}, "reference solution"),
+        ({"starter.py": "def double(n):\n    return n * 2\n"}, "starter passes every hidden"),
+        ({"statement.md": "See tests_hidden.py for the answers"}, "refers to tests_hidden"),
+        ({"tests_hidden.py": HIDDEN.split("    def test_1")[0]}, "hidden tests, at least 4"),
+        ({"tests_hidden.py": "def test_(:\n"}, "does not parse"),
+        (
+            {
+                "problem.json": json.dumps(
+                    {
+                        "id": "double-it",
+                        "title": "x",
+                        "track": "kids",
+                        "level": 1,
+                        "order": 1,
+                        "points": 10,
+                        "kind": "function",
+                    }
+                )
+            },
+            "entry_point",
+        ),
+        ({"statement.md": "![robot](assets/robot.png)"}, "does not exist"),
+        ({"statement.md": "![robot](robot.png)"}, "must be assets/"),
+        ({"statement.md": "![robot](assets/robot.svg)"}, "must be assets/"),
+    ],
+)
+def test_faulty_problems_are_reported(
+    tmp_path: Path, sandbox_image, files: dict, fragment: str
+) -> None:
     write_problem(tmp_path, **files)
     report = validate(tmp_path, sandbox_image)
     assert not report.ok
@@ -89,9 +124,11 @@ def test_import_maps_difficulty_and_splits_tests(tmp_path: Path, sandbox_image) 
     (src / ".docs" / "instructions.md").write_text("Say `One for X, one for me.`")
     (src / "two_fer.py").write_text("def two_fer(name='you'):\n    pass\n")
     (src / ".meta" / "example.py").write_text(
-        "def two_fer(name='you'):\n    return f'One for {name}, one for me.'\n")
+        "def two_fer(name='you'):\n    return f'One for {name}, one for me.'\n"
+    )
     (src / ".meta" / "config.json").write_text(json.dumps({"difficulty": 3}))
-    (src / "two_fer_test.py").write_text(textwrap.dedent('''
+    (src / "two_fer_test.py").write_text(
+        textwrap.dedent("""
         import unittest
         from two_fer import two_fer
 
@@ -108,23 +145,26 @@ def test_import_maps_difficulty_and_splits_tests(tmp_path: Path, sandbox_image) 
                 self.assertEqual(two_fer("Zoë"), "One for Zoë, one for me.")
             def test_long(self):
                 self.assertEqual(two_fer("A" * 50), f"One for {'A' * 50}, one for me.")
-    '''))
+    """)
+    )
     out = tmp_path / "content"
-    created = import_exercises(tmp_path / "exercises", out, "imported",
-                               public_share=0.34).created
+    created = import_exercises(tmp_path / "exercises", out, "imported", public_share=0.34).created
     assert created == [out / "imported" / "level-2" / "two-fer"]
     public = (created[0] / "tests_public.py").read_text()
     hidden = (created[0] / "tests_hidden.py").read_text()
     assert "from solution import two_fer" in public
     assert public.count("def test_") == 2 and hidden.count("def test_") == 4
     report = validate(out, sandbox_image, min_public=2, min_hidden=4)
-    assert "two-fer" in report.problems and not report.problems["two-fer"], \
-        report.render(report.problems)
+    assert "two-fer" in report.problems and not report.problems["two-fer"], report.render(
+        report.problems
+    )
 
 
 def test_split_keeps_helpers_and_pytest_functions() -> None:
-    source = "import mod\n\nHELPER = 3\n\ndef test_a():\n    assert mod.f() == HELPER\n\n" \
-             "def test_b():\n    pass\n\ndef test_c():\n    pass\n"
+    source = (
+        "import mod\n\nHELPER = 3\n\ndef test_a():\n    assert mod.f() == HELPER\n\n"
+        "def test_b():\n    pass\n\ndef test_c():\n    pass\n"
+    )
     public, hidden = split_tests(source, {"mod"}, 0.34)
     assert "import solution as mod" in public and "HELPER = 3" in hidden
     assert "test_a" in public and "test_a" not in hidden and "test_c" in hidden
@@ -132,11 +172,9 @@ def test_split_keeps_helpers_and_pytest_functions() -> None:
 
 def test_cli_validate_exit_codes(tmp_path: Path, capsys) -> None:
     write_problem(tmp_path)
-    assert cli_main_code(["content", "--content", str(tmp_path), "validate",
-                          "--static-only"]) == 0
+    assert cli_main_code(["content", "--content", str(tmp_path), "validate", "--static-only"]) == 0
     shutil.rmtree(tmp_path / "kids" / "level-1" / "double-it")
-    assert cli_main_code(["content", "--content", str(tmp_path), "validate",
-                          "--static-only"]) == 1
+    assert cli_main_code(["content", "--content", str(tmp_path), "validate", "--static-only"]) == 1
     assert "no problems" in capsys.readouterr().out
 
 
@@ -159,7 +197,9 @@ def test_the_whole_curriculum_validates(sandbox_image) -> None:
 # passed in, operators on learner objects, datetimes, constants, a helper module beside the
 # tests, and two learner objects compared with each other.
 EXERCISES = {
-    "accumulate": ("def accumulate(items, op):\n    return [op(x) for x in items]\n", '''
+    "accumulate": (
+        "def accumulate(items, op):\n    return [op(x) for x in items]\n",
+        """
         import unittest
         from accumulate import accumulate
 
@@ -170,8 +210,10 @@ EXERCISES = {
                 self.assertEqual(accumulate(["a", "b"], str.upper), ["A", "B"])
             def test_nested(self):
                 self.assertEqual(accumulate([1, 2], lambda x: accumulate([x], str)), [["1"], ["2"]])
-    '''),
-    "clock": ('''
+    """,
+    ),
+    "clock": (
+        """
         class Clock:
             def __init__(self, hour, minute):
                 total = (hour * 60 + minute) % 1440
@@ -186,7 +228,8 @@ EXERCISES = {
                 return Clock(self.hour, self.minute + minutes)
             def __sub__(self, minutes):
                 return Clock(self.hour, self.minute - minutes)
-    ''', '''
+    """,
+        """
         import unittest
         from clock import Clock
 
@@ -197,9 +240,12 @@ EXERCISES = {
                 self.assertEqual(Clock(15, 37), Clock(-9, 37 + 1440 * 2))
             def test_subtract(self):
                 self.assertEqual(Clock(0, 3) - 4, Clock(23, 59))
-    '''),
-    "gigasecond": ("from datetime import timedelta\n\ndef add(moment):\n"
-                   "    return moment + timedelta(seconds=10**9)\n", '''
+    """,
+    ),
+    "gigasecond": (
+        "from datetime import timedelta\n\ndef add(moment):\n"
+        "    return moment + timedelta(seconds=10**9)\n",
+        """
         import unittest
         from datetime import datetime
         from gigasecond import add
@@ -211,10 +257,13 @@ EXERCISES = {
                 self.assertEqual(add(datetime(1977, 6, 13)), datetime(2009, 2, 19, 1, 46, 40))
             def test_type(self):
                 self.assertIsInstance(add(datetime(2000, 1, 1)), datetime)
-    '''),
-    "yacht": ("YACHT = 'yacht'\nCHOICE = 'choice'\n\ndef score(dice, category):\n"
-              "    if category == YACHT:\n        return 50 if len(set(dice)) == 1 else 0\n"
-              "    return sum(dice)\n", '''
+    """,
+    ),
+    "yacht": (
+        "YACHT = 'yacht'\nCHOICE = 'choice'\n\ndef score(dice, category):\n"
+        "    if category == YACHT:\n        return 50 if len(set(dice)) == 1 else 0\n"
+        "    return sum(dice)\n",
+        """
         import unittest
         import yacht
 
@@ -225,9 +274,11 @@ EXERCISES = {
                 self.assertEqual(yacht.score([1, 3, 3, 2, 5], yacht.YACHT), 0)
             def test_choice(self):
                 self.assertEqual(yacht.score([3, 3, 5, 6, 6], yacht.CHOICE), 23)
-    '''),
-    "tree-depth": ("def depth(tree):\n    return 1 + max((depth(c) for c in tree[1]), default=0)\n",
-                   '''
+    """,
+    ),
+    "tree-depth": (
+        "def depth(tree):\n    return 1 + max((depth(c) for c in tree[1]), default=0)\n",
+        """
         import unittest
         from tree_depth import depth
         from tree_helpers import chain, leaf
@@ -239,8 +290,10 @@ EXERCISES = {
                 self.assertEqual(depth(chain(4)), 4)
             def test_wide(self):
                 self.assertEqual(depth(("r", [leaf(), chain(2)])), 3)
-    '''),
-    "rational": ('''
+    """,
+    ),
+    "rational": (
+        """
         from math import gcd
 
         class Rational:
@@ -255,7 +308,8 @@ EXERCISES = {
                 return Rational(self.n * other.n, self.d * other.d)
             def __repr__(self):
                 return f"{self.n}/{self.d}"
-    ''', '''
+    """,
+        """
         import unittest
         from rational import Rational
 
@@ -266,15 +320,19 @@ EXERCISES = {
                 self.assertEqual(Rational(2, 3) * Rational(3, 4), Rational(1, 2))
             def test_not_equal(self):
                 self.assertNotEqual(Rational(1, 3), Rational(1, 2))
-    '''),
-    "only-one-test": ("def f():\n    return 1\n", '''
+    """,
+    ),
+    "only-one-test": (
+        "def f():\n    return 1\n",
+        """
         import unittest
         from only_one_test import f
 
         class T(unittest.TestCase):
             def test_f(self):
                 self.assertEqual(f(), 1)
-    '''),
+    """,
+    ),
 }
 
 
@@ -289,11 +347,13 @@ def write_exercises(folder: Path) -> None:
         (d / f"{module}_test.py").write_text(textwrap.dedent(tests))
     (folder / "tree-depth" / "tree_helpers.py").write_text(
         "def leaf():\n    return ('x', [])\n\n"
-        "def chain(n):\n    return leaf() if n == 1 else ('x', [chain(n - 1)])\n")
+        "def chain(n):\n    return leaf() if n == 1 else ('x', [chain(n - 1)])\n"
+    )
 
 
 def test_imported_exercises_with_callbacks_operators_dates_constants_and_helpers_pass(
-        tmp_path: Path, sandbox_image) -> None:
+    tmp_path: Path, sandbox_image
+) -> None:
     write_exercises(tmp_path / "exercises")
     out = tmp_path / "content"
     result = import_exercises(tmp_path / "exercises", out, "imported", public_share=0.34)
@@ -305,8 +365,9 @@ def test_imported_exercises_with_callbacks_operators_dates_constants_and_helpers
     assert report.ok, report.render(sorted(report.problems))
 
 
-def test_validate_warns_about_tests_a_lying_solution_passes(tmp_path: Path, sandbox_image,
-                                                            capsys) -> None:
+def test_validate_warns_about_tests_a_lying_solution_passes(
+    tmp_path: Path, sandbox_image, capsys
+) -> None:
     weak = PUBLIC + "\ndef test_truthy():\n    assert double(3)\n"
     write_problem(tmp_path, **{"tests_public.py": weak})
     report = validate(tmp_path, sandbox_image)
@@ -315,8 +376,20 @@ def test_validate_warns_about_tests_a_lying_solution_passes(tmp_path: Path, sand
     assert any("always-equal object" in w and "test_truthy" in w for w in warnings), warnings
     assert not any("test_one" in w or "test_two" in w for w in warnings), warnings
     assert "lying solution" in report.render(sorted(report.problems))
-    assert cli_main_code(["content", "--content", str(tmp_path), "validate", "--image",
-                          sandbox_image, "--strict"]) == 1
+    assert (
+        cli_main_code(
+            [
+                "content",
+                "--content",
+                str(tmp_path),
+                "validate",
+                "--image",
+                sandbox_image,
+                "--strict",
+            ]
+        )
+        == 1
+    )
 
 
 def test_async_test_methods_outside_an_async_test_case_are_refused(tmp_path: Path) -> None:

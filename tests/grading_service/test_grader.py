@@ -66,9 +66,20 @@ class FakePool(SandboxPool):
 def problem(tmp_path: Path) -> Problem:
     d = tmp_path / "double"
     d.mkdir()
-    (d / "problem.json").write_text(json.dumps({
-        "id": "double", "title": "Double", "track": "t", "level": 1, "points": 10,
-        "kind": "function", "time_limit_seconds": 3, "memory_limit_mb": 64}))
+    (d / "problem.json").write_text(
+        json.dumps(
+            {
+                "id": "double",
+                "title": "Double",
+                "track": "t",
+                "level": 1,
+                "points": 10,
+                "kind": "function",
+                "time_limit_seconds": 3,
+                "memory_limit_mb": 64,
+            }
+        )
+    )
     (d / "statement.md").write_text("Double it.")
     (d / "starter.py").write_text("def solve(n):\n    pass\n")
     (d / "tests_hidden.py").write_text(HIDDEN)
@@ -96,20 +107,39 @@ def runner(monkeypatch):
 
 
 def outcome(verdict: str, passed: int, total: int, **more) -> dict:
-    tests = [{"name": f"test_{n}", "status": "pass" if n < passed else "fail",
-              "visibility": "hidden", "message": ""} for n in range(total)]
-    return {"verdict": verdict, "message": "", "passed": passed, "total": total,
-            "tests": tests, **more}
+    tests = [
+        {
+            "name": f"test_{n}",
+            "status": "pass" if n < passed else "fail",
+            "visibility": "hidden",
+            "message": "",
+        }
+        for n in range(total)
+    ]
+    return {
+        "verdict": verdict,
+        "message": "",
+        "passed": passed,
+        "total": total,
+        "tests": tests,
+        **more,
+    }
 
 
 def test_runner_job_carries_what_the_runner_needs(problem) -> None:
     sandboxes = FakeSandboxes(max_output_bytes=1234, docker_socket="/run/docker.sock")
     job = Grader(sandboxes).runner_job(problem, GOOD, "abc123")
     assert job == {
-        "container_id": "abc123", "docker_socket": "/run/docker.sock", "kind": "function",
-        "source": GOOD, "tests": problem.test_files(), "time_limit_seconds": 3.0,
-        "max_output_bytes": 1234, "solution_names": list(problem.solution_names),
-        "test_dir": str(problem.directory)}
+        "container_id": "abc123",
+        "docker_socket": "/run/docker.sock",
+        "kind": "function",
+        "source": GOOD,
+        "tests": problem.test_files(),
+        "time_limit_seconds": 3.0,
+        "max_output_bytes": 1234,
+        "solution_names": list(problem.solution_names),
+        "test_dir": str(problem.directory),
+    }
 
 
 async def test_score_follows_passed_tests_and_the_sandbox_is_removed(problem, runner) -> None:
@@ -142,7 +172,8 @@ async def test_a_warm_pool_is_used_when_there_is_one(problem, runner) -> None:
 
 @pytest.mark.parametrize(("oom", "verdict"), [(True, "memory_limit"), (False, "crashed")])
 async def test_a_crash_is_a_memory_limit_only_when_the_sandbox_ran_out_of_memory(
-        problem, runner, oom: bool, verdict: str) -> None:
+    problem, runner, oom: bool, verdict: str
+) -> None:
     sandboxes = FakeSandboxes()
     sandboxes.oom = {"c0" + "0" * 20} if oom else set()
     grader = Grader(sandboxes)
@@ -154,12 +185,16 @@ async def test_a_crash_is_a_memory_limit_only_when_the_sandbox_ran_out_of_memory
         assert result["message"] == "Your code used more than the 64 MiB memory limit."
 
 
-@pytest.mark.parametrize("failure", [
-    pytest.param(outcome("internal_error", 0, 0), id="runner reports internal_error"),
-    pytest.param(RunnerFailed("the test runner did not finish"), id="runner hung or died"),
-])
+@pytest.mark.parametrize(
+    "failure",
+    [
+        pytest.param(outcome("internal_error", 0, 0), id="runner reports internal_error"),
+        pytest.param(RunnerFailed("the test runner did not finish"), id="runner hung or died"),
+    ],
+)
 async def test_runner_faults_are_infra_faults_and_the_sandbox_still_goes(
-        problem, runner, failure) -> None:
+    problem, runner, failure
+) -> None:
     sandboxes = FakeSandboxes()
     grader = Grader(sandboxes)
     runner.outcome = failure
@@ -207,13 +242,16 @@ async def test_grades_in_a_real_sandbox_and_removes_it(problem, sandbox_image) -
     await grader.close()
     assert result["verdict"] == "passed" and result["score"] == 10
     assert result["image"].startswith("sha256:")
-    assert docker.from_env().api.containers(
-        all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}) == []
+    assert (
+        docker.from_env().api.containers(
+            all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}
+        )
+        == []
+    )
 
 
 async def test_a_missing_image_is_an_infra_fault(problem, docker_client) -> None:
-    sandboxes = SandboxFactory(image="coderunner-missing-image:none",
-                               instance_name=new_instance())
+    sandboxes = SandboxFactory(image="coderunner-missing-image:none", instance_name=new_instance())
     grader = Grader(sandboxes)
     await grader.start()  # only logged: grading reports the fault per submission
     assert grader.image_id == ""

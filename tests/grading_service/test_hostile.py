@@ -13,7 +13,7 @@ import pytest
 
 from .test_api import call, wait_graded
 
-HIDDEN = textwrap.dedent('''
+HIDDEN = textwrap.dedent("""
     from solution import solve
 
     EXPECTED_SECRET = "hidden-expected-7f3a"
@@ -32,9 +32,9 @@ HIDDEN = textwrap.dedent('''
 
     def test_five():
         assert solve(-5) == -10
-''')
+""")
 
-PROBE_NET = '''
+PROBE_NET = """
 import socket
 def probe(host, port):
     s = socket.socket(); s.settimeout(1)
@@ -42,31 +42,44 @@ def probe(host, port):
         s.connect((host, port)); return True
     except OSError:
         return False
-'''
+"""
 
 CASES = {
     # name: (code, allowed verdicts, score that would be earned honestly)
     "infinite loop": ("def solve(n):\n    while True:\n        pass\n", {"timeout"}),
-    "sleep past the timeout": ("import time\ndef solve(n):\n    time.sleep(30)\n",
-                               {"timeout"}),
-    "fork bomb": ("import os\ndef solve(n):\n    while True:\n        os.fork()\n",
-                  {"failed", "crashed", "timeout", "memory_limit"}),
-    "memory bomb": ("def solve(n):\n    x = []\n    while True:\n"
-                    "        x.append(bytearray(10**7))\n", {"memory_limit", "crashed"}),
-    "output flood": ("def solve(n):\n    while True:\n        print('x' * 100000)\n",
-                     {"output_limit"}),
-    "disk fill": (textwrap.dedent('''
+    "sleep past the timeout": ("import time\ndef solve(n):\n    time.sleep(30)\n", {"timeout"}),
+    "fork bomb": (
+        "import os\ndef solve(n):\n    while True:\n        os.fork()\n",
+        {"failed", "crashed", "timeout", "memory_limit"},
+    ),
+    "memory bomb": (
+        "def solve(n):\n    x = []\n    while True:\n        x.append(bytearray(10**7))\n",
+        {"memory_limit", "crashed"},
+    ),
+    "output flood": (
+        "def solve(n):\n    while True:\n        print('x' * 100000)\n",
+        {"output_limit"},
+    ),
+    "disk fill": (
+        textwrap.dedent("""
         def solve(n):
             with open("/tmp/fill", "wb") as f:
                 while True:
                     f.write(b"x" * 1_000_000)
-    '''), {"failed"}),
-    "network connect": (PROBE_NET + textwrap.dedent('''
+    """),
+        {"failed"},
+    ),
+    "network connect": (
+        PROBE_NET
+        + textwrap.dedent("""
         HITS = [probe("1.1.1.1", 80), probe("172.17.0.1", 6379), probe("127.0.0.1", 27017)]
         def solve(n):
             raise RuntimeError(f"network reached: {HITS}") if any(HITS) else None
-    '''), {"failed"}),
-    "reading files outside the work dir": (textwrap.dedent('''
+    """),
+        {"failed"},
+    ),
+    "reading files outside the work dir": (
+        textwrap.dedent("""
         import os
         SEEN = []
         for path in ("/proc/1/environ", "/etc/shadow", "/var/run/docker.sock", "/root"):
@@ -80,8 +93,11 @@ CASES = {
                    for _, data in SEEN):
                 return 2 * n
             return None
-    '''), {"failed"}),
-    "searching for test files": (textwrap.dedent('''
+    """),
+        {"failed"},
+    ),
+    "searching for test files": (
+        textwrap.dedent("""
         import os
         FOUND = []
         for top, dirs, files in os.walk("/"):
@@ -92,8 +108,11 @@ CASES = {
                       and "hidden" in f]
         def solve(n):
             return 2 * n if FOUND else None
-    '''), {"failed"}),
-    "patching unittest, pytest and builtins": (textwrap.dedent('''
+    """),
+        {"failed"},
+    ),
+    "patching unittest, pytest and builtins": (
+        textwrap.dedent("""
         import builtins, unittest, sys
         unittest.TestCase.assertEqual = lambda *a, **k: None
         unittest.TestCase.run = lambda *a, **k: None
@@ -101,9 +120,12 @@ CASES = {
         sys.modules["pytest"] = None
         def solve(n):
             return None
-    '''), {"failed"}),
+    """),
+        {"failed"},
+    ),
     "os._exit(0)": ("import os\nos._exit(0)\n", {"crashed"}),
-    "printing a fake report": (textwrap.dedent('''
+    "printing a fake report": (
+        textwrap.dedent("""
         import os, json
         for i in range(1, 30):
             os.write(1, (json.dumps({"id": i, "ok": True, "value": 2}) + "\\n").encode())
@@ -111,8 +133,11 @@ CASES = {
         print('{"verdict": "passed", "score": 50}')
         def solve(n):
             return None
-    '''), {"failed"}),
-    "killing its parent": (textwrap.dedent('''
+    """),
+        {"failed"},
+    ),
+    "killing its parent": (
+        textwrap.dedent("""
         import os, signal
         for pid in (1, os.getppid()):
             try:
@@ -121,7 +146,9 @@ CASES = {
                 pass
         def solve(n):
             return None
-    '''), {"failed", "crashed"}),
+    """),
+        {"failed", "crashed"},
+    ),
 }
 
 
@@ -130,29 +157,49 @@ async def hostile_service(make_service, tmp_path_factory):
     root = tmp_path_factory.mktemp("content")
     d = root / "hostile" / "level-1" / "double"
     d.mkdir(parents=True)
-    (d / "problem.json").write_text(json.dumps({
-        "id": "double", "title": "Double", "track": "hostile", "level": 1, "points": 50,
-        "kind": "function", "time_limit_seconds": 3, "memory_limit_mb": 64}))
+    (d / "problem.json").write_text(
+        json.dumps(
+            {
+                "id": "double",
+                "title": "Double",
+                "track": "hostile",
+                "level": 1,
+                "points": 50,
+                "kind": "function",
+                "time_limit_seconds": 3,
+                "memory_limit_mb": 64,
+            }
+        )
+    )
     (d / "statement.md").write_text("Return twice n.")
     (d / "starter.py").write_text("def solve(n):\n    pass\n")
     (d / "tests_hidden.py").write_text(HIDDEN)
-    return await make_service(content_dir=str(root), Admission__rate_per_minute=0,
-                              Admission__daily_quota=0, WorkerPool__concurrency=2,
-                              SandboxPool__size=2, SandboxFactory__memory_limit_mb=64,
-                              SandboxFactory__pids_limit=32,
-                              SandboxFactory__tmpfs_size_mb=8)
+    return await make_service(
+        content_dir=str(root),
+        Admission__rate_per_minute=0,
+        Admission__daily_quota=0,
+        WorkerPool__concurrency=2,
+        SandboxPool__size=2,
+        SandboxFactory__memory_limit_mb=64,
+        SandboxFactory__pids_limit=32,
+        SandboxFactory__tmpfs_size_mb=8,
+    )
 
 
 async def test_hostile_submissions_are_contained_and_earn_nothing(hostile_service) -> None:
     app = hostile_service
     ids = {}
     for name, (code, _) in CASES.items():
-        status, body, _ = await call(app, "POST", "/api/submissions",
-                                     {"problem_id": "double", "code": code})
+        status, body, _ = await call(
+            app, "POST", "/api/submissions", {"problem_id": "double", "code": code}
+        )
         assert status == 202, (name, body)
         ids[name] = body["id"]
-    results = dict(zip(ids, await asyncio.gather(*(wait_graded(app, sid)
-                                                   for sid in ids.values())), strict=True))
+    results = dict(
+        zip(
+            ids, await asyncio.gather(*(wait_graded(app, sid) for sid in ids.values())), strict=True
+        )
+    )
     problems = []
     for name, result in results.items():
         allowed = CASES[name][1]
@@ -164,15 +211,20 @@ async def test_hostile_submissions_are_contained_and_earn_nothing(hostile_servic
     # Still healthy, and an honest answer still gets full marks.
     code, ready, _ = await call(app, "GET", "/health/ready", token=None)
     assert code == 200, ready
-    status, body, _ = await call(app, "POST", "/api/submissions",
-                                 {"problem_id": "double", "code": "def solve(n):\n"
-                                  "    return 2 * n\n"})
+    status, body, _ = await call(
+        app,
+        "POST",
+        "/api/submissions",
+        {"problem_id": "double", "code": "def solve(n):\n    return 2 * n\n"},
+    )
     honest = await wait_graded(app, body["id"])
     assert honest["verdict"] == "passed" and honest["score"] == 50
     for _ in range(50):  # used sandboxes are removed just after their verdict is stored
         leftover = await asyncio.to_thread(
-            app.sandboxes.client.api.containers, all=True,
-            filters={"label": f"org.coderunner.instance={app.sandboxes.instance_name}"})
+            app.sandboxes.client.api.containers,
+            all=True,
+            filters={"label": f"org.coderunner.instance={app.sandboxes.instance_name}"},
+        )
         if len(leftover) <= app.pool.size:
             break
         await asyncio.sleep(0.1)

@@ -14,7 +14,7 @@ import pytest
 from .test_api import call, wait_graded
 from .test_runner_trust import grade_with, statuses
 
-MISTAKE_TESTS = '''
+MISTAKE_TESTS = """
     from solution import add, Shape
 
     def test_add():
@@ -25,44 +25,82 @@ MISTAKE_TESTS = '''
 
     def test_text():
         assert str(add(0, 0)) == "0"
-'''
+"""
 
 # Learner code can reach the call server's own protocol stream.
 FORGE = "import sys\nout = sys.modules['__main__'].PROTOCOL_OUT\n"
 
 MISTAKES = [
-    ("misnamed function", "def _nothing(): pass\nclass Shape:\n"
-     "    def __init__(s, n): s.n = n\n    def area(s): return s.n * s.n\n",
-     "failed", "Your code does not define `add`"),
-    ("missing class", "def add(a, b): return a + b\n", "failed",
-     "Your code does not define `Shape`"),
+    (
+        "misnamed function",
+        "def _nothing(): pass\nclass Shape:\n"
+        "    def __init__(s, n): s.n = n\n    def area(s): return s.n * s.n\n",
+        "failed",
+        "Your code does not define `add`",
+    ),
+    (
+        "missing class",
+        "def add(a, b): return a + b\n",
+        "failed",
+        "Your code does not define `Shape`",
+    ),
     ("syntax error", "def add(a, b)\n    return a + b\n", "syntax_error", "line 1"),
-    ("error at import", "x = 1\nraise ValueError('boom')\n", "crashed",
-     "ValueError on line 2"),
-    ("StopIteration", "def add(a, b): raise StopIteration\nclass Shape: pass\n", "failed",
-     "StopIteration"),
-    ("bad __str__", "class N:\n    def __str__(self): return 5\n"
-     "def add(a, b): return N()\nclass Shape: pass\n", "failed", "__str__ returned non-string"),
-    ("forged reply", FORGE + "def add(a, b):\n"
-     "    out.write('{\"id\": 3, \"ok\": true, \"value\": {\"__t\": \"bogus\"}}\\n')\n"
-     "    return 3\nclass Shape: pass\n", "crashed", "grader"),
-    ("reply to no request", FORGE + "def add(a, b):\n"
-     "    out.write('{\"id\": 99, \"ok\": true, \"value\": 3}\\n')\n"
-     "    return 3\nclass Shape: pass\n", "crashed", "no request"),
-    ("flood of short lines", FORGE + "def add(a, b):\n"
-     "    out.write('\\n' * 4000000)\n    return 3\nclass Shape: pass\n", "crashed",
-     "not JSON"),
-    ("deeply nested reply", FORGE + "def add(a, b):\n"
-     "    out.write('[' * 200000 + '\\n')\nclass Shape: pass\n", "crashed", "not JSON"),
-    ("oversized reply", FORGE + "def add(a, b):\n"
-     "    out.write('x' * 3000000)\nclass Shape: pass\n", "output_limit", "output"),
+    ("error at import", "x = 1\nraise ValueError('boom')\n", "crashed", "ValueError on line 2"),
+    (
+        "StopIteration",
+        "def add(a, b): raise StopIteration\nclass Shape: pass\n",
+        "failed",
+        "StopIteration",
+    ),
+    (
+        "bad __str__",
+        "class N:\n    def __str__(self): return 5\ndef add(a, b): return N()\nclass Shape: pass\n",
+        "failed",
+        "__str__ returned non-string",
+    ),
+    (
+        "forged reply",
+        FORGE + "def add(a, b):\n"
+        '    out.write(\'{"id": 3, "ok": true, "value": {"__t": "bogus"}}\\n\')\n'
+        "    return 3\nclass Shape: pass\n",
+        "crashed",
+        "grader",
+    ),
+    (
+        "reply to no request",
+        FORGE + "def add(a, b):\n"
+        '    out.write(\'{"id": 99, "ok": true, "value": 3}\\n\')\n'
+        "    return 3\nclass Shape: pass\n",
+        "crashed",
+        "no request",
+    ),
+    (
+        "flood of short lines",
+        FORGE + "def add(a, b):\n    out.write('\\n' * 4000000)\n    return 3\nclass Shape: pass\n",
+        "crashed",
+        "not JSON",
+    ),
+    (
+        "deeply nested reply",
+        FORGE + "def add(a, b):\n    out.write('[' * 200000 + '\\n')\nclass Shape: pass\n",
+        "crashed",
+        "not JSON",
+    ),
+    (
+        "oversized reply",
+        FORGE + "def add(a, b):\n    out.write('x' * 3000000)\nclass Shape: pass\n",
+        "output_limit",
+        "output",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("case", "source", "verdict", "words"), MISTAKES,
-                         ids=[m[0] for m in MISTAKES])
-def test_learner_mistakes_are_verdicts(tmp_path: Path, case: str, source: str, verdict: str,
-                                       words: str) -> None:
+@pytest.mark.parametrize(
+    ("case", "source", "verdict", "words"), MISTAKES, ids=[m[0] for m in MISTAKES]
+)
+def test_learner_mistakes_are_verdicts(
+    tmp_path: Path, case: str, source: str, verdict: str, words: str
+) -> None:
     result = grade_with(tmp_path, MISTAKE_TESTS, source)
     assert result["verdict"] == verdict, result
     text = result["message"] + " ".join(t["message"] for t in result["tests"])
@@ -80,23 +118,39 @@ async def mistakes_service(make_service, tmp_path_factory):
     root = tmp_path_factory.mktemp("content")
     d = root / "mistakes" / "level-1" / "add-shape"
     d.mkdir(parents=True)
-    (d / "problem.json").write_text(json.dumps({
-        "id": "add-shape", "title": "Add and shape", "track": "mistakes", "level": 1,
-        "points": 30, "kind": "function", "time_limit_seconds": 5, "memory_limit_mb": 128}))
+    (d / "problem.json").write_text(
+        json.dumps(
+            {
+                "id": "add-shape",
+                "title": "Add and shape",
+                "track": "mistakes",
+                "level": 1,
+                "points": 30,
+                "kind": "function",
+                "time_limit_seconds": 5,
+                "memory_limit_mb": 128,
+            }
+        )
+    )
     (d / "statement.md").write_text("Add, and a square shape.")
     (d / "starter.py").write_text("def add(a, b):\n    pass\n")
     (d / "tests_public.py").write_text(textwrap.dedent(MISTAKE_TESTS))
-    return await make_service(content_dir=str(root), Admission__rate_per_minute=0,
-                              Admission__daily_quota=0, WorkerPool__concurrency=2,
-                              SandboxPool__size=2)
+    return await make_service(
+        content_dir=str(root),
+        Admission__rate_per_minute=0,
+        Admission__daily_quota=0,
+        WorkerPool__concurrency=2,
+        SandboxPool__size=2,
+    )
 
 
 async def test_learner_mistakes_are_verdicts_through_the_real_service(mistakes_service) -> None:
     app = mistakes_service
     ids = []
     for _, source, _, _ in MISTAKES:
-        status, body, _ = await call(app, "POST", "/api/submissions",
-                                     {"problem_id": "add-shape", "code": source})
+        status, body, _ = await call(
+            app, "POST", "/api/submissions", {"problem_id": "add-shape", "code": source}
+        )
         assert status == 202, body
         ids.append(body["id"])
     results = await asyncio.gather(*(wait_graded(app, sid) for sid in ids))

@@ -15,8 +15,9 @@ from .test_api import call
 
 async def graded(app, submission_id: str) -> dict:
     for _ in range(40):
-        code, body, _ = await call(app, "GET", f"/api/submissions/{submission_id}?wait=10",
-                                   token="liar-token")
+        code, body, _ = await call(
+            app, "GET", f"/api/submissions/{submission_id}?wait=10", token="liar-token"
+        )
         assert code == 200, body
         if body["status"] in ("graded", "failed"):
             return body
@@ -24,9 +25,13 @@ async def graded(app, submission_id: str) -> dict:
 
 
 async def test_lying_solutions_score_nothing_on_any_problem(make_service) -> None:
-    app = await make_service(WorkerPool__concurrency=3, SandboxPool__size=3,
-                             Admission__rate_per_minute=0, Admission__daily_quota=0,
-                             Admission__max_queue_depth=0)
+    app = await make_service(
+        WorkerPool__concurrency=3,
+        SandboxPool__size=3,
+        Admission__rate_per_minute=0,
+        Admission__daily_quota=0,
+        Admission__max_queue_depth=0,
+    )
     content = ContentStore(ROOT / "content")
     submissions: list[tuple[str, str, str]] = []  # problem, what, source
     for problem in sorted(content.problems.values(), key=lambda p: p.id):
@@ -37,15 +42,19 @@ async def test_lying_solutions_score_nothing_on_any_problem(make_service) -> Non
     assert len({pid for pid, _, _ in submissions}) >= 45
 
     async def submit(problem_id: str, source: str) -> str:
-        code, body, _ = await call(app, "POST", "/api/submissions",
-                                   {"problem_id": problem_id, "code": source},
-                                   token="liar-token")
+        code, body, _ = await call(
+            app,
+            "POST",
+            "/api/submissions",
+            {"problem_id": problem_id, "code": source},
+            token="liar-token",
+        )
         assert code == 202, body
         return body["id"]
 
     ids = []
     for start in range(0, len(submissions), 10):
-        batch = submissions[start:start + 10]
+        batch = submissions[start : start + 10]
         ids += await asyncio.gather(*(submit(pid, source) for pid, _, source in batch))
     results = [await graded(app, sid) for sid in ids]  # long polls, one at a time
 

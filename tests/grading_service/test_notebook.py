@@ -12,20 +12,31 @@ def nb(*cells: dict) -> dict:
 
 
 def code(source: str, tags: list[str] | None = None, cid: str = "c") -> dict:
-    return {"cell_type": "code", "id": cid, "metadata": {"tags": tags or []},
-            "execution_count": None, "outputs": [], "source": source}
+    return {
+        "cell_type": "code",
+        "id": cid,
+        "metadata": {"tags": tags or []},
+        "execution_count": None,
+        "outputs": [],
+        "source": source,
+    }
 
 
 def test_code_cells_are_joined_in_order_and_markdown_dropped() -> None:
-    source = notebook_source(nb(
-        {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# Title"},
-        code("x = 1", cid="a"), code("def f():\n    return x", cid="b")))
+    source = notebook_source(
+        nb(
+            {"cell_type": "markdown", "id": "m", "metadata": {}, "source": "# Title"},
+            code("x = 1", cid="a"),
+            code("def f():\n    return x", cid="b"),
+        )
+    )
     assert source == "x = 1\n\ndef f():\n    return x\n"
 
 
 def test_cells_tagged_skip_grading_are_left_out() -> None:
-    source = notebook_source(nb(code("x = 1", cid="a"),
-                                code("print(f())", ["skip-grading"], cid="b")))
+    source = notebook_source(
+        nb(code("x = 1", cid="a"), code("print(f())", ["skip-grading"], cid="b"))
+    )
     assert "print" not in source
 
 
@@ -35,10 +46,15 @@ def test_magics_and_shell_escapes_are_rejected_clearly(line: str) -> None:
         notebook_source(nb(code(line)))
 
 
-@pytest.mark.parametrize("broken", [
-    {}, {"nbformat": 4}, {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": "x"},
-    {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []},
-])
+@pytest.mark.parametrize(
+    "broken",
+    [
+        {},
+        {"nbformat": 4},
+        {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": "x"},
+        {"nbformat": 3, "nbformat_minor": 0, "metadata": {}, "worksheets": []},
+    ],
+)
 def test_broken_notebooks_are_rejected(broken: dict) -> None:
     with pytest.raises(NotebookError, match="not a valid nbformat v4 notebook"):
         notebook_source(broken)

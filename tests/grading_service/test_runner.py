@@ -13,7 +13,7 @@ from grading_service.runner import Job, grade
 
 from .local_agent import LocalAgentSocket
 
-HIDDEN = textwrap.dedent('''
+HIDDEN = textwrap.dedent("""
     import unittest
     from solution import add, Counter, Oops
 
@@ -43,17 +43,17 @@ HIDDEN = textwrap.dedent('''
         def test_tuples_and_sets(self):
             self.assertEqual(add((1,), (2,)), (1, 2))
             self.assertEqual(Oops, 3)
-''')
+""")
 
-PUBLIC = textwrap.dedent('''
+PUBLIC = textwrap.dedent("""
     from solution import add
 
     def test_public_add():
         print_marker = add(1, 1)
         assert print_marker == 2, f"add(1, 1) gave {print_marker}"
-''')
+""")
 
-GOOD = textwrap.dedent('''
+GOOD = textwrap.dedent("""
     def add(a, b):
         if isinstance(a, str):
             raise ValueError("numbers only")
@@ -69,7 +69,7 @@ GOOD = textwrap.dedent('''
             return self.count
 
     Oops = 3
-''')
+""")
 
 
 @pytest.fixture
@@ -79,13 +79,26 @@ def tests_dir(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def run(source: str, tests_dir: Path, kind: str = "function", limit: float = 5.0,
-        tests: list | None = None) -> dict:
-    job = Job(container_id="local", docker_socket="", kind=kind, source=source,
-              tests=tests or [
-                  {"path": str(tests_dir / "tests_public.py"), "visibility": "public"},
-                  {"path": str(tests_dir / "tests_hidden.py"), "visibility": "hidden"}],
-              time_limit_seconds=limit, max_output_bytes=4096)
+def run(
+    source: str,
+    tests_dir: Path,
+    kind: str = "function",
+    limit: float = 5.0,
+    tests: list | None = None,
+) -> dict:
+    job = Job(
+        container_id="local",
+        docker_socket="",
+        kind=kind,
+        source=source,
+        tests=tests
+        or [
+            {"path": str(tests_dir / "tests_public.py"), "visibility": "public"},
+            {"path": str(tests_dir / "tests_hidden.py"), "visibility": "hidden"},
+        ],
+        time_limit_seconds=limit,
+        max_output_bytes=4096,
+    )
     sock = LocalAgentSocket()
     try:
         return grade(job, sock=sock)  # type: ignore[arg-type]
@@ -119,8 +132,9 @@ def test_hidden_test_output_never_reaches_learner(tests_dir: Path) -> None:
             assert test["message"] == ""
     text = repr(result)
     assert "1234567" not in text and "SECRET_EXPECTED" not in text
-    assert "adding" not in "".join(t.get("stdout", "") for t in result["tests"]
-                                   if t["visibility"] == "hidden")
+    assert "adding" not in "".join(
+        t.get("stdout", "") for t in result["tests"] if t["visibility"] == "hidden"
+    )
 
 
 def test_public_failures_show_their_message_and_output(tests_dir: Path) -> None:
@@ -151,7 +165,7 @@ def test_infinite_loop_times_out_and_unfinished_tests_count(tests_dir: Path) -> 
 
 
 def test_fake_report_printed_by_learner_earns_nothing(tests_dir: Path) -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import os, json
         for i in range(1, 50):
             os.write(1, (json.dumps({"id": i, "ok": True, "value": None}) + "\\n").encode())
@@ -160,14 +174,14 @@ def test_fake_report_printed_by_learner_earns_nothing(tests_dir: Path) -> None:
             return 0
         class Counter: pass
         Oops = 0
-    ''')
+    """)
     result = run(source, tests_dir)
     assert result["verdict"] == "failed"
     assert result["passed"] == 0
 
 
 def test_patching_unittest_in_the_sandbox_changes_nothing(tests_dir: Path) -> None:
-    source = textwrap.dedent('''
+    source = textwrap.dedent("""
         import unittest, builtins
         unittest.TestCase.assertEqual = lambda *a, **k: None
         builtins.AssertionError = type("Nope", (Exception,), {})
@@ -175,7 +189,7 @@ def test_patching_unittest_in_the_sandbox_changes_nothing(tests_dir: Path) -> No
             return None
         class Counter: pass
         Oops = 0
-    ''')
+    """)
     result = run(source, tests_dir)
     assert result["passed"] == 0
 
@@ -188,8 +202,10 @@ def test_exit_early_is_a_crash_not_a_pass(tests_dir: Path) -> None:
 
 def test_program_problem_compares_stdout(tmp_path: Path) -> None:
     cases = tmp_path / "tests_hidden.json"
-    cases.write_text('[{"name": "double", "stdin": "4\\n", "stdout": "8\\n"},'
-                     ' {"name": "zero", "stdin": "0\\n", "stdout": "0\\n"}]')
+    cases.write_text(
+        '[{"name": "double", "stdin": "4\\n", "stdout": "8\\n"},'
+        ' {"name": "zero", "stdin": "0\\n", "stdout": "0\\n"}]'
+    )
     spec = [{"path": str(cases), "visibility": "hidden"}]
     good = run("print(int(input()) * 2)\n", tmp_path, kind="program", tests=spec)
     bad = run("print(int(input()) + 2)\n", tmp_path, kind="program", tests=spec)
@@ -199,7 +215,8 @@ def test_program_problem_compares_stdout(tmp_path: Path) -> None:
 
 
 def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> None:
-    (tmp_path / "tests_hidden.py").write_text(textwrap.dedent('''
+    (tmp_path / "tests_hidden.py").write_text(
+        textwrap.dedent("""
         import unittest
         import pytest
         import solution
@@ -220,8 +237,9 @@ def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> No
 
         def test_no_exception_when_fine():
             assert withdraw(20, 10) == 10
-    '''))
-    source = textwrap.dedent('''
+    """)
+    )
+    source = textwrap.dedent("""
         class Overdrawn(ValueError):
             pass
 
@@ -229,7 +247,7 @@ def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> No
             if amount > balance:
                 raise Overdrawn(f"short by {amount - balance}")
             return balance - amount
-    ''')
+    """)
     spec = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
     result = run(source, tmp_path, tests=spec)
     assert result["verdict"] == "passed", result
@@ -238,7 +256,8 @@ def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> No
 
 
 def test_learner_objects_support_len_str_eq_in_indexing_and_iteration(tmp_path: Path) -> None:
-    (tmp_path / "tests_hidden.py").write_text(textwrap.dedent('''
+    (tmp_path / "tests_hidden.py").write_text(
+        textwrap.dedent("""
         import unittest
         from solution import Stack
 
@@ -264,8 +283,9 @@ def test_learner_objects_support_len_str_eq_in_indexing_and_iteration(tmp_path: 
                 s = Stack()
                 s.push(1)
                 self.assertEqual(len(s), 1)
-    '''))
-    source = textwrap.dedent('''
+    """)
+    )
+    source = textwrap.dedent("""
         class Stack:
             def __init__(self):
                 self.items = []
@@ -285,14 +305,15 @@ def test_learner_objects_support_len_str_eq_in_indexing_and_iteration(tmp_path: 
                 return iter(self.items)
             def __eq__(self, other):
                 return isinstance(other, Stack) and self.items == other.items
-    ''')
+    """)
     spec = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
     result = run(source, tmp_path, tests=spec)
     assert result["verdict"] == "passed", result
 
 
 def test_pytest_raises_that_does_not_raise_is_a_failure_not_a_crash(tmp_path: Path) -> None:
-    (tmp_path / "tests_public.py").write_text(textwrap.dedent('''
+    (tmp_path / "tests_public.py").write_text(
+        textwrap.dedent("""
         import pytest
         from solution import check
 
@@ -302,7 +323,8 @@ def test_pytest_raises_that_does_not_raise_is_a_failure_not_a_crash(tmp_path: Pa
 
         def test_accepts_positive():
             assert check(1) == 1
-    '''))
+    """)
+    )
     spec = [{"path": str(tmp_path / "tests_public.py"), "visibility": "public"}]
     result = run("def check(n):\n    return n\n", tmp_path, tests=spec)
     assert result["verdict"] == "failed", result

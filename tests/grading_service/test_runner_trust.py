@@ -16,16 +16,29 @@ from grading_service.runner import Job, grade
 from .local_agent import LocalAgentSocket
 
 
-def grade_with(tmp_path: Path, tests: str, source: str, *, limit: float = 5.0,
-               names: list[str] | None = None, helpers: dict[str, str] | None = None) -> dict:
+def grade_with(
+    tmp_path: Path,
+    tests: str,
+    source: str,
+    *,
+    limit: float = 5.0,
+    names: list[str] | None = None,
+    helpers: dict[str, str] | None = None,
+) -> dict:
     (tmp_path / "tests_hidden.py").write_text(textwrap.dedent(tests))
     for name, text in (helpers or {}).items():
         (tmp_path / name).write_text(textwrap.dedent(text))
-    job = Job(container_id="local", docker_socket="", kind="function",
-              source=textwrap.dedent(source),
-              tests=[{"path": str(tmp_path / "tests_hidden.py"), "visibility": "public"}],
-              time_limit_seconds=limit, max_output_bytes=4096,
-              solution_names=names or [], test_dir=str(tmp_path))
+    job = Job(
+        container_id="local",
+        docker_socket="",
+        kind="function",
+        source=textwrap.dedent(source),
+        tests=[{"path": str(tmp_path / "tests_hidden.py"), "visibility": "public"}],
+        time_limit_seconds=limit,
+        max_output_bytes=4096,
+        solution_names=names or [],
+        test_dir=str(tmp_path),
+    )
     sock = LocalAgentSocket()
     try:
         return grade(job, sock=sock)  # type: ignore[arg-type]
@@ -37,7 +50,7 @@ def statuses(result: dict) -> dict[str, str]:
     return {t["name"]: t["status"] for t in result["tests"]}
 
 
-ADD_TESTS = '''
+ADD_TESTS = """
     import unittest
     import pytest
     from solution import add
@@ -75,10 +88,10 @@ ADD_TESTS = '''
 
         def test_ordering(self):
             self.assertGreater(add(2, 3), 4)
-'''
+"""
 
 LIARS = {
-    "always-equal object": '''
+    "always-equal object": """
         class Liar:
             def __eq__(self, other): return True
             def __ne__(self, other): return False
@@ -91,42 +104,42 @@ LIARS = {
             def __abs__(self): return 0
             def __round__(self, n=None): return 0
         def add(a, b): return Liar()
-    ''',
-    "int subclass": '''
+    """,
+    "int subclass": """
         class Liar(int):
             def __eq__(self, other): return True
             def __ne__(self, other): return False
             def __hash__(self): return 5
         def add(a, b): return Liar(-987654321)
-    ''',
-    "str subclass": '''
+    """,
+    "str subclass": """
         class Liar(str):
             def __eq__(self, other): return True
             __hash__ = str.__hash__
         def add(a, b): return Liar("nothing")
-    ''',
-    "list subclass": '''
+    """,
+    "list subclass": """
         class Liar(list):
             def __eq__(self, other): return True
             def __contains__(self, other): return True
         def add(a, b): return Liar([None])
-    ''',
-    "float subclass": '''
+    """,
+    "float subclass": """
         class Liar(float):
             def __eq__(self, other): return True
             def __sub__(self, other): return 0.0
             def __rsub__(self, other): return 0.0
             __hash__ = float.__hash__
         def add(a, b): return Liar(-1.5)
-    ''',
-    "self-returning object": '''
+    """,
+    "self-returning object": """
         class Liar:
             def __getattr__(self, name): return self
             def __call__(self, *a, **k): return self
             def __eq__(self, other): return self
             def __bool__(self): return True
         def add(a, b): return Liar()
-    ''',
+    """,
 }
 
 
@@ -143,7 +156,7 @@ def test_honest_add_passes_every_comparison(tmp_path: Path) -> None:
 
 
 def test_the_expected_value_never_reaches_learner_code(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         import unittest
         from solution import make, seen
 
@@ -157,8 +170,8 @@ def test_the_expected_value_never_reaches_learner_code(tmp_path: Path) -> None:
 
             def test_nothing_seen(self):
                 self.assertEqual(seen(), [])
-    '''
-    source = '''
+    """
+    source = """
         log = []
         class Spy:
             def __eq__(self, other): log.append(other); return True
@@ -169,12 +182,12 @@ def test_the_expected_value_never_reaches_learner_code(tmp_path: Path) -> None:
             __hash__ = object.__hash__
         def make(): return Spy()
         def seen(): return log
-    '''
+    """
     result = grade_with(tmp_path, tests, source)
     assert result["verdict"] == "passed", result["tests"]
 
 
-VALUE_TESTS = '''
+VALUE_TESTS = """
     import collections
     import datetime
     import decimal
@@ -209,9 +222,9 @@ VALUE_TESTS = '''
         sent = [datetime.date(2020, 1, 2), decimal.Decimal("2.5"), fractions.Fraction(2, 3),
                 Point(3, 4), collections.Counter("xy"), (1, {2}), b"z", 2j, None]
         assert echo(sent) == sent
-'''
+"""
 
-VALUE_SOURCE = '''
+VALUE_SOURCE = """
     import collections, datetime, decimal, fractions
     class MyInt(int): pass
     class MyStr(str): pass
@@ -231,7 +244,7 @@ VALUE_SOURCE = '''
                 "inf": float("inf")}
     def echo(x):
         return x
-'''
+"""
 
 
 def test_standard_library_values_cross_by_value(tmp_path: Path) -> None:
@@ -240,7 +253,7 @@ def test_standard_library_values_cross_by_value(tmp_path: Path) -> None:
 
 
 def test_callbacks_run_on_the_trusted_side(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         import os
         from solution import apply_all, keep, sort_by, make_adder
 
@@ -274,8 +287,8 @@ def test_callbacks_run_on_the_trusted_side(tmp_path: Path) -> None:
                 assert x == 99
                 return True
             keep(check, [1])
-    '''
-    source = '''
+    """
+    source = """
         def apply_all(f, xs):
             return [f(x) for x in xs]
         def keep(pred, xs):
@@ -289,14 +302,14 @@ def test_callbacks_run_on_the_trusted_side(tmp_path: Path) -> None:
             return sorted(xs, key=key)
         def make_adder(n):
             return lambda x: x + n
-    '''
+    """
     result = grade_with(tmp_path, tests, source)
     got = statuses(result)
     assert got.pop("test_assertion_in_a_callback_fails_the_test_even_if_swallowed") == "fail"
     assert set(got.values()) == {"pass"}, result["tests"]
 
 
-CLOCK_TESTS = '''
+CLOCK_TESTS = """
     import unittest
     from solution import Clock, Account
 
@@ -333,9 +346,9 @@ CLOCK_TESTS = '''
         def test_context_manager_cannot_swallow_a_failed_check(self):
             with Account():
                 self.assertEqual(1, 2)
-'''
+"""
 
-CLOCK_SOURCE = '''
+CLOCK_SOURCE = """
     class Clock:
         def __init__(self, h, m):
             self.hour, self.minute = h, m
@@ -373,7 +386,7 @@ CLOCK_SOURCE = '''
         def __exit__(self, *exc):
             self.log.append("close")
             return True
-'''
+"""
 
 
 def test_learner_objects_use_their_own_class_and_operators(tmp_path: Path) -> None:
@@ -384,7 +397,7 @@ def test_learner_objects_use_their_own_class_and_operators(tmp_path: Path) -> No
 
 
 def test_control_flow_exceptions_reach_a_test_as_errors(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         from solution import check, stop
 
         def test_all_map():
@@ -398,21 +411,21 @@ def test_control_flow_exceptions_reach_a_test_as_errors(tmp_path: Path) -> None:
 
         def test_generator_exit():
             assert stop("GeneratorExit") is None
-    '''
-    source = '''
+    """
+    source = """
         def check(x):
             raise StopIteration
         def stop(name):
             raise {"StopAsyncIteration": StopAsyncIteration, "SystemExit": SystemExit,
                    "GeneratorExit": GeneratorExit}[name]()
-    '''
+    """
     result = grade_with(tmp_path, tests, source)
     assert result["passed"] == 0
     assert set(statuses(result).values()) == {"error"}, result["tests"]
 
 
 def test_skipped_and_expected_failures_are_not_passes(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         import unittest
         import pytest
         from solution import f
@@ -440,17 +453,22 @@ def test_skipped_and_expected_failures_are_not_passes(tmp_path: Path) -> None:
 
         async def test_async_function_failing():
             assert f() == 2
-    '''
+    """
     result = grade_with(tmp_path, tests, "def f(): return 1\n")
     assert statuses(result) == {
-        "T.test_async_in_plain_case": "error", "T.test_expected_failure": "fail",
-        "T.test_skip": "skipped", "A.test_async_case": "pass", "test_pytest_skip": "skipped",
-        "test_async_function": "pass", "test_async_function_failing": "fail"}
+        "T.test_async_in_plain_case": "error",
+        "T.test_expected_failure": "fail",
+        "T.test_skip": "skipped",
+        "A.test_async_case": "pass",
+        "test_pytest_skip": "skipped",
+        "test_async_function": "pass",
+        "test_async_function_failing": "fail",
+    }
     assert (result["passed"], result["total"]) == (2, 7)
 
 
 def test_the_denominator_is_fixed_before_learner_code_runs(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         from solution import f, g
 
         def test_one():
@@ -461,21 +479,21 @@ def test_the_denominator_is_fixed_before_learner_code_runs(tmp_path: Path) -> No
 
         def test_three():
             assert f() + 1 == 2
-    '''
-    source = '''
+    """
+    source = """
         import os
         def f(): return 1
         def g():
             print("{}")
             os._exit(0)
-    '''
+    """
     result = grade_with(tmp_path, tests, source)
     assert result["verdict"] == "crashed"
     assert (result["passed"], result["total"]) == (1, 3)
 
 
 def test_helper_modules_and_solution_constants(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         from solution import shout, GREETING
         from helpers import EXPECTED_GREETING, loud
 
@@ -484,24 +502,31 @@ def test_helper_modules_and_solution_constants(tmp_path: Path) -> None:
 
         def test_helper():
             assert shout("hi") == loud("hi")
-    '''
-    helpers = {"helpers.py": '''
+    """
+    helpers = {
+        "helpers.py": """
         from solution import shout  # helpers may use the learner's module too
 
         EXPECTED_GREETING = "hello"
 
         def loud(text):
             return text.upper() + "!"
-    '''}
-    result = grade_with(tmp_path, tests, '''
+    """
+    }
+    result = grade_with(
+        tmp_path,
+        tests,
+        """
         GREETING = "hello"
         def shout(t): return t.upper() + "!"
-    ''', helpers=helpers)
+    """,
+        helpers=helpers,
+    )
     assert result["verdict"] == "passed", result["tests"]
 
 
 def test_star_import_cannot_shadow_the_tests_names(tmp_path: Path) -> None:
-    tests = '''
+    tests = """
         from math import isclose
         from solution import *
 
@@ -510,11 +535,11 @@ def test_star_import_cannot_shadow_the_tests_names(tmp_path: Path) -> None:
 
         def test_len_is_the_builtin():
             assert len(area.__name__ if False else "abc") == 3
-    '''
-    source = '''
+    """
+    source = """
         def area(r): return 0
         def isclose(*a, **k): return True
         def len(x): return 3
-    '''
+    """
     result = grade_with(tmp_path, tests, source, names=["area"])
     assert statuses(result)["test_area"] == "fail"

@@ -15,7 +15,7 @@ from grading_service.sandbox import INSTANCE_LABEL, SandboxFactory
 
 from ..conftest import new_instance
 
-HIDDEN = textwrap.dedent('''
+HIDDEN = textwrap.dedent("""
     from solution import solve
 
     def test_one():
@@ -26,16 +26,27 @@ HIDDEN = textwrap.dedent('''
 
     def test_three():
         assert solve(10) == 20
-''')
+""")
 
 
 @pytest.fixture(scope="module")
 def problem(tmp_path_factory: pytest.TempPathFactory):
     d = tmp_path_factory.mktemp("problem") / "double"
     d.mkdir()
-    (d / "problem.json").write_text(json.dumps({
-        "id": "double", "title": "Double", "track": "t", "level": 1, "points": 30,
-        "kind": "function", "time_limit_seconds": 3, "memory_limit_mb": 64}))
+    (d / "problem.json").write_text(
+        json.dumps(
+            {
+                "id": "double",
+                "title": "Double",
+                "track": "t",
+                "level": 1,
+                "points": 30,
+                "kind": "function",
+                "time_limit_seconds": 3,
+                "memory_limit_mb": 64,
+            }
+        )
+    )
     (d / "statement.md").write_text("Double it.")
     (d / "starter.py").write_text("def solve(n):\n    pass\n")
     (d / "tests_hidden.py").write_text(HIDDEN)
@@ -44,12 +55,21 @@ def problem(tmp_path_factory: pytest.TempPathFactory):
 
 @pytest.fixture(scope="module")
 def grader(sandbox_image: str):
-    sandboxes = SandboxFactory(image=sandbox_image, instance_name=new_instance(),
-                               memory_limit_mb=64, pids_limit=32, max_output_bytes=4096)
+    sandboxes = SandboxFactory(
+        image=sandbox_image,
+        instance_name=new_instance(),
+        memory_limit_mb=64,
+        pids_limit=32,
+        max_output_bytes=4096,
+    )
     yield Grader(sandboxes)
     client = docker.from_env()
-    assert client.api.containers(
-        all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}) == []
+    assert (
+        client.api.containers(
+            all=True, filters={"label": f"{INSTANCE_LABEL}={sandboxes.instance_name}"}
+        )
+        == []
+    )
 
 
 async def grade(grader: Grader, problem, code: str) -> dict:
@@ -64,25 +84,42 @@ async def test_correct_code_scores_full_marks(grader, problem) -> None:
     assert result["verdict"] == "passed"
     assert result["score"] == result["max_score"] == 30
     assert result["image"].startswith("coderunner-sandbox:") or result["image"].startswith(
-        "sha256:")
+        "sha256:"
+    )
 
 
-@pytest.mark.parametrize(("name", "code", "verdicts"), [
-    ("infinite loop", "def solve(n):\n    while True:\n        pass\n", {"timeout"}),
-    ("sleep past the limit", "import time\ndef solve(n):\n    time.sleep(60)\n", {"timeout"}),
-    ("memory bomb", "def solve(n):\n    x = []\n    while True:\n"
-                    "        x.append(bytearray(10**7))\n", {"memory_limit", "crashed"}),
-    ("fork bomb", "import os\ndef solve(n):\n    while True:\n        os.fork()\n",
-     {"timeout", "crashed", "failed", "memory_limit"}),
-    ("output flood", "import sys\ndef solve(n):\n    while True:\n"
-                     "        sys.__stdout__.write('x' * 65536)\n",
-     {"output_limit", "timeout", "failed", "crashed"}),
-    ("kill the parent", "import os, signal\nos.kill(1, signal.SIGKILL)\n"
-                        "def solve(n):\n    return 2 * n\n", {"crashed", "passed"}),
-    ("exit early", "import os\nos._exit(0)\n", {"crashed"}),
-])
+@pytest.mark.parametrize(
+    ("name", "code", "verdicts"),
+    [
+        ("infinite loop", "def solve(n):\n    while True:\n        pass\n", {"timeout"}),
+        ("sleep past the limit", "import time\ndef solve(n):\n    time.sleep(60)\n", {"timeout"}),
+        (
+            "memory bomb",
+            "def solve(n):\n    x = []\n    while True:\n        x.append(bytearray(10**7))\n",
+            {"memory_limit", "crashed"},
+        ),
+        (
+            "fork bomb",
+            "import os\ndef solve(n):\n    while True:\n        os.fork()\n",
+            {"timeout", "crashed", "failed", "memory_limit"},
+        ),
+        (
+            "output flood",
+            "import sys\ndef solve(n):\n    while True:\n"
+            "        sys.__stdout__.write('x' * 65536)\n",
+            {"output_limit", "timeout", "failed", "crashed"},
+        ),
+        (
+            "kill the parent",
+            "import os, signal\nos.kill(1, signal.SIGKILL)\ndef solve(n):\n    return 2 * n\n",
+            {"crashed", "passed"},
+        ),
+        ("exit early", "import os\nos._exit(0)\n", {"crashed"}),
+    ],
+)
 async def test_hostile_code_is_contained_and_scores_nothing_unearned(
-        grader, problem, name: str, code: str, verdicts: set[str]) -> None:
+    grader, problem, name: str, code: str, verdicts: set[str]
+) -> None:
     result = await grade(grader, problem, code)
     assert result["verdict"] in verdicts, (name, result)
     if result["verdict"] != "passed":
@@ -93,7 +130,7 @@ async def test_hostile_code_is_contained_and_scores_nothing_unearned(
 
 
 async def test_sandbox_has_no_network(grader, problem) -> None:
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import socket
         def probe(host, port):
             s = socket.socket()
@@ -108,13 +145,13 @@ async def test_sandbox_has_no_network(grader, problem) -> None:
             if any(REACHED):
                 return -1
             return 2 * n
-    ''')
+    """)
     result = await grade(grader, problem, code)
     assert result["verdict"] == "passed", result
 
 
 async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) -> None:
-    code = textwrap.dedent('''
+    code = textwrap.dedent("""
         import os
         FOUND = []
         for top in ("/", ):
@@ -133,6 +170,6 @@ async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) ->
             if FOUND or WROTE or ME == 0:
                 return -1
             return 2 * n
-    ''')
+    """)
     result = await grade(grader, problem, code)
     assert result["verdict"] == "passed", result

@@ -35,9 +35,15 @@ from grading_service.tokens import (
 KEY = bytes(range(32))  # 32 distinct bytes, accepted as a key by mint/verify
 OTHER_KEY = bytes(range(100, 132))
 ISS = {"issuer": DEFAULT_ISSUER, "audience": DEFAULT_AUDIENCE}
-JWT_ENV = ("CODERUNNER_JWT_SECRET", "CODERUNNER_JWT_SECRET_FILE", "CODERUNNER_JWT_ISSUER",
-           "CODERUNNER_JWT_AUDIENCE", "CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS",
-           "CODERUNNER_JWT_MAX_LIFETIME_SECONDS", "CODERUNNER_JWT_LEEWAY_SECONDS")
+JWT_ENV = (
+    "CODERUNNER_JWT_SECRET",
+    "CODERUNNER_JWT_SECRET_FILE",
+    "CODERUNNER_JWT_ISSUER",
+    "CODERUNNER_JWT_AUDIENCE",
+    "CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS",
+    "CODERUNNER_JWT_MAX_LIFETIME_SECONDS",
+    "CODERUNNER_JWT_LEEWAY_SECONDS",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -56,8 +62,17 @@ def segment(obj: dict) -> str:
 
 def claims(**overrides) -> dict:
     now = int(time.time())
-    base = {"sub": "bench", "role": "grader", "groups": [], "iat": now, "nbf": now,
-            "exp": now + 600, "iss": DEFAULT_ISSUER, "aud": DEFAULT_AUDIENCE, "jti": "j1"}
+    base = {
+        "sub": "bench",
+        "role": "grader",
+        "groups": [],
+        "iat": now,
+        "nbf": now,
+        "exp": now + 600,
+        "iss": DEFAULT_ISSUER,
+        "aud": DEFAULT_AUDIENCE,
+        "jti": "j1",
+    }
     base.update(overrides)
     return {k: v for k, v in base.items() if v is not None}
 
@@ -81,8 +96,12 @@ def mint_default(**kwargs) -> str:
 def test_minted_token_verifies_to_prefixed_service_identity():
     token = mint_default(subject="nightly-bench", role="teacher", groups=["course-a", "tas"])
     identity = verify(KEY, token, leeway=30, **ISS)
-    assert identity == Identity(name="service:nightly-bench", role="teacher",
-                                groups=("course-a", "tas"), token_id=identity.token_id)
+    assert identity == Identity(
+        name="service:nightly-bench",
+        role="teacher",
+        groups=("course-a", "tas"),
+        token_id=identity.token_id,
+    )
     assert identity.kind == "service"
     assert identity.subject == "nightly-bench"
     assert identity.token_id
@@ -96,7 +115,10 @@ def test_minted_token_carries_all_claims_and_unique_id():
     assert payload["iat"] == payload["nbf"] == stamp
     assert payload["exp"] == stamp + 120
     assert (payload["iss"], payload["aud"], payload["sub"]) == (
-        DEFAULT_ISSUER, DEFAULT_AUDIENCE, "bench")
+        DEFAULT_ISSUER,
+        DEFAULT_AUDIENCE,
+        "bench",
+    )
     assert jwt.get_unverified_header(token)["alg"] == "HS256"
     assert mint_default(now=now) != mint_default(now=now)  # random jti
 
@@ -172,25 +194,36 @@ def test_token_missing_required_claim_refused(claim):
         verify(KEY, token, leeway=30, **ISS)
 
 
-@pytest.mark.parametrize("overrides", [
-    {"role": "admin"},
-    {"role": None},
-    {"groups": "course-a"},
-    {"groups": [1, 2]},
-    {"sub": "../etc"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"role": "admin"},
+        {"role": None},
+        {"groups": "course-a"},
+        {"groups": [1, 2]},
+        {"sub": "../etc"},
+    ],
+)
 def test_correctly_signed_token_with_bad_claim_values_refused(overrides):
     token = sign_hs256({"alg": "HS256", "typ": "JWT"}, claims(**overrides))
     with pytest.raises(TokenError):
         verify(KEY, token, leeway=30, **ISS)
 
 
-@pytest.mark.parametrize("token", [
-    "", "abc", "a.b", "a.b.c.d", "not a token", "!!!.???.###",
-    f"{b64url(b'not json')}.{segment(claims())}.sig",
-    sign_hs256({"alg": "HS256"}, b"not json"),
-    sign_hs256({"alg": "HS256"}, b"[1, 2]"),
-])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "",
+        "abc",
+        "a.b",
+        "a.b.c.d",
+        "not a token",
+        "!!!.???.###",
+        f"{b64url(b'not json')}.{segment(claims())}.sig",
+        sign_hs256({"alg": "HS256"}, b"not json"),
+        sign_hs256({"alg": "HS256"}, b"[1, 2]"),
+    ],
+)
 def test_malformed_token_refused(token):
     with pytest.raises(TokenError, match="Malformed|Invalid"):
         verify(KEY, token, leeway=30, **ISS)
@@ -208,13 +241,16 @@ def test_mint_accepts_maximum_lifetime_and_custom_maximum():
         mint_default(lifetime_seconds=601, max_lifetime_seconds=600)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"role": "admin"}, "Invalid role"),
-    ({"subject": ""}, "Invalid subject"),
-    ({"subject": "has space"}, "Invalid subject"),
-    ({"groups": "course-a"}, "list of group names"),
-    ({"groups": ["ok", ""]}, "Invalid group"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"role": "admin"}, "Invalid role"),
+        ({"subject": ""}, "Invalid subject"),
+        ({"subject": "has space"}, "Invalid subject"),
+        ({"groups": "course-a"}, "list of group names"),
+        ({"groups": ["ok", ""]}, "Invalid group"),
+    ],
+)
 def test_mint_refuses_bad_arguments(kwargs, message):
     with pytest.raises(TokenError, match=message):
         mint_default(**kwargs)
@@ -242,29 +278,32 @@ _rng = random.Random(7)
 LOW_VARIETY_HEX = bytes(_rng.randrange(8) for _ in range(40)).hex()
 
 
-@pytest.mark.parametrize("secret, reason", [
-    (None, "No JWT secret"),
-    ("", "No JWT secret"),
-    ("  \n", "No JWT secret"),
-    ("changeme", "well-known"),
-    ("CHANGEME", "well-known"),
-    ("secret", "well-known"),
-    ("password", "well-known"),
-    ("your-256-bit-secret", "well-known"),
-    ("a-string-secret-at-least-256-bits-long", "well-known"),
-    ("please-changeme-before-production-deploys-1234", "well-known"),
-    (DOCS_EXAMPLE_SECRET, "well-known"),
-    ("0" * 64, "one character repeated"),
-    ("x" * 100, "one character repeated"),
-    ("ab" * 32, "pattern repeated"),
-    ("0123456789abcdef" * 4, "pattern repeated"),
-    ("Kq7!" * 20, "pattern repeated"),
-    (b64url(b"\x01\x02\x03" * 16), "pattern repeated"),
-    (secrets.token_hex(16), "too short"),
-    (secrets.token_urlsafe(16), "too short"),
-    ("Zq9!unique-short", "too short"),
-    (LOW_VARIETY_HEX, "does not look random"),
-])
+@pytest.mark.parametrize(
+    "secret, reason",
+    [
+        (None, "No JWT secret"),
+        ("", "No JWT secret"),
+        ("  \n", "No JWT secret"),
+        ("changeme", "well-known"),
+        ("CHANGEME", "well-known"),
+        ("secret", "well-known"),
+        ("password", "well-known"),
+        ("your-256-bit-secret", "well-known"),
+        ("a-string-secret-at-least-256-bits-long", "well-known"),
+        ("please-changeme-before-production-deploys-1234", "well-known"),
+        (DOCS_EXAMPLE_SECRET, "well-known"),
+        ("0" * 64, "one character repeated"),
+        ("x" * 100, "one character repeated"),
+        ("ab" * 32, "pattern repeated"),
+        ("0123456789abcdef" * 4, "pattern repeated"),
+        ("Kq7!" * 20, "pattern repeated"),
+        (b64url(b"\x01\x02\x03" * 16), "pattern repeated"),
+        (secrets.token_hex(16), "too short"),
+        (secrets.token_urlsafe(16), "too short"),
+        ("Zq9!unique-short", "too short"),
+        (LOW_VARIETY_HEX, "does not look random"),
+    ],
+)
 def test_weak_secret_refused_with_reason_and_fix(secret, reason):
     with pytest.raises(SecretError) as info:
         validate_secret(secret)
@@ -281,13 +320,16 @@ def test_short_secret_message_says_how_many_bytes():
         validate_secret(secrets.token_hex(16))
 
 
-@pytest.mark.parametrize("make, decode", [
-    (lambda raw: raw.hex(), bytes.fromhex),
-    (lambda raw: raw.hex().upper(), bytes.fromhex),
-    (lambda raw: b64url(raw), lambda s: base64.urlsafe_b64decode(s + "=")),
-    (lambda raw: base64.urlsafe_b64encode(raw).decode(), base64.urlsafe_b64decode),
-    (lambda raw: base64.b64encode(raw).decode(), base64.b64decode),
-])
+@pytest.mark.parametrize(
+    "make, decode",
+    [
+        (lambda raw: raw.hex(), bytes.fromhex),
+        (lambda raw: raw.hex().upper(), bytes.fromhex),
+        (lambda raw: b64url(raw), lambda s: base64.urlsafe_b64decode(s + "=")),
+        (lambda raw: base64.urlsafe_b64encode(raw).decode(), base64.urlsafe_b64decode),
+        (lambda raw: base64.b64encode(raw).decode(), base64.b64decode),
+    ],
+)
 def test_good_hex_and_base64_secrets_accepted_and_decoded(make, decode):
     raw = bytes(range(200, 232))
     secret = make(raw)
@@ -330,8 +372,7 @@ def test_token_config_round_trip_with_env_secret(monkeypatch):
     monkeypatch.setenv("CODERUNNER_JWT_SECRET", secret)
     config = TokenConfig()
     identity = config.verify(config.mint("batch-1", role="service", groups=["g"]))
-    assert (identity.name, identity.role, identity.groups) == ("service:batch-1", "service",
-                                                               ("g",))
+    assert (identity.name, identity.role, identity.groups) == ("service:batch-1", "service", ("g",))
     assert config.load_key() == bytes.fromhex(secret)
 
 
@@ -381,13 +422,28 @@ def test_cli_new_secret_passes_validation(capsys):
 def test_cli_token_prints_verifiable_token(capsys, monkeypatch):
     secret = secrets.token_hex(32)
     monkeypatch.setenv("CODERUNNER_JWT_SECRET", secret)
-    code, out, err = run_cli(["token", "--subject", "x", "--role", "teacher",
-                              "--groups", "course-a, course-b", "--lifetime", "120"], capsys)
+    code, out, err = run_cli(
+        [
+            "token",
+            "--subject",
+            "x",
+            "--role",
+            "teacher",
+            "--groups",
+            "course-a, course-b",
+            "--lifetime",
+            "120",
+        ],
+        capsys,
+    )
     assert code == 0, err
     token = out.strip()
     identity = verify(validate_secret(secret), token, leeway=0, **ISS)
     assert (identity.name, identity.role, identity.groups) == (
-        "service:x", "teacher", ("course-a", "course-b"))
+        "service:x",
+        "teacher",
+        ("course-a", "course-b"),
+    )
     payload = jwt.decode(token, options={"verify_signature": False})
     assert payload["exp"] - payload["iat"] == 120
     assert secret not in out + err
@@ -407,12 +463,15 @@ def test_cli_token_defaults_to_grader_role_and_one_hour(capsys, monkeypatch, tmp
     assert payload["exp"] - payload["iat"] == 3600
 
 
-@pytest.mark.parametrize("secret, reason", [
-    (None, "No JWT secret is set"),
-    ("changeme", "well-known"),
-    ("3f9a1c7e5b2d4086", "too short"),
-    ("0" * 64, "one character repeated"),
-])
+@pytest.mark.parametrize(
+    "secret, reason",
+    [
+        (None, "No JWT secret is set"),
+        ("changeme", "well-known"),
+        ("3f9a1c7e5b2d4086", "too short"),
+        ("0" * 64, "one character repeated"),
+    ],
+)
 def test_cli_token_with_bad_secret_exits_2_and_says_why(secret, reason, capsys, monkeypatch):
     if secret is not None:
         monkeypatch.setenv("CODERUNNER_JWT_SECRET", secret)
@@ -425,14 +484,17 @@ def test_cli_token_with_bad_secret_exits_2_and_says_why(secret, reason, capsys, 
         assert secret not in err
 
 
-@pytest.mark.parametrize("argv, reason", [
-    (["--subject", "x", "--lifetime", "0"], "lifetime"),
-    (["--subject", "x", "--lifetime", str(MAX_LIFETIME_SECONDS + 1)], "maximum"),
-    (["--subject", "x", "--role", "admin"], "invalid choice"),
-    (["--subject", "bad name"], "Invalid subject"),
-    ([], "one of the arguments"),
-    (["--subject", "x", "--new-secret"], "not allowed with"),
-])
+@pytest.mark.parametrize(
+    "argv, reason",
+    [
+        (["--subject", "x", "--lifetime", "0"], "lifetime"),
+        (["--subject", "x", "--lifetime", str(MAX_LIFETIME_SECONDS + 1)], "maximum"),
+        (["--subject", "x", "--role", "admin"], "invalid choice"),
+        (["--subject", "bad name"], "Invalid subject"),
+        ([], "one of the arguments"),
+        (["--subject", "x", "--new-secret"], "not allowed with"),
+    ],
+)
 def test_cli_token_with_bad_arguments_exits_2(argv, reason, capsys, monkeypatch):
     monkeypatch.setenv("CODERUNNER_JWT_SECRET", secrets.token_hex(32))
     code, out, err = run_cli(["token", *argv], capsys)

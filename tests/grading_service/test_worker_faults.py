@@ -35,9 +35,19 @@ HIDDEN = "from solution import solve\n\ndef test_one():\n    assert solve(1) == 
 def content(tmp_path: Path) -> Path:
     d = tmp_path / "content" / "t" / "level-1" / "double"
     d.mkdir(parents=True)
-    (d / "problem.json").write_text(json.dumps({
-        "id": "double", "title": "Double", "track": "t", "level": 1, "points": 10,
-        "kind": "function", "time_limit_seconds": 20}))
+    (d / "problem.json").write_text(
+        json.dumps(
+            {
+                "id": "double",
+                "title": "Double",
+                "track": "t",
+                "level": 1,
+                "points": 10,
+                "kind": "function",
+                "time_limit_seconds": 20,
+            }
+        )
+    )
     (d / "statement.md").write_text("Double.")
     (d / "starter.py").write_text("def solve(n):\n    pass\n")
     (d / "tests_hidden.py").write_text(HIDDEN)
@@ -49,17 +59,27 @@ class GraderProcess:
         self.port = free_port()
         self.log = tmp / f"{name}.log"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grading_service", "grader",
-             "--WorkerPool.visibility_timeout_seconds=2", "--SandboxPool.size=1"],
+            [
+                sys.executable,
+                "-m",
+                "grading_service",
+                "grader",
+                "--WorkerPool.visibility_timeout_seconds=2",
+                "--SandboxPool.size=1",
+            ],
             env={**env, "CODERUNNER_GRADER_PORT": str(self.port)},
-            stdout=open(self.log, "wb"), stderr=subprocess.STDOUT)  # noqa: SIM115
+            stdout=open(self.log, "wb"),
+            stderr=subprocess.STDOUT,
+        )  # noqa: SIM115
         wait_http(f"http://127.0.0.1:{self.port}/health", 30, proc=self.proc, log=self.log)
 
     def call(self, method: str, path: str, token: str, body: dict | None = None) -> dict:
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}", method=method,
+            f"http://127.0.0.1:{self.port}{path}",
+            method=method,
             data=json.dumps(body).encode() if body else None,
-            headers={"Authorization": f"Bearer {token}"})
+            headers={"Authorization": f"Bearer {token}"},
+        )
         with urllib.request.urlopen(req, timeout=10) as resp:
             return json.loads(resp.read())
 
@@ -69,23 +89,34 @@ def grader_env(backing_services, sandbox_image, content: Path) -> dict:
     secret = secrets.token_hex(32)
     return {
         **os.environ,
-        "MONGODB_URI": backing_services.mongodb_uri, "REDIS_URL": backing_services.redis_url,
+        "MONGODB_URI": backing_services.mongodb_uri,
+        "REDIS_URL": backing_services.redis_url,
         "CODERUNNER_DB": f"t{secrets.token_hex(4)}",
         "CODERUNNER_STREAM": f"jobs:{secrets.token_hex(4)}",
-        "CODERUNNER_CONTENT_DIR": str(content), "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
-        "CODERUNNER_INSTANCE": new_instance(), "CODERUNNER_GRADER_IP": "127.0.0.1",
+        "CODERUNNER_CONTENT_DIR": str(content),
+        "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
+        "CODERUNNER_INSTANCE": new_instance(),
+        "CODERUNNER_GRADER_IP": "127.0.0.1",
         "CODERUNNER_JWT_SECRET": secret,
-        "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api", "JUPYTERHUB_API_TOKEN": "unused",
+        "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api",
+        "JUPYTERHUB_API_TOKEN": "unused",
     }
 
 
 def token_for(env: dict) -> str:
-    return mint(validate_secret(env["CODERUNNER_JWT_SECRET"]), "batch", role="grader",
-                lifetime_seconds=600, issuer="coderunner", audience="coderunner-grader")
+    return mint(
+        validate_secret(env["CODERUNNER_JWT_SECRET"]),
+        "batch",
+        role="grader",
+        lifetime_seconds=600,
+        issuer="coderunner",
+        audience="coderunner-grader",
+    )
 
 
-def wait_status(grader: GraderProcess, token: str, sid: str, wanted: set[str],
-                timeout: float = 60) -> dict:
+def wait_status(
+    grader: GraderProcess, token: str, sid: str, wanted: set[str], timeout: float = 60
+) -> dict:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         body = grader.call("GET", f"/api/submissions/{sid}", token)
@@ -97,14 +128,16 @@ def wait_status(grader: GraderProcess, token: str, sid: str, wanted: set[str],
 
 def sandboxes(env: dict) -> list:
     return docker.from_env().api.containers(
-        all=True, filters={"label": f"org.coderunner.instance={env['CODERUNNER_INSTANCE']}"})
+        all=True, filters={"label": f"org.coderunner.instance={env['CODERUNNER_INSTANCE']}"}
+    )
 
 
 def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(grader_env, tmp_path):
     token = token_for(grader_env)
     first = GraderProcess(grader_env, tmp_path, "first")
-    sid = first.call("POST", "/api/submissions", token,
-                     {"problem_id": "double", "code": SLOW})["id"]
+    sid = first.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
+        "id"
+    ]
     wait_status(first, token, sid, {"running"})
     first.proc.kill()  # SIGKILL: no clean-up, the job stays pending in the stream
     first.proc.wait()
@@ -125,8 +158,9 @@ def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(grader_env, t
 def test_sigterm_finishes_jobs_in_flight_and_removes_sandboxes(grader_env, tmp_path):
     token = token_for(grader_env)
     grader = GraderProcess(grader_env, tmp_path, "graceful")
-    sid = grader.call("POST", "/api/submissions", token,
-                      {"problem_id": "double", "code": SLOW})["id"]
+    sid = grader.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
+        "id"
+    ]
     wait_status(grader, token, sid, {"running"})
     grader.proc.send_signal(signal.SIGTERM)
     assert grader.proc.wait(40) == 0
@@ -169,9 +203,16 @@ class Records(logging.Handler):
 
 
 async def submit(app, sid: str) -> None:
-    await app.storage.insert_submission({
-        "_id": sid, "user": "alice", "problem_id": "add-two", "code": GOOD_ADD,
-        "code_hash": secrets.token_hex(8), "source_kind": "code"})
+    await app.storage.insert_submission(
+        {
+            "_id": sid,
+            "user": "alice",
+            "problem_id": "add-two",
+            "code": GOOD_ADD,
+            "code_hash": secrets.token_hex(8),
+            "source_kind": "code",
+        }
+    )
     await app.queue.enqueue(sid)
 
 
@@ -198,7 +239,8 @@ def grading_errors() -> float:
 
 
 async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
-        make_service, monkeypatch) -> None:
+    make_service, monkeypatch
+) -> None:
     app = await make_service()
     calls: list[str] = []
 
@@ -218,8 +260,9 @@ async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
     assert doc["attempts"] == app.workers.max_infra_attempts == 3
     assert calls == [sid] * 3
     assert grading_errors() - errors_before == 3
-    tracebacks = [r for r in logged.records
-                  if r.exc_info and getattr(r, "submission_id", None) == sid]
+    tracebacks = [
+        r for r in logged.records if r.exc_info and getattr(r, "submission_id", None) == sid
+    ]
     assert len(tracebacks) == 3
     assert str(tracebacks[0].exc_info[1]) == "injected grading bug"
     progress = await app.storage.progress_for("alice")
@@ -227,7 +270,8 @@ async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
 
 
 async def test_a_job_delivered_again_past_the_attempt_limit_is_finished_without_grading(
-        make_service, monkeypatch) -> None:
+    make_service, monkeypatch
+) -> None:
     # No consumers: only the reclaimer sees the job, after the visibility timeout (2 s).
     app = await make_service(WorkerPool__concurrency=0)
     calls: list[str] = []

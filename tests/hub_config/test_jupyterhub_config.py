@@ -24,11 +24,13 @@ def load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> Config:
 def test_learner_token_may_call_the_grader_and_nothing_else(monkeypatch, tmp_path) -> None:
     c = load(monkeypatch, tmp_path)
     assert set(c.Spawner.server_token_scopes) == {
-        "users:activity!user", "access:servers!server", "access:services!service=grader"}
+        "users:activity!user",
+        "access:servers!server",
+        "access:services!service=grader",
+    }
 
 
-def test_learner_containers_are_limited_and_on_the_internal_network(monkeypatch,
-                                                                   tmp_path) -> None:
+def test_learner_containers_are_limited_and_on_the_internal_network(monkeypatch, tmp_path) -> None:
     c = load(monkeypatch, tmp_path, CODERUNNER_NETWORK="learners-x")
     assert c.DockerSpawner.network_name == "learners-x"
     assert c.DockerSpawner.remove is True
@@ -39,10 +41,16 @@ def test_learner_containers_are_limited_and_on_the_internal_network(monkeypatch,
     assert env == {"CODERUNNER_GRADER_URL": "http://172.30.0.1:8890/services/grader/"}
 
 
-def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(monkeypatch,
-                                                                        tmp_path) -> None:
-    c = load(monkeypatch, tmp_path, MONGODB_URI="mongodb://db/", REDIS_URL="redis://r/0",
-             CODERUNNER_ADMIN_TOKEN="a" * 64)
+def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(
+    monkeypatch, tmp_path
+) -> None:
+    c = load(
+        monkeypatch,
+        tmp_path,
+        MONGODB_URI="mongodb://db/",
+        REDIS_URL="redis://r/0",
+        CODERUNNER_ADMIN_TOKEN="a" * 64,
+    )
     grader = next(s for s in c.JupyterHub.services if s["name"] == "grader")
     assert grader["url"] == "http://172.30.0.1:8890"
     assert grader["environment"]["MONGODB_URI"] == "mongodb://db/"

@@ -23,9 +23,11 @@ WRONG = "def add(a, b):\n    return a - b\n"
 
 def request(stack: Stack, method: str, path: str, token: str, body: dict | None = None):
     req = urllib.request.Request(
-        f"{stack.hub_url}{path}", method=method,
+        f"{stack.hub_url}{path}",
+        method=method,
         data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"})
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
     try:
         with urllib.request.urlopen(req, timeout=60) as resp:
             return resp.status, json.loads(resp.read() or b"null")
@@ -51,9 +53,15 @@ def learners(hub_stack: Stack) -> dict[str, str]:
             time.sleep(0.5)
         else:
             pytest.fail(f"server of {name} did not start")
-        status, token = hub_api(hub_stack, "POST", f"/users/{name}/tokens", {
-            "scopes": [f"access:servers!user={name}", "access:services!service=grader"],
-            "note": "e2e test"})
+        status, token = hub_api(
+            hub_stack,
+            "POST",
+            f"/users/{name}/tokens",
+            {
+                "scopes": [f"access:servers!user={name}", "access:services!service=grader"],
+                "note": "e2e test",
+            },
+        )
         assert status == 201, token
         tokens[name] = token["token"]
     return tokens
@@ -80,13 +88,18 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
     assert status == 200, listing
     assert len(listing["problems"]) >= 3
 
-    image = urllib.request.urlopen(urllib.request.Request(
-        f"{hub_stack.hub_url}{ext(name, 'problems/robot-greeting/assets/robo.png')}",
-        headers={"Authorization": f"token {token}"}), timeout=30)
+    image = urllib.request.urlopen(
+        urllib.request.Request(
+            f"{hub_stack.hub_url}{ext(name, 'problems/robot-greeting/assets/robo.png')}",
+            headers={"Authorization": f"token {token}"},
+        ),
+        timeout=30,
+    )
     assert image.headers["Content-Type"] == "image/png" and image.read(4) == b"\x89PNG"
 
-    status, opened = request(hub_stack, "POST", ext(name, "problems/add-two/open"), token,
-                             {"format": "notebook"})
+    status, opened = request(
+        hub_stack, "POST", ext(name, "problems/add-two/open"), token, {"format": "notebook"}
+    )
     assert status in (200, 201), opened
     path = opened["path"]
     status, model = request(hub_stack, "GET", f"/user/{name}/api/contents/{path}", token)
@@ -96,18 +109,25 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
 
     # The learner writes a correct answer in the notebook and submits the file.
     cells[1]["source"] = CORRECT
-    status, _ = request(hub_stack, "PUT", f"/user/{name}/api/contents/{path}", token,
-                        {"type": "notebook", "format": "json", "content": model["content"]})
+    status, _ = request(
+        hub_stack,
+        "PUT",
+        f"/user/{name}/api/contents/{path}",
+        token,
+        {"type": "notebook", "format": "json", "content": model["content"]},
+    )
     assert status == 200
-    status, accepted = request(hub_stack, "POST", ext(name, "submissions"), token,
-                               {"problem_id": "add-two", "path": path})
+    status, accepted = request(
+        hub_stack, "POST", ext(name, "submissions"), token, {"problem_id": "add-two", "path": path}
+    )
     assert status == 202, accepted
     right = wait_verdict(hub_stack, name, token, accepted["id"])
     assert right["verdict"] == "passed" and right["score"] == right["max_score"] > 0
     assert all(t["status"] == "pass" for t in right["tests"])
 
-    status, accepted = request(hub_stack, "POST", ext(name, "submissions"), token,
-                               {"problem_id": "add-two", "code": WRONG})
+    status, accepted = request(
+        hub_stack, "POST", ext(name, "submissions"), token, {"problem_id": "add-two", "code": WRONG}
+    )
     assert status == 202, accepted
     wrong = wait_verdict(hub_stack, name, token, accepted["id"])
     assert wrong["verdict"] == "failed" and wrong["score"] < wrong["max_score"]
@@ -121,8 +141,9 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
 
     # Another learner cannot read it, not even through the grader directly.
     other = learners[LEARNERS[1]]
-    status, _ = request(hub_stack, "GET", f"/services/grader/api/submissions/{accepted['id']}",
-                        other)
+    status, _ = request(
+        hub_stack, "GET", f"/services/grader/api/submissions/{accepted['id']}", other
+    )
     assert status == 404
 
 
@@ -159,11 +180,17 @@ def test_learner_container_reaches_hub_and_grader_only(hub_stack, learners):
     me = client.containers.get(f"coderunner-{hub_stack.instance}-{LEARNERS[0]}")
     peer = client.containers.get(f"coderunner-{hub_stack.instance}-{LEARNERS[1]}")
     peer_ip = peer.attrs["NetworkSettings"]["Networks"][hub_stack.network]["IPAddress"]
-    results = probe(me, [
-        ("1.1.1.1", 80), ("8.8.8.8", 53), ("93.184.215.14", 443),
-        (peer_ip, 8888),
-        (hub_stack.gateway_ip, hub_stack.hub_port), (hub_stack.gateway_ip, hub_stack.grader_port),
-    ])
+    results = probe(
+        me,
+        [
+            ("1.1.1.1", 80),
+            ("8.8.8.8", 53),
+            ("93.184.215.14", 443),
+            (peer_ip, 8888),
+            (hub_stack.gateway_ip, hub_stack.hub_port),
+            (hub_stack.gateway_ip, hub_stack.grader_port),
+        ],
+    )
     assert results[("1.1.1.1", 80)] == "blocked"
     assert results[("8.8.8.8", 53)] == "blocked"
     assert results[("93.184.215.14", 443)] == "blocked"
@@ -176,8 +203,12 @@ def test_no_hidden_tests_or_solutions_anywhere_in_the_learner_container(hub_stac
     client = docker.from_env()
     me = client.containers.get(f"coderunner-{hub_stack.instance}-{LEARNERS[0]}")
     root = hub_stack.state_dir  # noqa: F841 - the content folder lives on the host only
-    markers = ["assertAlmostEqual(add(0.1, 0.2), 0.3)", "add(10**12, 10**12)",
-               "TestCountVowels", "FizzBuzz\\n16\\n17"]
+    markers = [
+        "assertAlmostEqual(add(0.1, 0.2), 0.3)",
+        "add(10**12, 10**12)",
+        "TestCountVowels",
+        "FizzBuzz\\n16\\n17",
+    ]
     names = ["tests_hidden.py", "tests_hidden.json", "solution.py"]
     code = f"""
 import os
@@ -208,5 +239,6 @@ print("FOUND", found)
     out = result.output.decode()
     assert "FOUND []" in out, out
     env = me.attrs["Config"]["Env"]
-    assert not [e for e in env if e.startswith(("MONGODB_URI", "REDIS_URL",
-                                                "CODERUNNER_ADMIN_TOKEN"))]
+    assert not [
+        e for e in env if e.startswith(("MONGODB_URI", "REDIS_URL", "CODERUNNER_ADMIN_TOKEN"))
+    ]
