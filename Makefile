@@ -6,8 +6,9 @@ VENV ?= $(CURDIR)/.venv
 PY := $(VENV)/bin/python
 CHP := $(STATE)/chp/node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
+NODE_MODULES := labextension/node_modules/.package-lock.json
 
-.PHONY: demo down test unit lint image host host-browser venv proxy bench clean
+.PHONY: demo down test unit lint lint-ts test-ts image host host-browser venv proxy bench clean
 
 demo: host venv proxy image
 	$(PY) -m hub_config.devstack up --state $(STATE)
@@ -15,15 +16,28 @@ demo: host venv proxy image
 down:
 	@if [ -x $(PY) ]; then $(PY) -m hub_config.devstack down --state $(STATE); fi
 
-test: host-browser venv proxy image lint
+test: host-browser venv proxy image lint test-ts
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-unit: venv
+# Fast tests only: no Docker, Redis, MongoDB server or JupyterHub needed.
+unit: venv test-ts
 	$(PY) -m pytest -m "not integration" $(PYTEST_ARGS)
 
-lint: venv
+lint: venv lint-ts
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+
+# The front end: eslint + prettier, and jest for its pure functions.
+lint-ts: $(NODE_MODULES)
+	cd labextension && npm run --silent lint:check
+
+test-ts: $(NODE_MODULES)
+	cd labextension && npm test --silent
+
+$(NODE_MODULES): labextension/package-lock.json
+	cd labextension && npm ci --silent --no-audit --no-fund
+	touch $@
 
 host:
 	@bash hub_config/host-setup.sh $(STATE)

@@ -148,7 +148,7 @@ class OpenProblemHandler(CodeRunnerHandler):
                 400, "%s", f"Unknown format {fmt!r}: use one of {', '.join(sorted(FORMATS))}."
             )
         cm = self.contents_manager
-        path = url_path_join(self.coderunner_config.problems_dir, problem_filename(problem_id, fmt))
+        path = url_path_join(self.coderunner_config.problems_dir, problem_filename(problem_id, fmt))  # type: ignore[arg-type]
         if await ensure_async(cm.file_exists(path)):
             self.finish({"path": path, "created": False, "format": fmt})
             return

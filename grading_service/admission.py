@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import redis.asyncio as redis
@@ -71,6 +72,52 @@ class Admission(LoggingConfigurable):
         super().__init__(**kwargs)
         self.redis = redis_client
         self.queue = queue
+
+    # ------------------------------------------------------------------ the protocol
+    async def admit(
+        self,
+        *,
+        user: str,
+        groups: list[str],
+        priority: bool,
+        problem_id: str,
+        code_hash: str,
+        submission_id: str,
+        pending: Callable[[str], Awaitable[str | None]],
+    ) -> str | None:
+        """Admit one submission: dedup, then limits, then backpressure.
+
+        Returns the id of an identical submission still pending (``pending(id)`` says
+        whether an earlier id is still queued or running, and for this user), in which
+        case nothing was counted. Otherwise the submission is admitted and counted, or a
+        :class:`Refusal` is raised after undoing whatever was already counted. Redis
+        faults propagate (the caller answers 503).
+        """
+        earlier = await self.claim_dedup(user, problem_id, code_hash, submission_id)
+        counted = False
+        try:
+            if earlier is not None:
+                if await pending(earlier):
+                    return earlier
+                await self.replace_dedup(user, problem_id, code_hash, earlier, submission_id)
+            await self.check_limits(user, groups)  # a refusal here gives the quota back
+            counted = True
+            await self.check_backpressure(priority=priority)
+        except BaseException:
+            try:
+                if counted:
+                    await self.undo(user, problem_id, code_hash, submission_id)
+                else:
+                    await self.drop_dedup(user, problem_id, code_hash, submission_id)
+            except redis.RedisError:
+                pass  # the counts and the claim expire on their own
+            raise
+        return None
+
+    async def undo(self, user: str, problem_id: str, code_hash: str, submission_id: str) -> None:
+        """Give back an admitted submission that could not be stored or queued."""
+        await self.release(user)
+        await self.drop_dedup(user, problem_id, code_hash, submission_id)
 
     # ------------------------------------------------------------------ limits
     def limits_for(self, groups: list[str]) -> tuple[int, int]:
@@ -159,7 +206,8 @@ class Admission(LoggingConfigurable):
         key = self._dedup_key(user, problem_id, code_hash)
         if await self.redis.set(key, submission_id, nx=True, ex=self.dedup_seconds):
             return None
-        return await self.redis.get(key)
+        earlier = await self.redis.get(key)
+        return None if earlier is None else str(earlier)
 
     async def replace_dedup(
         self, user: str, problem_id: str, code_hash: str, old_id: str, new_id: str

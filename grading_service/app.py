@@ -3,23 +3,31 @@
 Run it with ``coderunner grader``; JupyterHub starts it as a managed service (see
 ``hub_config/``), which sets ``JUPYTERHUB_SERVICE_URL``, ``JUPYTERHUB_SERVICE_PREFIX``,
 ``JUPYTERHUB_API_URL`` and ``JUPYTERHUB_API_TOKEN``.
+
+It is a traitlets ``Application`` as JupyterHub is: options come from a config file
+(``coderunner_grader_config.py`` in the working directory, or ``--config PATH``), then
+the command line (``--Admission.daily_quota=50``); every component is created with
+``parent=self``, so ``c.<Class>.<option>`` reaches it; and everything logs to one JSON
+stream (``log.py``). ``coderunner grader --generate-config`` prints every option.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import cast
 from urllib.parse import urlparse
 
 import redis.asyncio as redis
 from jupyterhub.services.auth import HubAuth
 from tornado import web
 from tornado.httpserver import HTTPServer
-from traitlets import Integer, Unicode, default
+from traitlets import Bool, Float, Integer, Unicode, default, observe
 from traitlets.config import Application
 
 from . import __version__
@@ -28,13 +36,17 @@ from .auth import HubIdentity, Identities
 from .content import ContentError, ContentStore
 from .grader import Grader
 from .handlers import routes
-from .log import setup_json_logging
+from .log import JSONFormatter, init_json_logging
 from .notify import VerdictNotifier
 from .queue import JobQueue
 from .sandbox import SandboxFactory, SandboxPool
 from .storage import Storage
+from .submissions import SubmissionService
 from .tokens import SecretError, TokenConfig
 from .worker import WorkerPool
+
+DEFAULT_CONFIG_FILE = "coderunner_grader_config.py"
+HUB_CACHE_SECONDS = 60  # our default for HubAuth.cache_max_age (JupyterHub's is 300)
 
 
 class ConfigError(ValueError):
@@ -45,11 +57,52 @@ class GradingService(Application):
     name = "coderunner-grader"
     description = "Code Runner grading service"
     version = __version__
-    classes = [SandboxFactory, SandboxPool, Grader, WorkerPool, Admission, TokenConfig]
+    classes = [
+        HubAuth,
+        HubIdentity,
+        TokenConfig,
+        Admission,
+        VerdictNotifier,
+        SandboxFactory,
+        SandboxPool,
+        Grader,
+        WorkerPool,
+    ]
+    aliases = {
+        **Application.aliases,
+        "config": "GradingService.config_file",
+        "ip": "GradingService.ip",
+        "port": "GradingService.port",
+    }
+    flags = {
+        **Application.flags,
+        "generate-config": (
+            {"GradingService": {"generate_config": True}},
+            "Print a config file listing every option with its help, then exit.",
+        ),
+    }
+    raise_config_file_errors = True  # a broken config file stops the start, as JupyterHub's
+    _log_formatter_cls = JSONFormatter  # type: ignore[assignment]  # any Formatter works
+
+    @default("log_level")
+    def _default_log_level(self) -> int:
+        return logging.INFO
+
+    config_file = Unicode(
+        DEFAULT_CONFIG_FILE,
+        help=f"""Python config file to load, as jupyterhub_config.py: for example
+        `c.Admission.group_limits = {{"exam-room": {{"daily_quota": 20}}}}`. Default:
+        {DEFAULT_CONFIG_FILE} in the working directory, skipped when there is none; a file
+        named with --config must exist. Command-line options win over the file.""",
+    ).tag(config=True)
+
+    generate_config = Bool(
+        False, help="Print a config file with every option and its help, then exit."
+    ).tag(config=True)
 
     ip = Unicode(
-        help="Address to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 127.0.0.1. "
-        "Env: CODERUNNER_GRADER_IP.",
+        help="""Address to listen on. Default: $CODERUNNER_GRADER_IP, else the host of
+        $JUPYTERHUB_SERVICE_URL, else 127.0.0.1.""",
     ).tag(config=True)
 
     @default("ip")
@@ -60,8 +113,8 @@ class GradingService(Application):
         return (urlparse(url).hostname or "127.0.0.1") if url else "127.0.0.1"
 
     port = Integer(
-        help="Port to listen on. Default: from JUPYTERHUB_SERVICE_URL, else 8890. "
-        "Env: CODERUNNER_GRADER_PORT.",
+        help="""Port to listen on. Default: $CODERUNNER_GRADER_PORT, else the port of
+        $JUPYTERHUB_SERVICE_URL, else 8890.""",
     ).tag(config=True)
 
     @default("port")
@@ -73,7 +126,8 @@ class GradingService(Application):
 
     service_prefix = Unicode(
         help="""URL prefix the hub's proxy uses for this service; the API answers both under
-        it and at the root of its own port. Env: JUPYTERHUB_SERVICE_PREFIX.""",
+        it and at the root of its own port. Default: $JUPYTERHUB_SERVICE_PREFIX, else
+        /services/grader/.""",
     ).tag(config=True)
 
     @default("service_prefix")
@@ -81,7 +135,8 @@ class GradingService(Application):
         return os.environ.get("JUPYTERHUB_SERVICE_PREFIX", "/services/grader/")
 
     content_dir = Unicode(
-        help="Folder holding the problems (tracks/levels/problems). Env: CODERUNNER_CONTENT_DIR.",
+        help="""Folder holding the problems (tracks/levels/problems).
+        Default: $CODERUNNER_CONTENT_DIR, else content (in the working directory).""",
     ).tag(config=True)
 
     @default("content_dir")
@@ -89,7 +144,8 @@ class GradingService(Application):
         return os.environ.get("CODERUNNER_CONTENT_DIR", "content")
 
     mongodb_uri = Unicode(
-        help="MongoDB connection string (required). Env: MONGODB_URI.",
+        help="""MongoDB connection string; the service refuses to start without one.
+        Default: $MONGODB_URI, else none.""",
     ).tag(config=True)
 
     @default("mongodb_uri")
@@ -97,21 +153,34 @@ class GradingService(Application):
         return os.environ.get("MONGODB_URI", "")
 
     mongodb_database = Unicode(
-        help="Database holding submissions and progress. Env: CODERUNNER_DB (default coderunner).",
+        help="""Database holding submissions and progress.
+        Default: $CODERUNNER_DB, else coderunner.""",
     ).tag(config=True)
 
     @default("mongodb_database")
     def _default_db(self) -> str:
         return os.environ.get("CODERUNNER_DB", "coderunner")
 
-    redis_url = Unicode(help="Redis URL (required). Env: REDIS_URL.").tag(config=True)
+    mongodb_timeout_seconds = Float(
+        5.0,
+        help="""How long PyMongo looks for a usable MongoDB server before an operation fails
+        (its serverSelectionTimeoutMS), in seconds. While MongoDB is unreachable, a request
+        that needs it waits this long before its 503; lower it to fail faster, raise it to
+        ride out a replica-set election.""",
+    ).tag(config=True)
+
+    redis_url = Unicode(
+        help="""Redis URL; the service refuses to start without one.
+        Default: $REDIS_URL, else none.""",
+    ).tag(config=True)
 
     @default("redis_url")
     def _default_redis(self) -> str:
         return os.environ.get("REDIS_URL", "")
 
     queue_stream = Unicode(
-        help="Redis stream holding jobs. Env: CODERUNNER_STREAM (default coderunner:jobs).",
+        help="""Redis stream holding jobs; services sharing a stream share the work.
+        Default: $CODERUNNER_STREAM, else coderunner:jobs.""",
     ).tag(config=True)
 
     @default("queue_stream")
@@ -131,9 +200,33 @@ class GradingService(Application):
         help="Submissions older than this are deleted (TTL index); progress is kept.",
     ).tag(config=True)
 
-    hub_cache_seconds = Integer(60, help="How long the hub's answer about a token is cached.").tag(
-        config=True
-    )
+    max_wait_seconds = Float(
+        30.0,
+        help="""Longest long poll, in seconds: GET /api/submissions/<id>?wait=N answers
+        after at most this long, with or without a verdict. Keep it below the request
+        timeouts of the proxy and of clients.""",
+    ).tag(config=True)
+
+    executor_threads = Integer(
+        32,
+        help="""Threads for blocking calls (the Docker SDK): every worker's sandbox starts,
+        inspections and removals and the pool's refills share them. Python's default
+        (cores + 4) is too small for several workers plus pool refills; raise it with
+        WorkerPool.concurrency and SandboxPool.size.""",
+    ).tag(config=True)
+
+    hub_cache_seconds = Integer(
+        None,
+        allow_none=True,
+        help="Deprecated: use HubAuth.cache_max_age (set here, it is passed on).",
+    ).tag(config=True)
+
+    @observe("hub_cache_seconds")
+    def _hub_cache_seconds_moved(self, change: dict) -> None:
+        if change["new"] is not None:
+            self.log.warning(
+                "GradingService.hub_cache_seconds is deprecated; use HubAuth.cache_max_age instead"
+            )
 
     def validate(self) -> None:
         """Fail fast on configuration that cannot work."""
@@ -151,25 +244,49 @@ class GradingService(Application):
         if problems:
             raise ConfigError("; ".join(problems))
 
+    def load_config(self) -> None:
+        """Read the config file, if any; options from the command line keep priority."""
+        path = Path(self.config_file)
+        if not path.is_file():
+            if self.config_file != DEFAULT_CONFIG_FILE:
+                raise ConfigError(f"config file {self.config_file!r} does not exist")
+            return
+        try:
+            self.load_config_file(str(path.resolve()))
+        except Exception as exc:  # noqa: BLE001 - any error in the user's Python file
+            raise ConfigError(
+                f"config file {self.config_file}: {type(exc).__name__}: {exc}"
+            ) from exc
+
+    def init_logging(self) -> None:
+        init_json_logging(self.log, cast(int, self.log_level))  # traitlets made names numbers
+
     def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
-        setup_json_logging()
+        if self.extra_args:
+            raise ConfigError(f"unexpected arguments: {' '.join(self.extra_args)}")
+        if self.generate_config:
+            return
+        self.load_config()
+        self.init_logging()
         self.validate()
         try:
             self.content = ContentStore(Path(self.content_dir))
         except ContentError as exc:
             raise ConfigError(f"content: {exc}") from None
         prefix = "/" + self.service_prefix.strip("/") + "/"
-        self.hub_auth = HubAuth(
-            cache_max_age=self.hub_cache_seconds, access_scopes=self._access_scopes()
-        )
+        self.hub_auth = self.init_hub_auth()
         self.tokens = TokenConfig(parent=self)
         try:
             key = self.tokens.load_key()
         except SecretError as exc:
             raise ConfigError(f"JWT secret: {exc}") from None
-        self.identity = Identities(HubIdentity(self.hub_auth), self.tokens, key)
-        self.storage = Storage(self.mongodb_uri, self.mongodb_database)
+        self.identity = Identities(HubIdentity(self.hub_auth, parent=self), self.tokens, key)
+        self.storage = Storage(
+            self.mongodb_uri,
+            self.mongodb_database,
+            timeout_ms=int(self.mongodb_timeout_seconds * 1000),
+        )
         self.redis = redis.from_url(
             self.redis_url,
             decode_responses=True,
@@ -178,7 +295,15 @@ class GradingService(Application):
         )
         self.queue = JobQueue(self.redis, stream=self.queue_stream)
         self.admission = Admission(self.redis, self.queue, parent=self)
-        self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts")
+        self.submissions = SubmissionService(
+            content=self.content,
+            admission=self.admission,
+            storage=self.storage,
+            queue=self.queue,
+            max_code_bytes=self.max_code_bytes,
+            max_notebook_bytes=self.max_notebook_bytes,
+        )
+        self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts", parent=self)
         self.sandboxes = SandboxFactory(parent=self)
         self.pool = SandboxPool(self.sandboxes, parent=self)
         self.grader = Grader(self.sandboxes, pool=self.pool, parent=self)
@@ -193,6 +318,20 @@ class GradingService(Application):
         self.web_app = web.Application(
             routes(["/", prefix]), service=self, log_function=lambda handler: None
         )
+
+    def init_hub_auth(self) -> HubAuth:
+        """JupyterHub's HubAuth, configurable as ``c.HubAuth.*``. Where the config says
+        nothing, answers are cached for 60 seconds and a token must carry
+        ``access:services!service=$JUPYTERHUB_SERVICE_NAME`` (else ``grader``)."""
+        configured = self.config.HubAuth
+        settings: dict = {}
+        if "cache_max_age" not in configured:
+            settings["cache_max_age"] = (
+                HUB_CACHE_SECONDS if self.hub_cache_seconds is None else self.hub_cache_seconds
+            )
+        if "access_scopes" not in configured:
+            settings["access_scopes"] = self._access_scopes()
+        return HubAuth(parent=self, **settings)
 
     def _access_scopes(self) -> set[str]:
         name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "grader")
@@ -213,10 +352,8 @@ class GradingService(Application):
 
     async def start_serving(self) -> HTTPServer:
         """Prepare storage and queue, start workers, listen. Returns the HTTP server."""
-        # Docker SDK calls run in threads; the default pool (cores + 4) is too small for
-        # several workers plus pool refills.
         asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=32, thread_name_prefix="coderunner")
+            ThreadPoolExecutor(max_workers=self.executor_threads, thread_name_prefix="coderunner")
         )
         await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
@@ -269,6 +406,9 @@ class GradingService(Application):
         await self.shutdown()
 
     def start(self) -> None:
+        if self.generate_config:
+            print(self.generate_config_file())
+            return
         asyncio.run(self.serve())
 
 

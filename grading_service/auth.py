@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import re
 import time
+from typing import Any
 from urllib.parse import quote
 
 from jupyterhub.services.auth import HubAuth, check_scopes
 from jupyterhub.utils import url_path_join
 from tornado.web import HTTPError
+from traitlets import Float
+from traitlets.config import LoggingConfigurable
 
 from .tokens import TokenConfig, TokenError, looks_like_jwt
 
@@ -32,10 +35,20 @@ def token_from_header(value: str | None) -> str | None:
     return match.group(1) if match else None
 
 
-class HubIdentity:
-    def __init__(self, hub_auth: HubAuth, *, groups_cache_seconds: float = 60.0) -> None:
+class HubIdentity(LoggingConfigurable):
+    """A JupyterHub user from their hub token, with their groups (HubAuth does the asking;
+    its answers about tokens are cached for ``HubAuth.cache_max_age`` seconds)."""
+
+    groups_cache_seconds = Float(
+        60.0,
+        help="""How long a user's JupyterHub groups are remembered, in seconds, when the hub's
+        answer about their token does not list them. Group changes (and so group limits and
+        teacher access) take effect after at most this long.""",
+    ).tag(config=True)
+
+    def __init__(self, hub_auth: HubAuth, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.hub_auth = hub_auth
-        self.groups_cache_seconds = groups_cache_seconds
         self._groups: dict[str, tuple[float, list[str]]] = {}
 
     async def groups_of(self, name: str) -> list[str]:

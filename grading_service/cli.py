@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
+
+# The folder above the package: a source checkout when it holds pyproject.toml, else
+# (installed) site-packages, where nothing is ours to read.
+CHECKOUT = Path(__file__).resolve().parent.parent
 
 USAGE = """usage: coderunner <command> [options]
 
@@ -16,7 +21,7 @@ commands:
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
   content    problems: validate | new | import   (coderunner content --help)
-  bench      measure the grading path against baselines (make bench)
+  bench      measure the grading path against baselines (make bench; source checkout only)
   version    print the version
 """
 
@@ -36,8 +41,6 @@ def main(argv: list[str] | None = None) -> None:
     elif command == "content":
         sys.exit(content_main(rest))
     elif command == "bench":
-        from .benchmark import main as bench_main
-
         sys.exit(bench_main(rest))
     elif command == "version":
         from . import __version__
@@ -46,6 +49,22 @@ def main(argv: list[str] | None = None) -> None:
     else:
         print(f"coderunner: unknown command {command!r}\n\n{USAGE}", file=sys.stderr)
         sys.exit(2)
+
+
+def bench_main(argv: list[str]) -> int:
+    """Run the benchmark: a development tool, left out of the installed wheel."""
+    try:
+        from .benchmark import main as benchmark
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{__package__}.benchmark":
+            raise
+        print(
+            "coderunner bench: the benchmark runs from a source checkout only (`make bench`); "
+            "it is not part of the installed package.",
+            file=sys.stderr,
+        )
+        return 2
+    return benchmark(argv)
 
 
 def token_parser() -> argparse.ArgumentParser:
@@ -131,7 +150,8 @@ def content_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--image",
         default=None,
-        help="sandbox image (default: CODERUNNER_SANDBOX_IMAGE or the one `make image` built)",
+        help="sandbox image (default: $CODERUNNER_SANDBOX_IMAGE, else, in a source "
+        "checkout, the one `make image` built)",
     )
     check.add_argument(
         "--static-only",
@@ -178,12 +198,16 @@ def content_parser() -> argparse.ArgumentParser:
 
 
 def _default_image() -> str | None:
-    import os
-
+    """$CODERUNNER_SANDBOX_IMAGE; else, as a development fallback when running from a
+    source checkout (not an installed package), the image `make image` recorded in
+    ``$CODERUNNER_STATE_DIR/sandbox-image`` (default ``<checkout>/.state``)."""
     if os.environ.get("CODERUNNER_SANDBOX_IMAGE"):
         return os.environ["CODERUNNER_SANDBOX_IMAGE"]
-    marker = Path(__file__).resolve().parent.parent / ".state" / "sandbox-image"
-    return marker.read_text().strip() if marker.exists() else None
+    if not (CHECKOUT / "pyproject.toml").is_file():
+        return None
+    state = Path(os.environ.get("CODERUNNER_STATE_DIR") or CHECKOUT / ".state")
+    marker = state / "sandbox-image"
+    return marker.read_text().strip() if marker.is_file() else None
 
 
 def content_main(argv: list[str]) -> int:

@@ -232,7 +232,7 @@ class ContentStore:
         ordered = sorted(problems.values(), key=lambda p: (p.track, p.level, p.order, p.id))
         tracks = []
         for track_id in sorted({p.track for p in ordered}):
-            meta = _read_json(self.root / track_id / "track.json")
+            track_meta = _read_json(self.root / track_id / "track.json")
             levels = []
             for number in sorted({p.level for p in ordered if p.track == track_id}):
                 level_meta = _read_json(self.root / track_id / f"level-{number}" / "level.json")
@@ -252,10 +252,10 @@ class ContentStore:
             tracks.append(
                 Track(
                     id=track_id,
-                    title=str(meta.get("title", track_id)),
-                    ages=str(meta.get("ages", "")),
-                    order=int(meta.get("order", 0)),
-                    description=str(meta.get("description", "")),
+                    title=str(track_meta.get("title", track_id)),
+                    ages=str(track_meta.get("ages", "")),
+                    order=int(track_meta.get("order", 0)),
+                    description=str(track_meta.get("description", "")),
                     levels=tuple(levels),
                 )
             )

@@ -1,7 +1,7 @@
 """Content tooling behind ``coderunner content``: validate, new, import.
 
 ``validate`` checks a content folder the way the grading service will use it: metadata
-against the JSON Schemas in ``content/schema/``, the folder layout, unique ids,
+against the JSON Schemas in ``grading_service/schemas/``, the folder layout, unique ids,
 contiguous levels, enough public and hidden tests, no hidden material referenced from
 public files, and then, through real sandboxes, that every reference solution passes
 all its tests and every starter fails at least one hidden test.
@@ -16,20 +16,25 @@ import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from importlib.resources import files
 from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
 from .content import ASSET_NAME, PROBLEM_ID, ContentError, Problem, load_problem
+from .records import GradeResult
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "content" / "schema"
+SCHEMAS = files("grading_service").joinpath("schemas")  # package data, not the source tree
 PUBLIC_FILES = ("statement.md", "starter.py", "tests_public.py", "tests_public.json")
 HIDDEN_MARKERS = ("tests_hidden", "solution.py")
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 
 def schema(name: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text()))
+    """The validator for ``problem``, ``track`` or ``level`` metadata: a JSON Schema
+    shipped inside the package (``grading_service/schemas/``)."""
+    text = SCHEMAS.joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
+    return Draft202012Validator(json.loads(text))
 
 
 @dataclass
@@ -157,9 +162,9 @@ def check_static(
         if hidden < min_hidden:
             report.fail(problem.id, f"{hidden} hidden tests, at least {min_hidden} needed")
         for name in PUBLIC_FILES:
-            path = d / name
-            if path.is_file():
-                text = path.read_text()
+            public_file = d / name
+            if public_file.is_file():
+                text = public_file.read_text()
                 for marker in HIDDEN_MARKERS:
                     if marker in text:
                         report.fail(problem.id, f"public file {name} refers to {marker}")
@@ -219,7 +224,7 @@ async def check_in_sandboxes(
     await grader.start()
     gate = asyncio.Semaphore(parallel)
 
-    async def grade(problem: Problem, source: str) -> dict | None:
+    async def grade(problem: Problem, source: str) -> GradeResult | None:
         async with gate:
             try:
                 return await grader.grade(problem, source)

@@ -18,13 +18,14 @@ import asyncio
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 from traitlets import Float, Integer
 from traitlets.config import LoggingConfigurable
 
 from . import metrics
 from .content import Problem
+from .records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
 from .runner_launcher import RunnerFailed, run_in_fresh_process
 from .sandbox import SandboxError, SandboxFactory, SandboxPool
 
@@ -36,18 +37,23 @@ class InfraFault(RuntimeError):
 
 
 def final_result(
-    status: str, verdict: str, message: str, score: float, max_score: float, **more: Any
-) -> dict:
+    status: SubmissionStatus,
+    verdict: Verdict,
+    message: str,
+    score: float,
+    max_score: float,
+    **more: Any,
+) -> GradeResult:
     """A result document as stored on a submission (tests filled in by the caller)."""
-    return {
+    result: GradeResult = {
         "status": status,
         "verdict": verdict,
         "message": message,
         "score": score,
         "max_score": max_score,
         "tests": [],
-        **more,
     }
+    return cast(GradeResult, {**result, **more})
 
 
 class Grader(LoggingConfigurable):
@@ -111,7 +117,7 @@ class Grader(LoggingConfigurable):
             **problem.runner_settings(),
         }
 
-    async def grade(self, problem: Problem, code: str, *, submission_id: str = "") -> dict:
+    async def grade(self, problem: Problem, code: str, *, submission_id: str = "") -> GradeResult:
         """Grade ``code`` against ``problem``'s tests in its own fresh sandbox.
 
         Returns the result to store (status ``graded``). Raises ``InfraFault`` when the
@@ -163,10 +169,10 @@ class Grader(LoggingConfigurable):
         except SandboxError as exc:
             raise InfraFault(str(exc)) from exc
 
-    async def _run_runner(self, job: dict, limit_seconds: float) -> dict:
+    async def _run_runner(self, job: dict, limit_seconds: float) -> RunnerOutcome:
         """The runner's outcome (the benchmark times this step by wrapping it)."""
         try:
-            return await run_in_fresh_process(job, limit_seconds)
+            return cast(RunnerOutcome, await run_in_fresh_process(job, limit_seconds))
         except RunnerFailed as exc:
             raise InfraFault(str(exc)) from None
 
@@ -176,7 +182,7 @@ class Grader(LoggingConfigurable):
         self._removals.add(task)
         task.add_done_callback(self._removals.discard)
 
-    def _cap(self, result: dict) -> dict:
+    def _cap(self, result: GradeResult) -> GradeResult:
         """Keep the stored result within ``max_result_bytes``."""
         if len(json.dumps(result, default=str)) <= self.max_result_bytes:
             return result

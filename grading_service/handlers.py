@@ -7,21 +7,24 @@ status; foreign or unknown ids answer 404.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 from tornado import web
 
 from . import metrics
-from .admission import Refusal
 from .auth import AuthError
-from .notebook import NotebookError, notebook_source
+from .records import Submission
+from .submissions import SubmissionError, Submitter
+
+if TYPE_CHECKING:
+    from .app import GradingService
 
 log = logging.getLogger("coderunner.api")
 
@@ -33,9 +36,25 @@ class APIError(web.HTTPError):
         self.headers = headers or {}
 
 
+# What a dependency's own exceptions mean to a client: the service is fine, a part of
+# it is not reachable for now.
+DEPENDENCY_FAULTS: tuple[tuple[type[Exception], str], ...] = (
+    (PyMongoError, "database"),
+    (RedisError, "queue"),
+)
+
+
+def dependency_fault(exc: BaseException | None) -> str | None:
+    """Which dependency an exception says is unavailable, if any."""
+    for exc_type, what in DEPENDENCY_FAULTS:
+        if isinstance(exc, exc_type):
+            return what
+    return None
+
+
 class BaseHandler(web.RequestHandler):
     @property
-    def service(self) -> Any:
+    def service(self) -> GradingService:
         return self.settings["service"]
 
     def prepare(self) -> None:
@@ -52,11 +71,25 @@ class BaseHandler(web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = getattr(exc, "message", None) or self._reason
+        if getattr(self, "request_id", None):  # send_error cleared the headers
+            self.set_header("X-Request-Id", self.request_id)
+        unavailable = dependency_fault(exc)
         if isinstance(exc, APIError):
             for key, value in exc.headers.items():
                 self.set_header(key, value)
+        elif unavailable:
+            status_code = 503
+            self.set_status(503)
+            self.set_header("Retry-After", "10")
+            message = (
+                f"The grading service cannot reach its {unavailable} right now; "
+                "your work is safe, please try again shortly."
+            )
         elif status_code >= 500:
-            message = "The grading service hit an unexpected error; it has been logged."
+            message = (
+                "The grading service hit an unexpected error; it has been logged "
+                "with this request's id."
+            )
         self.set_header("Content-Type", "application/json")
         self.finish(
             json.dumps(
@@ -70,6 +103,13 @@ class BaseHandler(web.RequestHandler):
 
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
         if isinstance(value, web.HTTPError) and value.status_code < 500:
+            return
+        if dependency_fault(value):
+            log.warning(
+                "dependency unavailable: %s",
+                value,
+                extra={"request_id": getattr(self, "request_id", None)},
+            )
             return
         log.error(
             "unhandled error",
@@ -146,7 +186,7 @@ class ProblemAssetHandler(AuthenticatedHandler):
         self.finish(data)
 
 
-def public_submission(doc: dict) -> dict:
+def public_submission(doc: Submission) -> dict[str, Any]:
     """A stored submission as its owner may see it."""
     return {
         "id": doc["_id"],
@@ -166,143 +206,43 @@ def public_submission(doc: dict) -> dict:
 
 class SubmissionsHandler(AuthenticatedHandler):
     async def post(self) -> None:
-        service = self.service
-        if len(self.request.body) > service.max_notebook_bytes + 4096:
-            metrics.REJECTIONS.labels("too_large").inc()
-            raise APIError(413, f"Submission is larger than {service.max_notebook_bytes} bytes.")
-        body = self.json_body()
-        problem_id = body.get("problem_id")
-        if not isinstance(problem_id, str) or not problem_id:
-            raise APIError(400, "'problem_id' (a string) is required.")
-        problem = service.content.get(problem_id)
-        if problem is None:
-            raise APIError(404, f"No problem with id {problem_id!r}.")
-        if "notebook" in body:
-            if not isinstance(body["notebook"], dict):
-                raise APIError(400, "'notebook' must be an nbformat v4 JSON object.")
-            try:
-                code = notebook_source(body["notebook"])
-            except NotebookError as exc:
-                raise APIError(400, f"Cannot grade this notebook: {exc}") from None
-            source_kind = "notebook"
-        elif isinstance(body.get("code"), str):
-            code, source_kind = body["code"], "code"
-        else:
-            raise APIError(400, "Send either 'code' (a string) or 'notebook' (nbformat v4).")
-        if len(code.encode()) > service.max_code_bytes:
-            metrics.REJECTIONS.labels("too_large").inc()
-            raise APIError(413, f"Code is larger than {service.max_code_bytes} bytes.")
-        code_hash = hashlib.sha256(code.encode()).hexdigest()
-        submission_id = uuid.uuid4().hex
-        groups = list(self.user_model.get("groups") or [])
-        priority = service.admission.is_priority(groups, role=self.user_model.get("role"))
+        submissions = self.service.submissions
         try:
-            accepted = await self._admit(problem_id, code_hash, submission_id, groups, priority)
-        except Refusal as refusal:
-            metrics.REJECTIONS.labels(refusal.reason).inc()
-            raise APIError(
-                refusal.status, refusal.message, {"Retry-After": str(refusal.retry_after_seconds)}
-            ) from None
-        except RedisError as exc:
-            log.warning("admission unavailable: %s", exc)
-            metrics.REJECTIONS.labels("queue_unavailable").inc()
-            raise APIError(
-                503,
-                "Cannot queue the submission right now (queue unavailable); "
-                "your work is safe, please try again shortly.",
-                {"Retry-After": "10"},
-            ) from None
-        if accepted is not None:  # an identical submission is still pending
-            self.write_json({**accepted, "duplicate": True}, status=202)
-            return
-        doc = {
-            "_id": submission_id,
-            "user": self.user_name,
-            "problem_id": problem_id,
-            "code": code,
-            "code_hash": code_hash,
-            "source_kind": source_kind,
-            "priority": priority,
-            "request_id": self.request_id,
-        }
-        try:
-            await service.storage.insert_submission(doc)
-        except Exception as exc:
-            log.warning("cannot store submission: %s", exc)
-            await self._undo_admission(problem_id, code_hash, submission_id)
-            raise APIError(
-                503,
-                "Cannot store the submission right now (database unavailable);"
-                " please try again shortly.",
-                {"Retry-After": "10"},
-            ) from None
-        try:
-            await service.queue.enqueue(submission_id, priority=priority)
-        except Exception as exc:
-            log.warning("cannot queue submission: %s", exc)
-            await service.storage.submissions.delete_one({"_id": submission_id})
-            await self._undo_admission(problem_id, code_hash, submission_id)
-            raise APIError(
-                503,
-                "Cannot queue the submission right now (queue unavailable); "
-                "please try again shortly.",
-                {"Retry-After": "10"},
-            ) from None
-        metrics.SUBMISSIONS.labels(source_kind).inc()
-        log.info(
-            "accepted",
-            extra={
-                "request_id": self.request_id,
-                "user": self.user_name,
-                "submission_id": submission_id,
-            },
-        )
-        self.set_header("Location", f"{self.request.path.rstrip('/')}/{submission_id}")
-        self.write_json({"id": submission_id, "status": "queued"}, status=202)
-
-    async def _admit(
-        self, problem_id: str, code_hash: str, submission_id: str, groups: list[str], priority: bool
-    ) -> dict | None:
-        """Dedup, then limits, then backpressure. Returns the pending twin, if any."""
-        admission = self.service.admission
-        earlier = await admission.claim_dedup(self.user_name, problem_id, code_hash, submission_id)
-        if earlier is not None:
-            doc = await self.service.storage.get_submission(earlier)
-            if doc and doc["user"] == self.user_name and doc["status"] in ("queued", "running"):
-                return {"id": earlier, "status": doc["status"]}
-            await admission.replace_dedup(
-                self.user_name, problem_id, code_hash, earlier, submission_id
+            if len(self.request.body) > submissions.max_body_bytes():
+                raise SubmissionError(
+                    413,
+                    f"Submission is larger than {submissions.max_notebook_bytes} bytes.",
+                    reason="too_large",
+                )
+            source = submissions.source(self.json_body())
+            submitter = Submitter(
+                self.user_name,
+                tuple(self.user_model.get("groups") or ()),
+                self.user_model.get("role"),
+                self.request_id,
             )
-        try:
-            await admission.check_limits(self.user_name, groups)
-        except Refusal:
-            await admission.drop_dedup(self.user_name, problem_id, code_hash, submission_id)
-            raise
-        try:
-            await admission.check_backpressure(priority=priority)
-        except Refusal:
-            await self._undo_admission(problem_id, code_hash, submission_id)
-            raise
-        return None
-
-    async def _undo_admission(self, problem_id: str, code_hash: str, submission_id: str) -> None:
-        admission = self.service.admission
-        try:
-            await admission.release(self.user_name)
-            await admission.drop_dedup(self.user_name, problem_id, code_hash, submission_id)
-        except RedisError:
-            pass
-
-
-MAX_WAIT_SECONDS = 30.0
+            accepted = await submissions.accept(submitter, source)
+        except SubmissionError as exc:
+            if exc.reason:
+                metrics.REJECTIONS.labels(exc.reason).inc()
+            headers = {}
+            if exc.retry_after_seconds is not None:
+                headers["Retry-After"] = str(exc.retry_after_seconds)
+            raise APIError(exc.status, exc.message, headers) from None
+        if not accepted.duplicate:
+            self.set_header("Location", f"{self.request.path.rstrip('/')}/{accepted.id}")
+        self.write_json(accepted.as_json(), status=202)
 
 
 class SubmissionHandler(AuthenticatedHandler):
     async def get(self, submission_id: str) -> None:
-        """The submission; with ``?wait=N`` (seconds, at most 30) answer as soon as it has
-        a verdict, or after N seconds with its current state (long polling)."""
+        """The submission; with ``?wait=N`` (seconds, at most
+        ``GradingService.max_wait_seconds``) answer as soon as it has a verdict, or after
+        N seconds with its current state (long polling)."""
         try:
-            wait = min(max(float(self.get_argument("wait", "0")), 0.0), MAX_WAIT_SECONDS)
+            wait = min(
+                max(float(self.get_argument("wait", "0")), 0.0), self.service.max_wait_seconds
+            )
         except ValueError:
             raise APIError(400, "'wait' must be a number of seconds.") from None
         deadline = time.monotonic() + wait
@@ -317,36 +257,40 @@ class SubmissionHandler(AuthenticatedHandler):
         self.write_json(public_submission(doc))
 
 
+def public_progress(
+    user: str, records: list[dict[str, Any]], unlocked: dict[tuple[str, int], bool]
+) -> dict[str, Any]:
+    """A learner's progress as they may see it: per problem, per level, totals."""
+    problems = [
+        {
+            "problem_id": rec["problem_id"],
+            "attempts": rec.get("attempts", 0),
+            "best_score": rec.get("best_score", 0),
+            "max_score": rec.get("max_score", 0),
+            "solved": rec.get("first_solved_at") is not None,
+            "first_solved_at": rec.get("first_solved_at"),
+        }
+        for rec in records
+    ]
+    solved = {p["problem_id"] for p in problems if p["solved"]}
+    return {
+        "user": user,
+        "problems": problems,
+        "levels": [
+            {"track": track, "level": number, "unlocked": is_open}
+            for (track, number), is_open in unlocked.items()
+        ],
+        "solved": len(solved),
+        "total_score": sum(p["best_score"] for p in problems),
+    }
+
+
 class ProgressHandler(AuthenticatedHandler):
     async def get(self) -> None:
         records = await self.service.storage.progress_for(self.user_name)
-        problems = []
-        for rec in records:
-            problems.append(
-                {
-                    "problem_id": rec["problem_id"],
-                    "attempts": rec.get("attempts", 0),
-                    "best_score": rec.get("best_score", 0),
-                    "max_score": rec.get("max_score", 0),
-                    "solved": rec.get("first_solved_at") is not None,
-                    "first_solved_at": rec.get("first_solved_at"),
-                }
-            )
-        solved = {p["problem_id"] for p in problems if p["solved"]}
+        solved = {r["problem_id"] for r in records if r.get("first_solved_at") is not None}
         unlocked = self.service.content.unlocked_levels(solved)
-        levels = [
-            {"track": track, "level": number, "unlocked": is_open}
-            for (track, number), is_open in unlocked.items()
-        ]
-        self.write_json(
-            {
-                "user": self.user_name,
-                "problems": problems,
-                "levels": levels,
-                "solved": len(solved),
-                "total_score": sum(p["best_score"] for p in problems),
-            }
-        )
+        self.write_json(public_progress(self.user_name, records, unlocked))
 
 
 class HealthHandler(BaseHandler):
@@ -376,7 +320,7 @@ class MetricsHandler(BaseHandler):
         self.finish(generate_latest())
 
 
-def routes(prefixes: list[str]) -> list[tuple[str, type[web.RequestHandler]]]:
+def routes(prefixes: list[str]) -> list[tuple[str, type[BaseHandler]]]:
     table = [
         (r"api/problems/?", ProblemsHandler),
         (r"api/tracks/?", TracksHandler),

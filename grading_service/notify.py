@@ -11,17 +11,27 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from typing import Any
 
 import redis.asyncio as redis
+from traitlets import Float
+from traitlets.config import LoggingConfigurable
 
 log = logging.getLogger("coderunner.notify")
 
 
-class VerdictNotifier:
-    def __init__(self, client: redis.Redis, channel: str, *, recheck_seconds: float = 2.0):
+class VerdictNotifier(LoggingConfigurable):
+    recheck_seconds = Float(
+        2.0,
+        help="""Longest a long-polling request waits before it reads its submission from
+        MongoDB again, even without a notification. Only matters when a notification is
+        lost (Redis restarting); lower it for quicker recovery at the cost of more reads.""",
+    ).tag(config=True)
+
+    def __init__(self, client: redis.Redis, channel: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
         self.redis = client
         self.channel = channel
-        self.recheck_seconds = recheck_seconds
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._task: asyncio.Task | None = None
 

@@ -10,6 +10,7 @@ first, so they never wait behind a class.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
@@ -45,11 +46,11 @@ class JobQueue:
 
     async def enqueue(self, submission_id: str, *, priority: bool = False) -> str:
         stream = self.priority_stream if priority else self.stream
-        return await self.redis.xadd(stream, {"submission_id": submission_id})
+        return str(await self.redis.xadd(stream, {"submission_id": submission_id}))
 
     async def read(self, consumer: str, *, block_ms: int = 2000) -> list[QueuedJob]:
         """New jobs for this consumer, priority lane first."""
-        reply = await self.redis.xreadgroup(
+        reply: Any = await self.redis.xreadgroup(
             self.group, consumer, {s: ">" for s in self.streams}, count=1, block=block_ms
         )
         jobs = [

@@ -370,8 +370,7 @@ class Session:
         key = (name, tuple(_name(f) for f in fields))
         cls = self._namedtuples.get(key)
         if cls is None:
-            cls = collections.namedtuple(name, key[1])  # type: ignore[misc]
-            self._namedtuples[key] = cls
+            cls = self._namedtuples[key] = collections.namedtuple(name, key[1])
         items = self._items(value, depth)
         if len(items) != len(fields):
             raise SandboxFault("the sandbox sent a malformed namedtuple")

@@ -34,6 +34,7 @@ import time
 import traceback
 import types
 import unittest
+import unittest.util
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -413,8 +414,8 @@ def _grade_function(
         for name, run in collect_tests(module):
             runners[(index, name)] = run
     for position, test in enumerate(planned):
-        run = runners.get((test.module, test.name))
-        if run is None:
+        found = runners.get((test.module, test.name))
+        if found is None:
             why = import_errors.get(test.module, "the test did not run")
             outcomes[position] = TestOutcome(
                 test.name, "error", test.visibility, f"The tests could not start: {why}"
@@ -422,16 +423,16 @@ def _grade_function(
             continue
         session.stdout.clear()
         session.callback_failures.clear()
-        status, exc = run()
+        status, problem = found()
         if session.fatal:
             raise session.fatal
         if status == "pass" and session.callback_failures:
-            status, exc = "fail", session.callback_failures[0]
+            status, problem = "fail", session.callback_failures[0]
         outcomes[position] = TestOutcome(
             test.name,
             status,
             test.visibility,
-            describe_failure(exc, test.path) if status != "pass" else "",
+            describe_failure(problem, test.path) if status != "pass" else "",
             "".join(session.stdout)[: job.max_output_bytes],
         )
     return "passed", ""
@@ -450,7 +451,7 @@ def _grade_program(
             {"op": "run", "source": job.source, "stdin": str(case.get("stdin", ""))}
         )
         if not reply["ok"]:
-            error = reply.get("error") if isinstance(reply.get("error"), dict) else {}
+            error: dict[str, Any] = reply["error"] if isinstance(reply.get("error"), dict) else {}
             if error.get("type") in SYNTAX_ERRORS:
                 return _load_error(error)
             verdict, message = _load_error(error)

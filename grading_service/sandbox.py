@@ -14,25 +14,82 @@ from __future__ import annotations
 import asyncio
 import os
 from pathlib import Path
+from typing import Any
 
 import docker
 from docker.errors import DockerException, NotFound
-from traitlets import Float, Integer, Unicode, default
+from traitlets import Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
 
 AGENT_SOURCE = (Path(__file__).parent / "sandbox_agent.py").read_text(encoding="utf-8")
 LABEL = "org.coderunner.role"
 INSTANCE_LABEL = "org.coderunner.instance"
+SANDBOX_USER = "65534:65534"  # nobody:nogroup
 
 
 class SandboxError(RuntimeError):
     """Docker could not give us a sandbox: an infrastructure fault, worth a retry."""
 
 
+def memory_settings(memory_limit_mb: int) -> dict[str, str]:
+    """Docker's memory limit with swap set equal, so that no swap is added."""
+    return {"mem_limit": f"{memory_limit_mb}m", "memswap_limit": f"{memory_limit_mb}m"}
+
+
+def sandbox_container_settings(
+    *,
+    image: str,
+    command: list[str],
+    memory_limit_mb: int,
+    cpu_limit: float,
+    pids_limit: int,
+    nofile_limit: int,
+    tmpfs_size_mb: int,
+    max_output_bytes: int,
+    instance_name: str,
+) -> dict[str, Any]:
+    """The keyword arguments of ``DockerClient.containers.create`` for one sandbox.
+
+    A pure function (as kubespawner's ``make_pod``), so the security settings can be
+    read in one place and checked without Docker: no network, a read-only root, an
+    unprivileged user, no capabilities, no privilege gain, a small tmpfs as the only
+    writable place, limits on processes, memory (no swap), CPU and open files, and no
+    container log (the call server talks over the attached stdin/stdout only).
+    """
+    return {
+        "image": image,
+        "command": command,
+        "stdin_open": True,
+        "network_mode": "none",
+        "read_only": True,
+        "user": SANDBOX_USER,
+        "working_dir": "/tmp",
+        "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={tmpfs_size_mb}m,mode=1777"},
+        "cap_drop": ["ALL"],
+        "security_opt": ["no-new-privileges"],
+        "pids_limit": pids_limit,
+        **memory_settings(memory_limit_mb),
+        "nano_cpus": int(cpu_limit * 1e9),
+        "ulimits": [docker.types.Ulimit(name="nofile", soft=nofile_limit, hard=nofile_limit)],
+        "environment": {
+            "CODERUNNER_MAX_OUTPUT_BYTES": str(max_output_bytes),
+            "HOME": "/tmp",
+            "PYTHONDONTWRITEBYTECODE": "1",
+        },
+        "labels": {LABEL: "sandbox", INSTANCE_LABEL: instance_name},
+        "log_config": docker.types.LogConfig(type=docker.types.LogConfig.types.NONE),
+    }
+
+
 class SandboxFactory(LoggingConfigurable):
+    """Creates, starts, inspects and removes sandbox containers through the Docker API."""
+
+    _deprecated_aliases = {"memory_limit_mb": "max_memory_limit_mb"}  # old name: new name
+
     image = Unicode(
         help="""Image for grading sandboxes: the image built from sandbox_kernel_image/,
-        so code behaves as in the learner's kernel. Env: CODERUNNER_SANDBOX_IMAGE.""",
+        so code behaves as in the learner's kernel.
+        Default: $CODERUNNER_SANDBOX_IMAGE, else coderunner-sandbox:latest.""",
     ).tag(config=True)
 
     @default("image")
@@ -44,10 +101,23 @@ class SandboxFactory(LoggingConfigurable):
         help="Python interpreter inside the sandbox image that runs the call server.",
     ).tag(config=True)
 
-    memory_limit_mb = Integer(
+    max_memory_limit_mb = Integer(
         256,
-        help="Memory limit of a sandbox in MiB; swap is set equal, so none is added.",
+        help="""Ceiling on a sandbox's memory limit, in MiB: a problem's own
+        memory_limit_mb is lowered to this, and a sandbox started without a problem limit
+        gets it. Swap is set equal, so none is added. Raise it only together with the
+        host's memory: a worker may run this much per sandbox.""",
     ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        None,
+        allow_none=True,
+        help="Deprecated: use SandboxFactory.max_memory_limit_mb (set here, it is passed on).",
+    ).tag(config=True)
+
+    @observe(*_deprecated_aliases)
+    def _deprecated_trait(self, change: Any) -> None:
+        _pass_on_deprecated(self, change, self._deprecated_aliases[change.name])
 
     pids_limit = Integer(64, help="Most processes and threads a sandbox may run.").tag(config=True)
 
@@ -65,7 +135,8 @@ class SandboxFactory(LoggingConfigurable):
     ).tag(config=True)
 
     docker_socket = Unicode(
-        help="Path of the Docker daemon's unix socket (from DOCKER_HOST if it is unix://).",
+        help="""Path of the Docker daemon's unix socket.
+        Default: the path in $DOCKER_HOST when it is unix://..., else /var/run/docker.sock.""",
     ).tag(config=True)
 
     @default("docker_socket")
@@ -78,7 +149,8 @@ class SandboxFactory(LoggingConfigurable):
     instance_name = Unicode(
         "default",
         help="""Names this grading service's sandboxes (a container label), so that clean-up
-        at start and stop removes only its own. Env: CODERUNNER_INSTANCE.""",
+        at start and stop removes only its own; give each service sharing a Docker daemon
+        its own. Default: $CODERUNNER_INSTANCE, else default.""",
     ).tag(config=True)
 
     @default("instance_name")
@@ -93,33 +165,26 @@ class SandboxFactory(LoggingConfigurable):
             self._client = docker.DockerClient(base_url=f"unix://{self.docker_socket}")
         return self._client
 
-    def _create_and_start(self, memory_limit_mb: int) -> str:
-        container = self.client.containers.create(
-            self.image,
-            [self.python, "-I", "-c", AGENT_SOURCE],
-            stdin_open=True,
-            network_mode="none",
-            read_only=True,
-            user="65534:65534",
-            working_dir="/tmp",
-            tmpfs={"/tmp": f"rw,nosuid,nodev,size={self.tmpfs_size_mb}m,mode=1777"},
-            cap_drop=["ALL"],
-            security_opt=["no-new-privileges"],
+    def container_settings(self, memory_limit_mb: int) -> dict[str, Any]:
+        """``containers.create`` arguments for one sandbox with this memory limit."""
+        return sandbox_container_settings(
+            image=self.image,
+            command=[self.python, "-I", "-c", AGENT_SOURCE],
+            memory_limit_mb=memory_limit_mb,
+            cpu_limit=self.cpu_limit,
             pids_limit=self.pids_limit,
-            mem_limit=f"{memory_limit_mb}m",
-            memswap_limit=f"{memory_limit_mb}m",
-            nano_cpus=int(self.cpu_limit * 1e9),
-            ulimits=[
-                docker.types.Ulimit(name="nofile", soft=self.nofile_limit, hard=self.nofile_limit)
-            ],
-            environment={
-                "CODERUNNER_MAX_OUTPUT_BYTES": str(self.max_output_bytes),
-                "HOME": "/tmp",
-                "PYTHONDONTWRITEBYTECODE": "1",
-            },
-            labels={LABEL: "sandbox", INSTANCE_LABEL: self.instance_name},
-            log_config=docker.types.LogConfig(type="none"),
+            nofile_limit=self.nofile_limit,
+            tmpfs_size_mb=self.tmpfs_size_mb,
+            max_output_bytes=self.max_output_bytes,
+            instance_name=self.instance_name,
         )
+
+    def memory_limit_for(self, memory_limit_mb: int | None) -> int:
+        """The limit a sandbox gets when asked for this one: at most the ceiling."""
+        return min(memory_limit_mb or self.max_memory_limit_mb, self.max_memory_limit_mb)
+
+    def _create_and_start(self, memory_limit_mb: int) -> str:
+        container = self.client.containers.create(**self.container_settings(memory_limit_mb))
         try:
             container.start()
         except DockerException:
@@ -129,7 +194,7 @@ class SandboxFactory(LoggingConfigurable):
 
     async def start(self, memory_limit_mb: int | None = None) -> str:
         """A fresh, started sandbox; its id. Raises SandboxError on Docker faults."""
-        limit = min(memory_limit_mb or self.memory_limit_mb, self.memory_limit_mb)
+        limit = self.memory_limit_for(memory_limit_mb)
         try:
             return await asyncio.to_thread(self._create_and_start, limit)
         except DockerException as exc:
@@ -139,10 +204,7 @@ class SandboxFactory(LoggingConfigurable):
         """Change a started sandbox's memory (and swap) limit before it is used."""
         try:
             await asyncio.to_thread(
-                self.client.api.update_container,
-                container_id,
-                mem_limit=f"{memory_limit_mb}m",
-                memswap_limit=f"{memory_limit_mb}m",
+                self.client.api.update_container, container_id, **memory_settings(memory_limit_mb)
             )
         except DockerException as exc:
             raise SandboxError(f"could not set the sandbox's memory limit: {exc}") from exc
@@ -206,11 +268,25 @@ class SandboxPool(LoggingConfigurable):
         starts its own).""",
     ).tag(config=True)
 
-    memory_limit_mb = Integer(
+    start_memory_limit_mb = Integer(
         128,
-        help="""Memory limit pooled sandboxes start with: the usual problem limit. A
-        problem asking for another limit gets its sandbox adjusted (a little slower).""",
+        help="""Memory limit in MiB that pooled sandboxes start with; set it to the limit
+        most problems ask for. A problem asking for another limit gets its sandbox adjusted
+        when it is handed out (a little slower). Capped by
+        SandboxFactory.max_memory_limit_mb.""",
     ).tag(config=True)
+
+    memory_limit_mb = Integer(
+        None,
+        allow_none=True,
+        help="Deprecated: use SandboxPool.start_memory_limit_mb (set here, it is passed on).",
+    ).tag(config=True)
+
+    _deprecated_aliases = {"memory_limit_mb": "start_memory_limit_mb"}  # old name: new name
+
+    @observe(*_deprecated_aliases)
+    def _deprecated_trait(self, change: Any) -> None:
+        _pass_on_deprecated(self, change, self._deprecated_aliases[change.name])
 
     max_parallel_starts = Integer(
         2,
@@ -228,7 +304,7 @@ class SandboxPool(LoggingConfigurable):
 
     @property
     def pool_limit(self) -> int:
-        return min(self.memory_limit_mb, self.factory.memory_limit_mb)
+        return self.factory.memory_limit_for(self.start_memory_limit_mb)
 
     @property
     def ready_count(self) -> int:
@@ -240,7 +316,7 @@ class SandboxPool(LoggingConfigurable):
 
     async def acquire(self, memory_limit_mb: int | None = None) -> str:
         """A started sandbox for one submission (from the pool when one is ready)."""
-        limit = min(memory_limit_mb or self.factory.memory_limit_mb, self.factory.memory_limit_mb)
+        limit = self.factory.memory_limit_for(memory_limit_mb)
         try:
             container_id = self._ready.get_nowait()
         except asyncio.QueueEmpty:
@@ -295,3 +371,14 @@ class SandboxPool(LoggingConfigurable):
                 self._task.cancel()
         while not self._ready.empty():
             await self.factory.remove(self._ready.get_nowait())
+
+
+def _pass_on_deprecated(configurable: LoggingConfigurable, change: Any, new_name: str) -> None:
+    """A deprecated option keeps working: warn, naming its replacement, and set that."""
+    if change.new is None:
+        return
+    cls = type(configurable).__name__
+    configurable.log.warning(
+        "%s.%s is deprecated; use %s.%s instead", cls, change.name, cls, new_name
+    )
+    setattr(configurable, new_name, change.new)

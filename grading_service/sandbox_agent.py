@@ -77,7 +77,7 @@ capture = CappedWriter()
 sys.stdout = capture
 sys.stderr = capture
 
-handles = {}
+handles: dict[int, object] = {}
 module = types.ModuleType("solution")
 PLAIN = (type(None), bool, int, float, str)
 BUILTIN_TYPES = {

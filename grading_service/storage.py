@@ -9,12 +9,14 @@ progress update.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-FINAL = ("graded", "failed")
+from .records import FINAL_STATUSES, GradeResult, Submission
+
+FINAL = FINAL_STATUSES
 
 
 def utcnow() -> dt.datetime:
@@ -56,12 +58,16 @@ class Storage:
             {**doc, "status": "queued", "created_at": utcnow(), "attempts": 0}
         )
 
-    async def get_submission(self, submission_id: str) -> dict[str, Any] | None:
-        return await self.submissions.find_one({"_id": submission_id})
+    async def delete_submission(self, submission_id: str) -> None:
+        """Remove a submission that was stored but could not be queued."""
+        await self.submissions.delete_one({"_id": submission_id, "status": "queued"})
 
-    async def mark_running(self, submission_id: str, worker: str) -> dict[str, Any] | None:
+    async def get_submission(self, submission_id: str) -> Submission | None:
+        return cast("Submission | None", await self.submissions.find_one({"_id": submission_id}))
+
+    async def mark_running(self, submission_id: str, worker: str) -> Submission | None:
         """Move a queued (or abandoned running) submission to running; None if already final."""
-        return await self.submissions.find_one_and_update(
+        doc = await self.submissions.find_one_and_update(
             {"_id": submission_id, "status": {"$nin": list(FINAL)}},
             {
                 "$set": {"status": "running", "started_at": utcnow(), "worker": worker},
@@ -69,6 +75,7 @@ class Storage:
             },
             return_document=ReturnDocument.AFTER,
         )
+        return cast("Submission | None", doc)
 
     async def requeue(self, submission_id: str) -> bool:
         """Put a running submission back to queued (before its job is queued again).
@@ -82,8 +89,8 @@ class Storage:
         return result.modified_count == 1
 
     async def store_verdict(
-        self, submission_id: str, result: dict[str, Any]
-    ) -> tuple[bool, dict[str, Any] | None]:
+        self, submission_id: str, result: GradeResult
+    ) -> tuple[bool, Submission | None]:
         """Store the final result once, in one round trip.
 
         Returns (stored now, the stored document). A verdict already stored (a job
@@ -96,10 +103,10 @@ class Storage:
             return_document=ReturnDocument.AFTER,
         )
         if doc is not None:
-            return True, doc
+            return True, cast("Submission", doc)
         return False, await self.get_submission(submission_id)
 
-    async def record_progress(self, submission: dict[str, Any]) -> None:
+    async def record_progress(self, submission: Submission) -> None:
         """Fold one graded submission into the learner's progress, at most once."""
         sid, user, problem_id = submission["_id"], submission["user"], submission["problem_id"]
         score, max_score = submission.get("score", 0), submission.get("max_score", 0)

@@ -211,6 +211,8 @@ def _decode_secret(text: str) -> tuple[bytes, str]:
 
 def _is_repeated_pattern(value: str | bytes) -> bool:
     """True if ``value`` is some shorter unit repeated, e.g. ``abcabcabc``."""
+    if isinstance(value, str):
+        return len(value) > 1 and value in (value + value)[1:-1]
     return len(value) > 1 and value in (value + value)[1:-1]
 
 
@@ -387,7 +389,7 @@ def _claim_time(token: str, claim: str) -> str:
     """An already-verified token's time claim as ISO 8601 UTC, or '' if absent."""
     try:
         value = jwt.decode(token, options={"verify_signature": False}).get(claim)
-        return datetime.fromtimestamp(int(value), UTC).isoformat()
+        return datetime.fromtimestamp(int(value), UTC).isoformat()  # type: ignore[arg-type]
     except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError, OSError):
         return ""
 
@@ -411,7 +413,7 @@ class TokenConfig(LoggingConfigurable):
     jwt_secret = Unicode(
         help="""Shared secret that signs service-account JWTs (HS256): 64+ hex characters,
         or base64 of 32+ random bytes. Generate one with `coderunner token --new-secret`.
-        Default: env CODERUNNER_JWT_SECRET. Prefer jwt_secret_file so the secret stays out
+        Default: $CODERUNNER_JWT_SECRET. Prefer jwt_secret_file so the secret stays out
         of config files and process environments; set only one of the two.""",
     ).tag(config=True)
 
@@ -421,8 +423,8 @@ class TokenConfig(LoggingConfigurable):
 
     jwt_secret_file = Unicode(
         help="""Path of a file holding the JWT secret (surrounding whitespace ignored); it
-        should be readable only by the service's user. Default: env
-        CODERUNNER_JWT_SECRET_FILE. Use instead of jwt_secret, not together with it.""",
+        should be readable only by the service's user. Default:
+        $CODERUNNER_JWT_SECRET_FILE. Use instead of jwt_secret, not together with it.""",
     ).tag(config=True)
 
     @default("jwt_secret_file")
@@ -431,7 +433,7 @@ class TokenConfig(LoggingConfigurable):
 
     issuer = Unicode(
         help="""The `iss` claim minted into and required of service-account JWTs. Default:
-        env CODERUNNER_JWT_ISSUER, else "coderunner". Change it only to keep tokens of
+        $CODERUNNER_JWT_ISSUER, else "coderunner". Change it only to keep tokens of
         separate deployments that share a secret apart.""",
     ).tag(config=True)
 
@@ -441,7 +443,7 @@ class TokenConfig(LoggingConfigurable):
 
     audience = Unicode(
         help="""The `aud` claim minted into and required of service-account JWTs. Default:
-        env CODERUNNER_JWT_AUDIENCE, else "coderunner-grader".""",
+        $CODERUNNER_JWT_AUDIENCE, else "coderunner-grader".""",
     ).tag(config=True)
 
     @default("audience")
@@ -449,8 +451,8 @@ class TokenConfig(LoggingConfigurable):
         return os.environ.get("CODERUNNER_JWT_AUDIENCE", DEFAULT_AUDIENCE)
 
     default_lifetime_seconds = Integer(
-        help="""Lifetime in seconds of a minted token when none is asked for. Default: env
-        CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS, else 3600 (one hour).""",
+        help="""Lifetime in seconds of a minted token when none is asked for. Default:
+        $CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS, else 3600 (one hour).""",
     ).tag(config=True)
 
     @default("default_lifetime_seconds")
@@ -458,8 +460,8 @@ class TokenConfig(LoggingConfigurable):
         return _env_int("CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS", DEFAULT_LIFETIME_SECONDS)
 
     max_lifetime_seconds = Integer(
-        help="""Longest lifetime in seconds a token may be minted with. Default: env
-        CODERUNNER_JWT_MAX_LIFETIME_SECONDS, else 2592000 (30 days). Lower it to force
+        help="""Longest lifetime in seconds a token may be minted with. Default:
+        $CODERUNNER_JWT_MAX_LIFETIME_SECONDS, else 2592000 (30 days). Lower it to force
         batch graders to renew their tokens more often.""",
     ).tag(config=True)
 
@@ -469,7 +471,7 @@ class TokenConfig(LoggingConfigurable):
 
     leeway_seconds = Integer(
         help="""Clock skew in seconds tolerated when checking `exp`, `nbf` and `iat`.
-        Default: env CODERUNNER_JWT_LEEWAY_SECONDS, else 30.""",
+        Default: $CODERUNNER_JWT_LEEWAY_SECONDS, else 30.""",
     ).tag(config=True)
 
     @default("leeway_seconds")

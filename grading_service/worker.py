@@ -23,6 +23,7 @@ from .content import ContentStore
 from .grader import Grader, InfraFault, final_result
 from .notify import VerdictNotifier
 from .queue import JobQueue, QueuedJob
+from .records import GradeResult, Submission
 from .storage import Storage, utcnow
 
 __all__ = ["GAVE_UP_MESSAGE", "InfraFault", "WorkerPool"]
@@ -212,7 +213,9 @@ class WorkerPool(LoggingConfigurable):
             return
         await self._finish(job, submission, result, extra)
 
-    async def _finish(self, job: QueuedJob, submission: dict, result: dict, extra: dict) -> None:
+    async def _finish(
+        self, job: QueuedJob, submission: Submission, result: GradeResult, extra: dict
+    ) -> None:
         try:
             stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
             if stored_now:
@@ -235,7 +238,7 @@ class WorkerPool(LoggingConfigurable):
         )
 
     async def _retry_or_fail(
-        self, job: QueuedJob, submission: dict, extra: dict, *, infra_fault: bool
+        self, job: QueuedJob, submission: Submission, extra: dict, *, infra_fault: bool
     ) -> None:
         """Queue the job again after a backoff, or give up after the last attempt."""
         if submission["attempts"] >= self.max_infra_attempts:
@@ -254,5 +257,5 @@ class WorkerPool(LoggingConfigurable):
             log.warning("cannot requeue: %s", exc, extra=extra)
 
     @staticmethod
-    def _gave_up() -> dict:
+    def _gave_up() -> GradeResult:
         return final_result("failed", "internal_error", GAVE_UP_MESSAGE, 0, 0)

@@ -213,8 +213,21 @@ class Stack:
         wait_port(port, 60, proc, self.logs / "mongodb.log")
         self.mongodb_uri = f"mongodb://127.0.0.1:{port}/"
 
+    def proxy_command(self) -> str:
+        """The configurable-http-proxy for JupyterHub to start: $CODERUNNER_PROXY_COMMAND,
+        else the one `make proxy` installed under this stack's state folder
+        (``$(STATE)/chp``), else the one under the checkout's default ``.state`` (test
+        stacks run in temporary state folders and share it); empty: JupyterHub looks for
+        it on PATH."""
+        if os.environ.get("CODERUNNER_PROXY_COMMAND"):
+            return os.environ["CODERUNNER_PROXY_COMMAND"]
+        for state in (self.state_dir, ROOT / ".state"):
+            chp = state / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"
+            if chp.exists():
+                return str(chp)
+        return ""
+
     def hub_env(self) -> dict[str, str]:
-        chp = ROOT / ".state" / "chp" / "node_modules" / ".bin" / "configurable-http-proxy"
         return {
             "CODERUNNER_STATE_DIR": str(self.state_dir),
             "CODERUNNER_PUBLIC_PORT": str(self.public_port),
@@ -228,7 +241,7 @@ class Stack:
             "CODERUNNER_ADMIN_TOKEN": self.admin_token,
             "CODERUNNER_JWT_SECRET": self.jwt_secret,
             "CODERUNNER_DEMO_PASSWORD": self.demo_password,
-            "CODERUNNER_PROXY_COMMAND": str(chp) if chp.exists() else "",
+            "CODERUNNER_PROXY_COMMAND": self.proxy_command(),
             "MONGODB_URI": self.mongodb_uri,
             "REDIS_URL": self.redis_url,
             "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
@@ -378,15 +391,19 @@ Code Runner is running.
   Stop:      make down
 """)
     elif args.command == "down":
-        stack = Stack.load(state)
-        if stack is None:
+        running = Stack.load(state)
+        if running is None:
             print("nothing to stop")
             return
-        stack.down()
+        running.down()
         print("stopped")
     else:
-        stack = Stack.load(state)
-        print(json.dumps({"running": bool(stack and stack.pids), "hub": stack and stack.hub_url}))
+        running = Stack.load(state)
+        print(
+            json.dumps(
+                {"running": bool(running and running.pids), "hub": running and running.hub_url}
+            )
+        )
 
 
 if __name__ == "__main__":

@@ -18,7 +18,7 @@ from hub_config.settings import (  # noqa: E402
     HubSettings,
 )
 
-c = get_config()  # noqa: F821 - provided by JupyterHub when it loads this file
+c = get_config()  # type: ignore[name-defined]  # noqa: F821 - given by JupyterHub
 s = HubSettings()
 if not s.gateway_ip:
     raise SystemExit("CODERUNNER_GATEWAY_IP is not set: the learner network's gateway address")

@@ -44,9 +44,26 @@ def remove_leftover_containers():
         pass
 
 
+# What a fixture needs from outside the test process. A test is marked with the needs of
+# every fixture it uses, directly or through other fixtures, and `integration` when it
+# has any: `make unit` runs `pytest -m "not integration"` (markers in pyproject.toml).
+FIXTURE_NEEDS = {
+    "docker_client": ("docker",),
+    "sandbox_image": ("docker",),
+    "backing_services": ("redis", "mongodb"),
+    "make_service": ("docker", "redis", "mongodb"),
+    "hub_stack": ("hub", "docker", "redis", "mongodb"),
+    "browser": ("browser",),
+}
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
-        if "integration" in item.nodeid.split("/"):
+        fixtures = getattr(item, "fixturenames", ())
+        needs = {need for name in fixtures for need in FIXTURE_NEEDS.get(name, ())}
+        for need in sorted(needs):
+            item.add_marker(getattr(pytest.mark, need))
+        if needs:
             item.add_marker(pytest.mark.integration)
 
 

@@ -4,9 +4,9 @@ import { clientPlugin } from './plugins/client';
 import { problemsPlugin } from './plugins/problems';
 import { submitPlugin } from './plugins/submit';
 
-export { CodeRunnerClient } from './api';
+export { CommandIDs } from './commandIds';
 export { ICodeRunnerClient } from './tokens';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, problemsPlugin, submitPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [clientPlugin, problemsPlugin, submitPlugin];
 
 export default plugins;

@@ -1,12 +1,71 @@
 import { Token } from '@lumino/coreutils';
+import { ISignal } from '@lumino/signaling';
 
-import type { CodeRunnerClient } from './api';
+import type {
+  IOpenedProblem,
+  IProblem,
+  IProblemSummary,
+  IProgress,
+  ISubmission,
+  ISubmissionTicket,
+  ITrack,
+  ProblemFormat
+} from './records';
 
 /**
  * The Code Runner API client shared by the problems panel and the submit command.
- * Its `submissionFinished` signal lets the panel refresh progress after a grading.
+ * Failed calls reject with an `ApiError` carrying the server's message.
  */
-export const ICodeRunnerClient = new Token<CodeRunnerClient>(
+export interface ICodeRunnerClient {
+  /** Emitted once for every submission this client saw reach `graded` or `failed`. */
+  readonly submissionFinished: ISignal<ICodeRunnerClient, ISubmission>;
+
+  listProblems(): Promise<IProblemSummary[]>;
+
+  /** Tracks and their levels, in display order. */
+  listTracks(): Promise<ITrack[]>;
+
+  getProblem(problemId: string): Promise<IProblem>;
+
+  /** Creates the learner's file for a problem if missing; never overwrites one. */
+  openProblem(problemId: string, format: ProblemFormat): Promise<IOpenedProblem>;
+
+  /** Sends the saved file at `path` (relative to the server root) for grading. */
+  submit(problemId: string, path: string): Promise<ISubmissionTicket>;
+
+  /**
+   * A submission. With `waitSeconds`, the server answers as soon as the verdict is
+   * stored, or after that many seconds with the current state (long polling).
+   */
+  getSubmission(submissionId: string, waitSeconds?: number): Promise<ISubmission>;
+
+  getProgress(): Promise<IProgress>;
+
+  /**
+   * Follows a submission until it is graded or failed. A 429/503 on the way waits
+   * for the server's Retry-After instead of failing; any other error ends the wait.
+   */
+  waitForResult(
+    submissionId: string,
+    options?: ICodeRunnerClient.IWaitOptions
+  ): Promise<ISubmission>;
+}
+
+export namespace ICodeRunnerClient {
+  export interface IWaitOptions {
+    /** Time between two polls when the server answers at once. Default 1000 ms. */
+    intervalMs?: number;
+    /** Give up (with an ApiError) after this long. Default 10 minutes. */
+    timeoutMs?: number;
+    /** Stops polling when aborted (the promise then rejects with the abort reason). */
+    signal?: AbortSignal;
+    /** Called with every non-final state seen while waiting. */
+    onUpdate?: (submission: ISubmission) => void;
+  }
+}
+
+/** The one `ICodeRunnerClient` of a JupyterLab session (see `plugins/client.ts`). */
+export const ICodeRunnerClient = new Token<ICodeRunnerClient>(
   'coderunner-labextension:ICodeRunnerClient',
   'Client for the Code Runner server extension (problems, submissions, progress).'
 );

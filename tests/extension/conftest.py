@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime
 import json
 import sys
 from collections.abc import Iterator
@@ -25,6 +26,9 @@ from pytest_jupyter.jupyter_server import *  # noqa: F403
 REPO_ROOT = str(Path(__file__).resolve().parents[2])
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
+
+from grading_service.handlers import public_progress, public_submission  # noqa: E402
+from grading_service.records import Submission  # noqa: E402
 
 GRADER_TOKEN = "learner-hub-token-for-tests"
 PNG = b"\x89PNG\r\n\x1a\nnot-really-a-png"
@@ -147,26 +151,56 @@ class _Submissions(_GraderHandler):
         self.answer(202, {"id": f"sub-{len(self.fake.submissions)}", "status": "queued"})
 
 
+def graded_submission(submission_id: str) -> Submission:
+    """A graded submission as the grading service stores it."""
+    now = datetime.datetime.now(datetime.UTC)
+    return {
+        "_id": submission_id,
+        "user": "learner",
+        "problem_id": "sum-two",
+        "code": "def add(a, b):\n    return a + b\n",
+        "code_hash": "0" * 64,
+        "status": "graded",
+        "created_at": now,
+        "finished_at": now,
+        "attempts": 1,
+        "verdict": "passed",
+        "message": "All 1 tests passed.",
+        "score": 10,
+        "max_score": 10,
+        "passed": 1,
+        "total": 1,
+        "tests": [{"name": "test_adds", "status": "pass", "visibility": "public", "message": ""}],
+    }
+
+
+PROGRESS_RECORDS = [
+    {
+        "problem_id": "sum-two",
+        "attempts": 2,
+        "best_score": 10,
+        "max_score": 10,
+        "first_solved_at": datetime.datetime(2026, 1, 5, tzinfo=datetime.UTC),
+    },
+]
+
+
 class _Submission(_GraderHandler):
+    """Answers as the real service does (its own rendering of a stored record)."""
+
     def get(self, submission_id: str) -> None:
         self.answer(
             200,
-            {
-                "id": submission_id,
-                "problem_id": "sum-two",
-                "status": "done",
-                "score": 10,
-                "max_score": 10,
-                "tests": [{"name": "adds", "passed": True}],
-                "verdict": "accepted",
-                "message": "",
-            },
+            json.loads(
+                json.dumps(public_submission(graded_submission(submission_id)), default=str)
+            ),
         )
 
 
 class _Progress(_GraderHandler):
     def get(self) -> None:
-        self.answer(200, {"points": 10, "solved": ["sum-two"]})
+        body = public_progress("learner", PROGRESS_RECORDS, {("kids", 1): True})
+        self.answer(200, json.loads(json.dumps(body, default=str)))
 
 
 @pytest.fixture

@@ -256,13 +256,21 @@ async def test_open_works_with_sync_contents_manager(
 async def test_gets_submission_result(jp_fetch, fake_grader) -> None:
     status, body, _ = await call(jp_fetch, "submissions", "sub-1")
     assert status == 200
-    assert (body["id"], body["verdict"], body["score"]) == ("sub-1", "accepted", 10)
+    assert (body["id"], body["status"], body["verdict"], body["score"]) == (
+        "sub-1",
+        "graded",
+        "passed",
+        10,
+    )
     assert fake_grader.requests[0]["path"] == "/services/grader/api/submissions/sub-1"
 
 
 async def test_progress_passes_through(jp_fetch, fake_grader) -> None:
     status, body, _ = await call(jp_fetch, "progress")
-    assert (status, body) == (200, {"points": 10, "solved": ["sum-two"]})
+    assert status == 200
+    assert body["solved"] == 1 and body["total_score"] == 10
+    assert body["problems"][0]["problem_id"] == "sum-two" and body["problems"][0]["solved"]
+    assert body["levels"] == [{"track": "kids", "level": 1, "unlocked": True}]
 
 
 async def test_tracks_are_passed_through(jp_fetch, fake_grader) -> None:

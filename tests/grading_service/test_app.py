@@ -1,8 +1,13 @@
-"""Fail-fast configuration: the service refuses to start with settings that cannot work."""
+"""Fail-fast configuration: the service refuses to start with settings that cannot work;
+and it logs everything, its own messages included, as one stream of JSON lines."""
 
 from __future__ import annotations
 
+import io
+import json
+import logging
 import secrets
+from collections.abc import Iterator
 
 import pytest
 
@@ -17,11 +22,17 @@ GOOD = {
 
 
 @pytest.fixture(autouse=True)
-def hub_env(monkeypatch: pytest.MonkeyPatch) -> None:
+def hub_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
     monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
     monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
     monkeypatch.setenv("CODERUNNER_JWT_SECRET", secrets.token_hex(32))
     monkeypatch.delenv("CODERUNNER_JWT_SECRET_FILE", raising=False)
+    monkeypatch.chdir(tmp_path)  # no coderunner_grader_config.py from the checkout
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], level = saved  # initialize() takes over the root logger
+    root.setLevel(level)
 
 
 def test_good_configuration_initialises() -> None:
@@ -56,3 +67,38 @@ def test_cli_exits_2_with_the_reason(monkeypatch, capsys) -> None:
         main([])
     assert exit_info.value.code == 2
     assert "MONGODB_URI" in capsys.readouterr().err
+
+
+def test_one_json_stream_includes_the_applications_own_logger() -> None:
+    app = GradingService(**GOOD)
+    app.initialize([])
+    stream = io.StringIO()
+    (handler,) = app.log.handlers
+    handler.setStream(stream)
+    assert logging.getLogger().handlers == [handler]  # libraries write to the same stream
+
+    app.log.info("service message")
+    logging.getLogger("coderunner.worker").info("module message", extra={"submission_id": "s1"})
+    logging.getLogger("tornado.coderunner-test").info("tornado message")
+    logging.getLogger("pymongo.topology").warning("library message")
+    logging.getLogger("coderunner.worker").debug("below the level")
+
+    entries = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [(e["logger"], e["msg"]) for e in entries] == [
+        ("GradingService", "service message"),
+        ("coderunner.worker", "module message"),
+        ("tornado.coderunner-test", "tornado message"),
+        ("pymongo.topology", "library message"),
+    ]
+    assert entries[1]["submission_id"] == "s1"
+    assert {e["level"] for e in entries} == {"info", "warning"}
+
+
+def test_log_level_applies_to_the_modules_too() -> None:
+    app = GradingService(**GOOD)
+    app.initialize(["--log-level=WARN"])
+    stream = io.StringIO()
+    app.log.handlers[0].setStream(stream)
+    logging.getLogger("coderunner.worker").info("hidden")
+    logging.getLogger("coderunner.worker").warning("shown")
+    assert [json.loads(line)["msg"] for line in stream.getvalue().splitlines()] == ["shown"]

@@ -180,7 +180,7 @@ async def hostile_service(make_service, tmp_path_factory):
         Admission__daily_quota=0,
         WorkerPool__concurrency=2,
         SandboxPool__size=2,
-        SandboxFactory__memory_limit_mb=64,
+        SandboxFactory__max_memory_limit_mb=64,
         SandboxFactory__pids_limit=32,
         SandboxFactory__tmpfs_size_mb=8,
     )

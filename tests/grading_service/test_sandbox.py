@@ -58,7 +58,7 @@ def grader(sandbox_image: str):
     sandboxes = SandboxFactory(
         image=sandbox_image,
         instance_name=new_instance(),
-        memory_limit_mb=64,
+        max_memory_limit_mb=64,
         pids_limit=32,
         max_output_bytes=4096,
     )

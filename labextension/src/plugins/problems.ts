@@ -1,16 +1,10 @@
-import {
-  ILayoutRestorer,
-  JupyterFrontEnd,
-  JupyterFrontEndPlugin
-} from '@jupyterlab/application';
+import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 
-import { CodeRunnerClient } from '../api';
+import { CommandIDs } from '../commandIds';
 import { ICodeRunnerClient } from '../tokens';
 import { ProblemsPanel } from '../widgets/problemsPanel';
-
-const COMMAND_SHOW = 'coderunner:show-problems';
 
 /** The "Problems" side panel in the left area. */
 export const problemsPlugin: JupyterFrontEndPlugin<void> = {
@@ -21,7 +15,7 @@ export const problemsPlugin: JupyterFrontEndPlugin<void> = {
   optional: [ILayoutRestorer, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    client: CodeRunnerClient,
+    client: ICodeRunnerClient,
     docManager: IDocumentManager,
     restorer: ILayoutRestorer | null,
     palette: ICommandPalette | null
@@ -35,14 +29,14 @@ export const problemsPlugin: JupyterFrontEndPlugin<void> = {
     app.shell.add(panel, 'left', { rank: 450 });
     restorer?.add(panel, panel.id);
 
-    app.commands.addCommand(COMMAND_SHOW, {
+    app.commands.addCommand(CommandIDs.showProblems, {
       label: 'Show Code Runner Problems',
       caption: 'Open the Problems side panel',
       execute: () => {
         app.shell.activateById(panel.id);
       }
     });
-    palette?.addItem({ command: COMMAND_SHOW, category: 'Code Runner' });
+    palette?.addItem({ command: CommandIDs.showProblems, category: 'Code Runner' });
 
     void app.restored.then(() => panel.refresh());
   }

@@ -4,13 +4,12 @@ import { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
 import { FileEditor, IEditorTracker } from '@jupyterlab/fileeditor';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
-import { CodeRunnerClient } from '../api';
+import { CommandIDs } from '../commandIds';
 import { submitIcon } from '../icons';
 import { problemIdFromMetadata, problemIdFromSource } from '../problemId';
+import { isFinished } from '../records';
 import { ICodeRunnerClient } from '../tokens';
 import { SubmissionView } from '../widgets/submissionView';
-
-const COMMAND_SUBMIT = 'coderunner:submit';
 
 /** The document to submit: the current notebook or file editor, with its problem id. */
 interface ISubmissionTarget {
@@ -31,7 +30,7 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
   optional: [INotebookTracker, IEditorTracker, ICommandPalette],
   activate: (
     app: JupyterFrontEnd,
-    client: CodeRunnerClient,
+    client: ICodeRunnerClient,
     notebooks: INotebookTracker | null,
     editors: IEditorTracker | null,
     palette: ICommandPalette | null
@@ -58,7 +57,7 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
       return null;
     };
 
-    app.commands.addCommand(COMMAND_SUBMIT, {
+    app.commands.addCommand(CommandIDs.submit, {
       label: 'Submit for Grading',
       caption: 'Save this file and submit it for grading',
       icon: submitIcon,
@@ -90,16 +89,16 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     });
-    palette?.addItem({ command: COMMAND_SUBMIT, category: 'Code Runner' });
+    palette?.addItem({ command: CommandIDs.submit, category: 'Code Runner' });
 
     // Toolbar buttons and the palette follow the current document.
-    app.shell.currentChanged?.connect(() => app.commands.notifyCommandChanged(COMMAND_SUBMIT));
+    app.shell.currentChanged?.connect(() => app.commands.notifyCommandChanged(CommandIDs.submit));
   }
 };
 
 /** Save, submit, then follow the submission in a dialog until it is graded. */
 async function submitAndShow(
-  client: CodeRunnerClient,
+  client: ICodeRunnerClient,
   context: DocumentRegistry.Context,
   problemId: string
 ): Promise<void> {
@@ -116,7 +115,9 @@ async function submitAndShow(
     await context.save();
     view.showStatus('Submitting…');
     const ticket = await client.submit(problemId, context.localPath);
-    view.showSubmission({ id: ticket.id, problem_id: problemId, status: ticket.status });
+    if (!isFinished(ticket.status)) {
+      view.showPending(ticket.status);
+    }
     const result = await client.waitForResult(ticket.id, {
       signal: stop.signal,
       onUpdate: submission => view.showSubmission(submission)

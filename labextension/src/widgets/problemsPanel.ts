@@ -9,45 +9,22 @@ import {
 } from '@jupyterlab/ui-components';
 import { Panel, Widget } from '@lumino/widgets';
 
-import {
-  CodeRunnerClient,
-  describeError,
-  IProblemProgress,
-  IProblemSummary,
-  IProgress,
-  ITrack,
-  ProblemFormat
-} from '../api';
+import { describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
+import { IProblemProgress, IProblemSummary, IProgress, ITrack, ProblemFormat } from '../records';
+import { ICodeRunnerClient } from '../tokens';
+import { buildTracks, ITrackView } from '../tracks';
 
 export interface IProblemsPanelOptions {
-  client: CodeRunnerClient;
+  client: ICodeRunnerClient;
   /** Opens the learner's file (path relative to the server root) in the main area. */
   openPath: (path: string) => void;
 }
 
-/** A track as the panel shows it. */
-export interface ITrackView {
-  id: string;
-  title: string;
-  description: string;
-  levels: ILevelView[];
-}
-
-export interface ILevelView {
-  level: string;
-  /** Empty when the level has no title beyond "Level N". */
-  title: string;
-  locked: boolean;
-  /** The level to solve more of to open this one. */
-  previous: string | null;
-  problems: IProblemSummary[];
-}
-
 /**
  * Side panel: problems in collapsible tracks and levels, with points, a tick for
- * solved ones and a lock on levels not open yet. "Open" asks the server for the learner's file (created from the starter if
- * missing) and opens it.
+ * solved ones and a lock on levels not open yet. "Open" asks the server for the
+ * learner's file (created from the starter if missing) and opens it.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -89,9 +66,8 @@ export class ProblemsPanel extends SidePanel {
   }
 
   /**
-   * Loads problems, tracks and progress. Without tracks (older grader) problems are
-   * grouped by raw track id and nothing is locked; a progress failure still shows
-   * the problems, all unlocked.
+   * Loads problems, tracks and progress. If tracks fail to load, problems are grouped
+   * by track id and level; if progress fails, the problems still show, all unlocked.
    */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
@@ -191,10 +167,7 @@ export class ProblemsPanel extends SidePanel {
     }
   }
 
-  private _renderTrack(
-    track: ITrackView,
-    byProblem: Map<string, IProblemProgress>
-  ): HTMLElement {
+  private _renderTrack(track: ITrackView, byProblem: Map<string, IProblemProgress>): HTMLElement {
     const section = element('section', 'jp-CodeRunner-track');
     const body = element('div', 'jp-CodeRunner-trackBody');
     const all = track.levels.flatMap(l => l.problems);
@@ -233,7 +206,7 @@ export class ProblemsPanel extends SidePanel {
         const lock = element('p', 'jp-CodeRunner-locked');
         lock.append(
           lockIcon.element({ tag: 'span', className: 'jp-CodeRunner-lockIcon' }),
-          level.previous
+          level.previous !== null
             ? `Locked: solve more of level ${level.previous} to open it`
             : 'Locked'
         );
@@ -306,102 +279,13 @@ export class ProblemsPanel extends SidePanel {
     void this.refresh();
   }
 
-  private _client: CodeRunnerClient;
+  private _client: ICodeRunnerClient;
   private _openPath: (path: string) => void;
   private _body: Widget;
   private _format: ProblemFormat = 'notebook';
   private _generation = 0;
   /** Ids of the expanded tracks; chosen on the first render, then the learner's. */
   private _openTracks: Set<string> | null = null;
-}
-
-/**
- * The tracks to show: those of `tracks` in their order, with titles and locks from
- * `progress` (a level is locked only if progress says so); problems no track lists,
- * or all of them when `tracks` is null, grouped by raw track id and level.
- */
-export function buildTracks(
-  problems: IProblemSummary[],
-  tracks: ITrack[] | null,
-  progress: IProgress | null
-): ITrackView[] {
-  const byId = new Map(problems.map(p => [p.id, p]));
-  const unlocked = new Map(
-    (progress?.levels ?? []).map(l => [`${l.track}/${l.level}`, l.unlocked])
-  );
-  const listed = new Set<string>();
-  const views: ITrackView[] = (tracks ?? []).map(track => ({
-    id: track.id,
-    title: track.title || track.id,
-    description: track.description ?? '',
-    levels: (track.levels ?? []).map((level, i) => {
-      const items = level.problems
-        .map(id => byId.get(id))
-        .filter((p): p is IProblemSummary => !!p);
-      items.forEach(p => listed.add(p.id));
-      const number = String(level.level);
-      return {
-        level: number,
-        title: level.title && level.title !== `Level ${number}` ? level.title : '',
-        locked: unlocked.get(`${track.id}/${number}`) === false,
-        previous: i > 0 ? String(track.levels[i - 1].level) : null,
-        problems: items
-      };
-    })
-  }));
-  const rest = problems.filter(p => !listed.has(p.id));
-  for (const [track, levels] of groupProblems(rest)) {
-    views.push({
-      id: track,
-      title: track,
-      description: '',
-      levels: [...levels].map(([level, items]) => ({
-        level,
-        title: '',
-        locked: false,
-        previous: null,
-        problems: items
-      }))
-    });
-  }
-  return views
-    .map(t => ({ ...t, levels: t.levels.filter(l => l.problems.length > 0) }))
-    .filter(t => t.levels.length > 0);
-}
-
-/** track → level → problems, in the order the platform defines (level, then `order`). */
-export function groupProblems(
-  problems: IProblemSummary[]
-): Map<string, Map<string, IProblemSummary[]>> {
-  const sorted = [...problems].sort(
-    (a, b) =>
-      compareLevel(a.level, b.level) ||
-      (a.order ?? 0) - (b.order ?? 0) ||
-      a.title.localeCompare(b.title)
-  );
-  const tracks = new Map<string, Map<string, IProblemSummary[]>>();
-  for (const problem of sorted) {
-    const track = problem.track || 'Other';
-    const level = String(problem.level ?? '');
-    let levels = tracks.get(track);
-    if (!levels) {
-      levels = new Map();
-      tracks.set(track, levels);
-    }
-    const items = levels.get(level) ?? [];
-    items.push(problem);
-    levels.set(level, items);
-  }
-  return tracks;
-}
-
-function compareLevel(a: number | string, b: number | string): number {
-  const na = Number(a);
-  const nb = Number(b);
-  if (!Number.isNaN(na) && !Number.isNaN(nb)) {
-    return na - nb;
-  }
-  return String(a).localeCompare(String(b));
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(

@@ -1,6 +1,25 @@
 import { Widget } from '@lumino/widgets';
 
-import { describeError, ISubmission, ITestResult } from '../api';
+import { describeError } from '../errors';
+import { ISubmission, isFinished, ITestResult, PendingStatus, Verdict } from '../records';
+
+/** What a learner reads for each verdict (a new verdict fails the build until named). */
+const VERDICT_TEXT: Record<Verdict, string> = {
+  passed: 'Passed',
+  failed: 'Failed',
+  syntax_error: 'Syntax error',
+  timeout: 'Timeout',
+  memory_limit: 'Memory limit',
+  output_limit: 'Output limit',
+  crashed: 'Crashed',
+  internal_error: 'Internal error'
+};
+
+/** What a learner reads while a submission waits for its verdict. */
+const PENDING_TEXT: Record<PendingStatus, string> = {
+  queued: 'Queued for grading…',
+  running: 'Running the tests…'
+};
 
 /**
  * Live view of one submission, shown in the submit dialog: the state while it is
@@ -27,25 +46,32 @@ export class SubmissionView extends Widget {
     this.node.removeAttribute('aria-busy');
   }
 
+  /** A submission still waiting for its verdict. */
+  showPending(status: PendingStatus): void {
+    this.showStatus(PENDING_TEXT[status]);
+  }
+
   showSubmission(submission: ISubmission): void {
-    const status = submission.status;
-    if (status === 'queued' || status === 'running') {
-      this.showStatus(status === 'queued' ? 'Queued for grading…' : 'Running the tests…');
+    if (!isFinished(submission.status)) {
+      this.showPending(submission.status);
       return;
     }
     this.node.removeAttribute('aria-busy');
     const nodes: HTMLElement[] = [this._header()];
 
+    const passed = submission.status === 'graded' && submission.verdict === 'passed';
     const verdict = line(
       'jp-CodeRunner-verdict',
-      status === 'failed' ? 'Grading failed' : humanVerdict(submission.verdict)
+      submission.status === 'failed' || submission.verdict === null
+        ? 'Grading failed'
+        : VERDICT_TEXT[submission.verdict]
     );
-    verdict.classList.add(isAccepted(submission) ? 'jp-mod-pass' : 'jp-mod-fail');
+    verdict.classList.add(passed ? 'jp-mod-pass' : 'jp-mod-fail');
     nodes.push(verdict);
 
-    if (submission.score !== null && submission.score !== undefined) {
+    if (submission.score !== null) {
       const tests =
-        submission.total !== null && submission.total !== undefined
+        submission.total !== null
           ? ` · ${submission.passed ?? 0} of ${submission.total} tests passed`
           : '';
       const score = `Score ${submission.score} / ${submission.max_score ?? '?'}${tests}`;
@@ -54,9 +80,8 @@ export class SubmissionView extends Widget {
     if (submission.message) {
       nodes.push(line('jp-CodeRunner-message', submission.message));
     }
-    const tests = submission.tests ?? [];
-    if (tests.length > 0) {
-      nodes.push(renderTests(tests));
+    if (submission.tests.length > 0) {
+      nodes.push(renderTests(submission.tests));
     }
     this.node.replaceChildren(...nodes);
   }
@@ -80,11 +105,12 @@ function renderTests(tests: ITestResult[]): HTMLElement {
   const body = table.createTBody();
   for (const test of tests) {
     const hidden = test.visibility === 'hidden';
+    const passed = test.status === 'pass';
     const row = body.insertRow();
-    row.className = `jp-CodeRunner-test jp-mod-${test.status === 'pass' ? 'pass' : 'fail'}`;
+    row.className = `jp-CodeRunner-test jp-mod-${passed ? 'pass' : 'fail'}`;
     row.insertCell().textContent = hidden ? `${test.name} (hidden)` : test.name;
-    // A hidden test says pass or fail, nothing more (not even "error").
-    row.insertCell().textContent = test.status === 'pass' ? 'pass' : hidden ? 'fail' : test.status;
+    // A hidden test says pass or fail, nothing more (not even "error" or "skipped").
+    row.insertCell().textContent = passed ? 'pass' : hidden ? 'fail' : test.status;
     const details = row.insertCell();
     if (!hidden) {
       if (test.message) {
@@ -96,24 +122,6 @@ function renderTests(tests: ITestResult[]): HTMLElement {
     }
   }
   return table;
-}
-
-function isAccepted(submission: ISubmission): boolean {
-  if (submission.status !== 'graded') {
-    return false;
-  }
-  if (submission.total) {
-    return submission.passed === submission.total;
-  }
-  return /^(accepted|pass(ed)?|ok|correct)$/i.test(submission.verdict ?? '');
-}
-
-function humanVerdict(verdict: string | null | undefined): string {
-  if (!verdict) {
-    return 'Graded';
-  }
-  const text = verdict.replace(/_/g, ' ');
-  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 function line(className: string, text: string, tag: 'div' | 'pre' = 'div'): HTMLElement {

@@ -1,0 +1,122 @@
+/**
+ * What the Code Runner API answers, field for field as the grading service sends it
+ * (`grading_service/records.py` and its handlers). Status, verdict and test values come
+ * from `apiValues.ts`, which is generated from the service, so the two cannot drift.
+ */
+import { FINAL_STATUSES, SubmissionStatus, TestStatus, Verdict, Visibility } from './apiValues';
+
+export type { SubmissionStatus, TestStatus, Verdict, Visibility } from './apiValues';
+
+/** `graded` (with a verdict) or `failed` (no verdict could be reached). */
+export type FinalStatus = (typeof FINAL_STATUSES)[number];
+
+/** A submission still waiting for its verdict. */
+export type PendingStatus = Exclude<SubmissionStatus, FinalStatus>;
+
+export type ProblemFormat = 'notebook' | 'script';
+
+/** GET problems: one entry of `problems`. */
+export interface IProblemSummary {
+  id: string;
+  title: string;
+  track: string;
+  level: number;
+  order: number;
+  points: number;
+  kind: string;
+}
+
+/** GET problems/{id}. */
+export interface IProblem extends IProblemSummary {
+  statement: string;
+  starter: string;
+}
+
+/** POST problems/{id}/open (answered by the server extension). */
+export interface IOpenedProblem {
+  path: string;
+  created: boolean;
+  format: ProblemFormat;
+}
+
+/** POST submissions. */
+export interface ISubmissionTicket {
+  id: string;
+  status: SubmissionStatus;
+  /** The same code was already submitted: `id` is that submission. */
+  duplicate?: boolean;
+}
+
+/** One test of a submission; a hidden test's `message` is empty and it has no stdout. */
+export interface ITestResult {
+  name: string;
+  status: TestStatus;
+  visibility: Visibility;
+  message: string;
+  stdout?: string;
+}
+
+/** GET submissions/{id}: verdict, score and tests are null or empty until graded. */
+export interface ISubmission {
+  id: string;
+  problem_id: string;
+  status: SubmissionStatus;
+  verdict: Verdict | null;
+  message: string;
+  score: number | null;
+  max_score: number | null;
+  passed: number | null;
+  total: number | null;
+  tests: ITestResult[];
+}
+
+/** GET progress: one entry of `problems`. */
+export interface IProblemProgress {
+  problem_id: string;
+  attempts: number;
+  best_score: number;
+  max_score: number;
+  solved: boolean;
+  first_solved_at: string | null;
+}
+
+/** Whether a learner has opened a level (level 1 of every track always is). */
+export interface ILevelProgress {
+  track: string;
+  level: number;
+  unlocked: boolean;
+}
+
+/** GET progress. */
+export interface IProgress {
+  user: string;
+  problems: IProblemProgress[];
+  levels: ILevelProgress[];
+  solved: number;
+  total_score: number;
+}
+
+/** GET tracks: one level of a track. */
+export interface ILevel {
+  track: string;
+  level: number;
+  title: string;
+  /** Share (0–1) of the previous level to solve before this one opens. */
+  unlock_threshold: number;
+  /** Problem ids, in display order. */
+  problems: string[];
+}
+
+/** GET tracks: one entry of `tracks`, in display order. */
+export interface ITrack {
+  id: string;
+  title: string;
+  ages: string;
+  description: string;
+  levels: ILevel[];
+}
+
+/** Whether grading has ended: `graded` (with a verdict) or `failed` (without one). */
+export function isFinished(status: SubmissionStatus): status is FinalStatus {
+  return (FINAL_STATUSES as readonly SubmissionStatus[]).includes(status);
+}

@@ -1,0 +1,152 @@
+"""A sandbox's Docker settings, checked without Docker: they come from one pure function
+(``sandbox_container_settings``, in the style of kubespawner's ``make_pod``), and
+``SandboxFactory`` fills it from its options. Renamed memory options keep working."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from grading_service.sandbox import (
+    AGENT_SOURCE,
+    INSTANCE_LABEL,
+    LABEL,
+    SandboxFactory,
+    SandboxPool,
+    sandbox_container_settings,
+)
+
+LIMITS: dict[str, Any] = {
+    "image": "coderunner-sandbox:abc",
+    "command": ["/opt/venv/bin/python", "-I", "-c", "pass"],
+    "memory_limit_mb": 96,
+    "cpu_limit": 0.5,
+    "pids_limit": 32,
+    "nofile_limit": 128,
+    "tmpfs_size_mb": 8,
+    "max_output_bytes": 4096,
+    "instance_name": "t1234",
+}
+
+
+@pytest.fixture
+def settings() -> dict:
+    return sandbox_container_settings(**LIMITS)
+
+
+def test_sandbox_has_no_network(settings: dict) -> None:
+    assert settings["network_mode"] == "none"
+    assert "ports" not in settings and "network" not in settings
+
+
+def test_sandbox_root_is_read_only_and_tmp_is_a_small_tmpfs(settings: dict) -> None:
+    assert settings["read_only"] is True
+    assert settings["working_dir"] == "/tmp"
+    assert list(settings["tmpfs"]) == ["/tmp"]
+    options = settings["tmpfs"]["/tmp"].split(",")
+    assert "size=8m" in options
+    assert {"nosuid", "nodev"} <= set(options)
+    assert "volumes" not in settings and "mounts" not in settings
+
+
+def test_sandbox_runs_unprivileged_with_no_capabilities(settings: dict) -> None:
+    user, group = settings["user"].split(":")
+    assert int(user) != 0 and int(group) != 0
+    assert settings["cap_drop"] == ["ALL"]
+    assert "cap_add" not in settings
+    assert settings["security_opt"] == ["no-new-privileges"]
+    assert not settings.get("privileged")
+
+
+def test_every_limit_is_set(settings: dict) -> None:
+    assert settings["pids_limit"] == 32
+    assert settings["mem_limit"] == "96m"
+    assert settings["memswap_limit"] == settings["mem_limit"]  # no swap on top
+    assert settings["nano_cpus"] == 500_000_000
+    assert settings["ulimits"] == [{"Name": "nofile", "Soft": 128, "Hard": 128}]
+    assert settings["environment"]["CODERUNNER_MAX_OUTPUT_BYTES"] == "4096"
+
+
+def test_sandbox_is_labelled_and_keeps_no_log(settings: dict) -> None:
+    assert settings["labels"] == {LABEL: "sandbox", INSTANCE_LABEL: "t1234"}
+    assert settings["log_config"]["Type"] == "none"
+
+
+def test_call_server_talks_over_stdin_only(settings: dict) -> None:
+    assert settings["stdin_open"] is True
+    assert settings["image"] == "coderunner-sandbox:abc"
+    assert settings["command"] == LIMITS["command"]
+    assert "detach" not in settings and "tty" not in settings
+
+
+def test_factory_fills_the_settings_from_its_options() -> None:
+    factory = SandboxFactory(
+        image="img:1",
+        python="/usr/bin/python3",
+        cpu_limit=2.0,
+        pids_limit=10,
+        nofile_limit=64,
+        tmpfs_size_mb=4,
+        max_output_bytes=100,
+        instance_name="mine",
+    )
+    settings = factory.container_settings(memory_limit_mb=64)
+    assert settings == sandbox_container_settings(
+        image="img:1",
+        command=["/usr/bin/python3", "-I", "-c", AGENT_SOURCE],
+        memory_limit_mb=64,
+        cpu_limit=2.0,
+        pids_limit=10,
+        nofile_limit=64,
+        tmpfs_size_mb=4,
+        max_output_bytes=100,
+        instance_name="mine",
+    )
+
+
+def test_no_sandbox_gets_more_memory_than_the_ceiling() -> None:
+    factory = SandboxFactory(max_memory_limit_mb=200)
+    assert factory.memory_limit_for(64) == 64
+    assert factory.memory_limit_for(1024) == 200
+    assert factory.memory_limit_for(None) == 200
+    pool = SandboxPool(factory, start_memory_limit_mb=512)
+    assert pool.pool_limit == 200
+
+
+class Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@pytest.fixture
+def warnings_log() -> tuple[logging.Logger, Records]:
+    log = logging.getLogger(f"test.deprecations.{id(object())}")
+    records = Records()
+    log.addHandler(records)
+    log.propagate = False
+    return log, records
+
+
+def test_old_memory_option_names_still_work_with_a_warning(warnings_log) -> None:
+    log, records = warnings_log
+    factory = SandboxFactory(log=log, memory_limit_mb=100)
+    pool = SandboxPool(factory, log=log, memory_limit_mb=90)
+    assert factory.max_memory_limit_mb == 100
+    assert pool.start_memory_limit_mb == 90
+    assert records.messages == [
+        "SandboxFactory.memory_limit_mb is deprecated; use SandboxFactory.max_memory_limit_mb"
+        " instead",
+        "SandboxPool.memory_limit_mb is deprecated; use SandboxPool.start_memory_limit_mb instead",
+    ]
+
+
+def test_new_memory_option_names_give_no_warning(warnings_log) -> None:
+    log, records = warnings_log
+    SandboxPool(SandboxFactory(log=log, max_memory_limit_mb=100), log=log)
+    assert records.messages == []
