@@ -62,7 +62,7 @@ image: host venv
 	@PYTHON=$(PY) bash sandbox_kernel_image/build.sh $(STATE)
 
 bench: host venv image
-	$(PY) -m grading_service bench --out $(STATE)/bench.json $(BENCH_ARGS)
+	$(PY) -m tests.bench --out $(STATE)/bench.json $(BENCH_ARGS)
 
 clean: down
 	rm -rf $(STATE) $(VENV)

@@ -31,19 +31,19 @@ from traitlets import Bool, Float, Integer, Unicode, default, observe
 from traitlets.config import Application
 
 from . import __version__
-from .admission import Admission
-from .auth import HubIdentity, Identities
-from .content import ContentError, ContentStore
-from .grader import Grader
-from .handlers import routes
+from .content.store import ContentError, ContentStore
+from .edge.admission import Admission
+from .edge.auth import HubIdentity, Identities
+from .edge.handlers import routes
+from .edge.submissions import SubmissionService
+from .edge.tokens import SecretError, TokenConfig
+from .grading.grader import Grader
+from .grading.sandbox import SandboxFactory, SandboxPool
+from .jobs.notify import VerdictNotifier
+from .jobs.queue import JobQueue
+from .jobs.worker import WorkerPool
 from .log import JSONFormatter, init_json_logging
-from .notify import VerdictNotifier
-from .queue import JobQueue
-from .sandbox import SandboxFactory, SandboxPool
 from .storage import Storage
-from .submissions import SubmissionService
-from .tokens import SecretError, TokenConfig
-from .worker import WorkerPool
 
 DEFAULT_CONFIG_FILE = "coderunner_grader_config.py"
 HUB_CACHE_SECONDS = 60  # our default for HubAuth.cache_max_age (JupyterHub's is 300)

@@ -21,7 +21,6 @@ commands:
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
   content    problems: validate | new | import   (coderunner content --help)
-  bench      measure the grading path against baselines (make bench; source checkout only)
   version    print the version
 """
 
@@ -40,8 +39,6 @@ def main(argv: list[str] | None = None) -> None:
         token_main(rest)
     elif command == "content":
         sys.exit(content_main(rest))
-    elif command == "bench":
-        sys.exit(bench_main(rest))
     elif command == "version":
         from . import __version__
 
@@ -51,24 +48,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
 
 
-def bench_main(argv: list[str]) -> int:
-    """Run the benchmark: a development tool, left out of the installed wheel."""
-    try:
-        from .benchmark import main as benchmark
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{__package__}.benchmark":
-            raise
-        print(
-            "coderunner bench: the benchmark runs from a source checkout only (`make bench`); "
-            "it is not part of the installed package.",
-            file=sys.stderr,
-        )
-        return 2
-    return benchmark(argv)
-
-
 def token_parser() -> argparse.ArgumentParser:
-    from .tokens import ROLES
+    from .edge.tokens import ROLES
 
     parser = argparse.ArgumentParser(
         prog="coderunner token",
@@ -103,7 +84,7 @@ def token_parser() -> argparse.ArgumentParser:
 def token_main(argv: list[str]) -> None:
     from traitlets import TraitError
 
-    from .tokens import NAME_PREFIX, TokenConfig, mint, new_secret
+    from .edge.tokens import NAME_PREFIX, TokenConfig, mint, new_secret
 
     args = token_parser().parse_args(argv)
     if args.new_secret:
@@ -211,8 +192,8 @@ def _default_image() -> str | None:
 
 
 def content_main(argv: list[str]) -> int:
-    from .content import ContentError
-    from .content_tools import import_exercises, new_problem, validate
+    from .content.store import ContentError
+    from .content.tools import import_exercises, new_problem, validate
 
     args = content_parser().parse_args(argv)
     root = args.content.resolve()

@@ -27,7 +27,7 @@ REPO_ROOT = str(Path(__file__).resolve().parents[2])
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from grading_service.handlers import public_progress, public_submission  # noqa: E402
+from grading_service.edge.handlers import public_progress, public_submission  # noqa: E402
 from grading_service.records import Submission  # noqa: E402
 
 GRADER_TOKEN = "learner-hub-token-for-tests"

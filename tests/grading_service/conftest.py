@@ -12,7 +12,7 @@ import pytest
 from traitlets.config import Config
 
 from grading_service.app import GradingService
-from grading_service.auth import AuthError, token_from_header
+from grading_service.edge.auth import AuthError, token_from_header
 from hub_config.devstack import free_port
 from hub_config.settings import ROOT
 

@@ -12,7 +12,7 @@ import struct
 import subprocess
 import sys
 
-from grading_service.sandbox import AGENT_SOURCE
+from grading_service.grading.sandbox import AGENT_SOURCE
 
 
 class LocalAgentSocket:

@@ -159,7 +159,7 @@ async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
 
 
 async def test_service_accounts_use_jwts_and_get_the_priority_lane(make_service) -> None:
-    from grading_service.tokens import mint, validate_secret
+    from grading_service.edge.tokens import mint, validate_secret
 
     from .conftest import JWT_SECRET
 

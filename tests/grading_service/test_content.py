@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grading_service.content import ContentError, ContentStore, load_problem
+from grading_service.content.store import ContentError, ContentStore, load_problem
 from hub_config.settings import ROOT
 
 

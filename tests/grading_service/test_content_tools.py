@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from grading_service.cli import main as cli_main
-from grading_service.content import ContentStore
-from grading_service.content_tools import import_exercises, new_problem, split_tests, validate
+from grading_service.content.store import ContentStore
+from grading_service.content.tools import import_exercises, new_problem, split_tests, validate
 from hub_config.settings import ROOT
 
 SOLUTION = "def double(n):\n    return 2 * n\n"

@@ -13,11 +13,16 @@ from pathlib import Path
 import docker
 import pytest
 
-from grading_service import grader as grader_module
-from grading_service.content import Problem, load_problem
-from grading_service.grader import Grader, InfraFault
-from grading_service.runner_launcher import RunnerFailed
-from grading_service.sandbox import INSTANCE_LABEL, SandboxError, SandboxFactory, SandboxPool
+from grading_service.content.store import Problem, load_problem
+from grading_service.grading import grader as grader_module
+from grading_service.grading.grader import Grader, InfraFault
+from grading_service.grading.runner_launcher import RunnerFailed
+from grading_service.grading.sandbox import (
+    INSTANCE_LABEL,
+    SandboxError,
+    SandboxFactory,
+    SandboxPool,
+)
 
 from ..conftest import new_instance
 

@@ -233,6 +233,6 @@ async def test_hostile_submissions_are_contained_and_earn_nothing(hostile_servic
 
 def test_trusted_side_never_opens_paths_inside_the_sandbox() -> None:
     """No chown/open by name inside a sandbox: the grader only talks to its call server."""
-    source = (Path(__file__).parents[2] / "grading_service" / "sandbox.py").read_text()
+    source = (Path(__file__).parents[2] / "grading_service" / "grading" / "sandbox.py").read_text()
     for forbidden in ("put_archive", "get_archive", "exec_run", "chown", "volumes="):
         assert forbidden not in source

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import asyncio
 
-from grading_service.content import ContentStore
-from grading_service.liars import lying_solutions
+from grading_service.content.liars import lying_solutions
+from grading_service.content.store import ContentStore
 from hub_config.settings import ROOT
 
 from .test_api import call

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grading_service.notebook import NotebookError, notebook_source
+from grading_service.edge.notebook import NotebookError, notebook_source
 
 
 def nb(*cells: dict) -> dict:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grading_service.runner import Job, grade
+from grading_service.grading.runner import Job, grade
 
 from .local_agent import LocalAgentSocket
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from grading_service.runner import Job, grade
+from grading_service.grading.runner import Job, grade
 
 TESTS = textwrap.dedent("""
     import unittest

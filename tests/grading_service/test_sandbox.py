@@ -9,9 +9,9 @@ import textwrap
 import docker
 import pytest
 
-from grading_service.content import load_problem
-from grading_service.grader import Grader
-from grading_service.sandbox import INSTANCE_LABEL, SandboxFactory
+from grading_service.content.store import load_problem
+from grading_service.grading.grader import Grader
+from grading_service.grading.sandbox import INSTANCE_LABEL, SandboxFactory
 
 from ..conftest import new_instance
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from grading_service.sandbox import (
+from grading_service.grading.sandbox import (
     AGENT_SOURCE,
     INSTANCE_LABEL,
     LABEL,

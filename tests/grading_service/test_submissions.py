@@ -10,16 +10,16 @@ import redis.asyncio as redis
 from pymongo.errors import ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from grading_service.admission import Admission
-from grading_service.content import ContentStore
-from grading_service.queue import JobQueue
-from grading_service.storage import Storage
-from grading_service.submissions import (
+from grading_service.content.store import ContentStore
+from grading_service.edge.admission import Admission
+from grading_service.edge.submissions import (
     Source,
     SubmissionError,
     SubmissionService,
     Submitter,
 )
+from grading_service.jobs.queue import JobQueue
+from grading_service.storage import Storage
 from hub_config.settings import ROOT
 
 ALICE = Submitter("alice", ("class-a",), None, "req-1")

@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from grading_service import tokens
 from grading_service.cli import USAGE, main
-from grading_service.tokens import (
+from grading_service.edge import tokens
+from grading_service.edge.tokens import (
     DEFAULT_AUDIENCE,
     DEFAULT_ISSUER,
     DOCS_EXAMPLE_SECRET,

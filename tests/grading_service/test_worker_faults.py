@@ -20,9 +20,9 @@ import docker
 import pytest
 from prometheus_client import REGISTRY
 
+from grading_service.edge.tokens import mint, validate_secret
+from grading_service.jobs.worker import GAVE_UP_MESSAGE
 from grading_service.storage import Storage
-from grading_service.tokens import mint, validate_secret
-from grading_service.worker import GAVE_UP_MESSAGE
 from hub_config.devstack import free_port, wait_http
 
 from ..conftest import new_instance

@@ -1,7 +1,7 @@
-"""Benchmark of the grading path: ``make bench`` (``python -m grading_service.benchmark``).
+"""Benchmark of the grading path: ``make bench`` (``python -m tests.bench``).
 
 In one process and one run, on a benchmark problem with five hidden tests
-(``tests/bench_content/bench/level-1/bench-five``), it measures:
+(``tests/bench/content/bench/level-1/bench-five``), it measures:
 
 (a) the real path, in-process: HTTP ``POST /api/submissions`` → Redis stream → worker →
     sandbox container → MongoDB, with the client long-polling
@@ -56,8 +56,8 @@ from typing import Any
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest
 from traitlets.config import Config
 
-ROOT = Path(__file__).resolve().parent.parent
-BENCH_CONTENT = ROOT / "tests" / "bench_content"
+ROOT = Path(__file__).resolve().parents[2]
+BENCH_CONTENT = ROOT / "tests" / "bench" / "content"
 PROBLEM_ID = "bench-five"
 SOLUTION = "def digit_sum(n):\n    return sum(int(d) for d in str(n))\n"
 INSTANCE_LABEL = "org.coderunner.instance"
@@ -298,7 +298,7 @@ async def probe_python(python: str, n: int = 5) -> dict[str, Any]:
         return (time.monotonic() - started) * 1000
 
     bare = [await once("pass") for _ in range(n)]
-    runner = [await once("import grading_service.runner") for _ in range(n)]
+    runner = [await once("import grading_service.grading.runner") for _ in range(n)]
     return {
         "python_start_ms": round(statistics.median(bare), 1),
         "python_start_import_runner_ms": round(statistics.median(runner), 1),
@@ -524,7 +524,7 @@ class FakeIdentity:
         self.prefix = f"{secret}-"
 
     async def user_for(self, authorization: str | None) -> dict:
-        from .auth import AuthError, token_from_header
+        from grading_service.edge.auth import AuthError, token_from_header
 
         token = token_from_header(authorization) or ""
         if token.startswith(self.prefix) and len(token) > len(self.prefix):
@@ -565,9 +565,8 @@ class Bench:
         self.cpu = CpuMeter(getattr(backing, "pids", {}) or {})
 
     async def start_service(self, concurrency: int, tag: str) -> None:
+        from grading_service.app import GradingService
         from hub_config.devstack import free_port
-
-        from .app import GradingService
 
         # The hub is never asked (identity is faked below) but the service wants these.
         os.environ.setdefault("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
@@ -899,7 +898,7 @@ def render(results: dict[str, Any]) -> str:
     if probes:
         lines.append(
             f"  probe: host python start {fmt(probes['python_start_ms'])} ms, "
-            f"start + import grading_service.runner "
+            f"start + import grading_service.grading.runner "
             f"{fmt(probes['python_start_import_runner_ms'])} ms; baseline's first "
             f"docker run p50 {fmt(base['first_docker_run_ms'].get('p50'))} ms"
         )
@@ -1049,7 +1048,7 @@ def default_image() -> str:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(
-        prog="python -m grading_service.benchmark",
+        prog="python -m tests.bench",
         description="Latency and throughput of the grading path against a docker-run "
         "baseline and the raw container ceiling.",
     )

@@ -25,7 +25,7 @@ def _fork_context() -> Any:
     global _context
     if _context is None:
         ctx = multiprocessing.get_context("forkserver")
-        preload = ["grading_service.runner"]
+        preload = ["grading_service.grading.runner"]
         if importlib.util.find_spec("pytest") is not None:
             preload.append("pytest")
         ctx.set_forkserver_preload(preload)
@@ -34,7 +34,7 @@ def _fork_context() -> Any:
 
 
 def _child(job: dict, conn: Connection) -> None:
-    from grading_service.runner import run_job
+    from grading_service.grading.runner import run_job
 
     try:
         conn.send(run_job(job))

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from grading_service.benchmark import (
+from hub_config.settings import ROOT
+from tests.bench.benchmark import (
     BENCH_CONTENT,
     BENCH_LABEL,
     INSTANCE_LABEL,
@@ -18,7 +19,6 @@ from grading_service.benchmark import (
     parse_set,
     percentile,
 )
-from hub_config.settings import ROOT
 
 
 def test_set_options_become_traitlets_config() -> None:
@@ -52,7 +52,7 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
         [
             sys.executable,
             "-m",
-            "grading_service.benchmark",
+            "tests.bench",
             "--sequential",
             "2",
             "--saturation",

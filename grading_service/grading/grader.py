@@ -23,9 +23,9 @@ from typing import Any, cast
 from traitlets import Float, Integer
 from traitlets.config import LoggingConfigurable
 
-from . import metrics
-from .content import Problem
-from .records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
+from .. import metrics
+from ..content.store import Problem
+from ..records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
 from .runner_launcher import RunnerFailed, run_in_fresh_process
 from .sandbox import SandboxError, SandboxFactory, SandboxPool
 

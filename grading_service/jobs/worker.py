@@ -18,13 +18,13 @@ from typing import Any
 from traitlets import Float, Integer, observe
 from traitlets.config import LoggingConfigurable
 
-from . import metrics
-from .content import ContentStore
-from .grader import Grader, InfraFault, final_result
+from .. import metrics
+from ..content.store import ContentStore
+from ..grading.grader import Grader, InfraFault, final_result
+from ..records import GradeResult, Submission
+from ..storage import Storage, utcnow
 from .notify import VerdictNotifier
 from .queue import JobQueue, QueuedJob
-from .records import GradeResult, Submission
-from .storage import Storage, utcnow
 
 __all__ = ["GAVE_UP_MESSAGE", "InfraFault", "WorkerPool"]
 

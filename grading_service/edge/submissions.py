@@ -2,7 +2,7 @@
 
 ``SubmissionService.accept`` is the one place that turns a request body into a queued
 job: check the body (problem, code or notebook, sizes), admit it (dedup, limits,
-backpressure, in :class:`~grading_service.admission.Admission`), store it as ``queued``,
+backpressure, in :class:`~grading_service.edge.admission.Admission`), store it as ``queued``,
 put it on the queue, and undo what was done when a later step fails, so a refused or
 failed submission never counts against the learner and is never left half-made.
 Handlers only parse the request, call it, and render what it returns or raises.
@@ -19,13 +19,13 @@ from typing import Any
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
-from . import metrics
+from .. import metrics
+from ..content.store import ContentStore
+from ..jobs.queue import JobQueue
+from ..records import SubmissionStatus
+from ..storage import Storage
 from .admission import Admission, Refusal
-from .content import ContentStore
 from .notebook import NotebookError, notebook_source
-from .queue import JobQueue
-from .records import SubmissionStatus
-from .storage import Storage
 
 log = logging.getLogger("coderunner.submissions")
 

@@ -18,13 +18,13 @@ from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 from tornado import web
 
-from . import metrics
+from .. import metrics
+from ..records import Submission
 from .auth import AuthError
-from .records import Submission
 from .submissions import SubmissionError, Submitter
 
 if TYPE_CHECKING:
-    from .app import GradingService
+    from ..app import GradingService
 
 log = logging.getLogger("coderunner.api")
 

@@ -1,7 +1,7 @@
 """Content tooling behind ``coderunner content``: validate, new, import.
 
 ``validate`` checks a content folder the way the grading service will use it: metadata
-against the JSON Schemas in ``grading_service/schemas/``, the folder layout, unique ids,
+against the JSON Schemas in ``grading_service/content/schemas/``, the folder layout, unique ids,
 contiguous levels, enough public and hidden tests, no hidden material referenced from
 public files, and then, through real sandboxes, that every reference solution passes
 all its tests and every starter fails at least one hidden test.
@@ -21,10 +21,10 @@ from pathlib import Path
 
 from jsonschema import Draft202012Validator
 
-from .content import ASSET_NAME, PROBLEM_ID, ContentError, Problem, load_problem
-from .records import GradeResult
+from .store import ASSET_NAME, PROBLEM_ID, ContentError, Problem, load_problem
+from ..records import GradeResult
 
-SCHEMAS = files("grading_service").joinpath("schemas")  # package data, not the source tree
+SCHEMAS = files("grading_service.content").joinpath("schemas")  # package data, not the source tree
 PUBLIC_FILES = ("statement.md", "starter.py", "tests_public.py", "tests_public.json")
 HIDDEN_MARKERS = ("tests_hidden", "solution.py")
 IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
@@ -32,7 +32,7 @@ IMAGE_LINK = re.compile(r"!\[[^\]]*\]\(([^)\s]+)")
 
 def schema(name: str) -> Draft202012Validator:
     """The validator for ``problem``, ``track`` or ``level`` metadata: a JSON Schema
-    shipped inside the package (``grading_service/schemas/``)."""
+    shipped inside the package (``grading_service/content/schemas/``)."""
     text = SCHEMAS.joinpath(f"{name}.schema.json").read_text(encoding="utf-8")
     return Draft202012Validator(json.loads(text))
 
@@ -215,9 +215,9 @@ async def check_in_sandboxes(
     """Reference solutions pass everything; starters fail at least one hidden test; no
     lying solution passes any test (a warning: the test checks what an object can
     claim)."""
-    from .grader import Grader, InfraFault
+    from ..grading.grader import Grader, InfraFault
     from .liars import lying_solutions
-    from .sandbox import SandboxFactory
+    from ..grading.sandbox import SandboxFactory
 
     sandboxes = SandboxFactory(image=image, instance_name="content-validate")
     grader = Grader(sandboxes)

@@ -19,7 +19,7 @@ import redis.asyncio as redis
 from traitlets import Dict, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-from .queue import JobQueue
+from ..jobs.queue import JobQueue
 
 
 @dataclass

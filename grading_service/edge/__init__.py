@@ -1,0 +1,1 @@
+"""The HTTP edge: handlers, authentication, admission and accepting submissions."""

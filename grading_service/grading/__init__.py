@@ -1,0 +1,1 @@
+"""Grading one submission: the grader, sandboxes, the call server and the trusted runner."""

@@ -1,0 +1,1 @@
+"""The queue and the workers that take jobs from it."""

@@ -1,0 +1,1 @@
+"""The grading benchmark (`make bench`): a development tool, run from a checkout."""
