@@ -21,6 +21,8 @@ commands:
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
   content    problems: validate | new | import   (coderunner content --help)
+  hub        hub upkeep: prune-homes [--apply] deletes the home volumes of users
+             removed from the hub (a dry run without --apply)
   version    print the version
 """
 
@@ -39,6 +41,10 @@ def main(argv: list[str] | None = None) -> None:
         token_main(rest)
     elif command == "content":
         sys.exit(content_main(rest))
+    elif command == "hub" and rest[:1] == ["prune-homes"]:
+        from hub_config.homes import main as prune_homes
+
+        sys.exit(prune_homes(rest[1:]))
     elif command == "version":
         from . import __version__
 

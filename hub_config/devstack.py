@@ -27,7 +27,13 @@ from pathlib import Path
 import docker
 from docker.errors import NotFound
 
-from hub_config.settings import DEMO_GROUP, DEMO_LEARNERS, DEMO_TEACHERS, ROOT
+from hub_config.settings import (
+    DEMO_GROUP,
+    DEMO_LEARNERS,
+    DEMO_TEACHERS,
+    ROOT,
+    home_volume_prefix,
+)
 
 DEMO_PASSWORD_DEFAULT = "coderunner-demo"
 
@@ -94,6 +100,10 @@ class Stack:
     demo_password: str = ""
     image: str = ""
     gateway_ip: str = ""
+    cull_timeout_seconds: int = 3600
+    cull_every_seconds: int = 300
+    # Learners' home volumes outlive `down` (their work is never lost); tests remove them.
+    remove_homes: bool = False
     pids: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
@@ -241,7 +251,10 @@ class Stack:
             "CODERUNNER_ADMIN_TOKEN": self.admin_token,
             "CODERUNNER_JWT_SECRET": self.jwt_secret,
             "CODERUNNER_DEMO_PASSWORD": self.demo_password,
+            "CODERUNNER_DEMO": "1" if self.demo_password else "0",
             "CODERUNNER_PROXY_COMMAND": self.proxy_command(),
+            "CODERUNNER_CULL_TIMEOUT": str(self.cull_timeout_seconds),
+            "CODERUNNER_CULL_EVERY": str(self.cull_every_seconds),
             "MONGODB_URI": self.mongodb_uri,
             "REDIS_URL": self.redis_url,
             "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
@@ -270,6 +283,14 @@ class Stack:
             proc=proc,
             log=self.logs / "jupyterhub.log",
         )
+
+    def restart_hub(self) -> None:
+        """Stop the hub (with the proxy and services it started) and start it again.
+        Learners' servers keep running (``cleanup_servers = False``)."""
+        pid = self.pids.pop("jupyterhub", None)
+        if pid:
+            _terminate(pid)
+        self.start_hub()
 
     def api(self, method: str, path: str, body: dict | None = None) -> dict | None:
         req = urllib.request.Request(
@@ -326,6 +347,12 @@ class Stack:
                 client.networks.get(self.network).remove()
             except NotFound:
                 pass
+            if self.remove_homes:
+                for volume in client.volumes.list(
+                    filters={"name": home_volume_prefix(self.instance)}
+                ):
+                    if volume.name.startswith(home_volume_prefix(self.instance)):
+                        volume.remove(force=True)
         except Exception as exc:  # noqa: BLE001 - best effort; report and go on
             print(f"devstack: Docker clean-up incomplete: {exc}", file=sys.stderr)
         if (self.state_dir / "stack.json").exists():

@@ -16,12 +16,17 @@ from hub_config.settings import (  # noqa: E402
     DEMO_LEARNERS,
     DEMO_TEACHERS,
     HubSettings,
+    check_secrets,
+    require_image,
 )
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - given by JupyterHub
 s = HubSettings()
 if not s.gateway_ip:
     raise SystemExit("CODERUNNER_GATEWAY_IP is not set: the learner network's gateway address")
+check_secrets(s)
+if s.check_image:
+    require_image(s.image)
 
 # --- hub, proxy, state ---------------------------------------------------------------
 hub_state = s.state_dir / "hub"
@@ -31,7 +36,9 @@ c.JupyterHub.hub_ip = s.gateway_ip  # learner containers and the grader reach th
 c.JupyterHub.hub_port = s.hub_port
 c.JupyterHub.db_url = f"sqlite:///{hub_state / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(hub_state / "jupyterhub_cookie_secret")
-c.JupyterHub.cleanup_servers = True
+# A hub restart (an upgrade, a crash) leaves learners' servers running; the new hub
+# finds them again and restores their routes.
+c.JupyterHub.cleanup_servers = False
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{s.proxy_api_port}"
 c.ConfigurableHTTPProxy.pid_file = str(hub_state / "proxy.pid")
 if s.proxy_command:
@@ -42,16 +49,22 @@ c.JupyterHub.spawner_class = "docker"
 c.DockerSpawner.image = s.image
 c.DockerSpawner.network_name = s.network
 c.DockerSpawner.use_internal_ip = True
+# Containers are throwaway; a learner's work lives in their own named volume, mounted as
+# their home, so it survives stop, start, culling, hub restarts and image upgrades.
 c.DockerSpawner.remove = True
 c.DockerSpawner.name_template = f"coderunner-{s.instance}-{{username}}"
 c.DockerSpawner.notebook_dir = "/home/learner"
+c.DockerSpawner.volumes = {s.home_volume_template: "/home/learner"}
 c.DockerSpawner.mem_limit = s.learner_mem_limit
 c.DockerSpawner.cpu_limit = s.learner_cpu_limit
 c.DockerSpawner.extra_host_config = {
-    "pids_limit": 512,
+    "pids_limit": s.learner_pids_limit,
     "cap_drop": ["ALL"],
     "security_opt": ["no-new-privileges"],
     "memswap_limit": s.learner_mem_limit,
+    # Only the home volume and a size-capped /tmp are writable; the image runs as uid 1000.
+    "read_only": True,
+    "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={s.learner_tmp_size}"},
 }
 c.DockerSpawner.extra_create_kwargs = {
     "labels": {"org.coderunner.role": "learner", "org.coderunner.instance": s.instance}
@@ -120,12 +133,40 @@ if s.admin_token:
             "services": ["coderunner-admin"],
         }
     )
+if s.cull_timeout_seconds > 0:
+    # jupyterhub-idle-culler stops servers idle this long; their home volumes stay.
+    services.append(
+        {
+            "name": "idle-culler",
+            "command": [
+                sys.executable,
+                "-m",
+                "jupyterhub_idle_culler",
+                f"--timeout={s.cull_timeout_seconds}",
+                f"--cull-every={s.cull_every_seconds}",
+            ],
+            "display": False,
+        }
+    )
+    roles.append(
+        {
+            "name": "idle-culler",
+            "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+            "services": ["idle-culler"],
+        }
+    )
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles
 
 # --- people ----------------------------------------------------------------------------
-if s.demo_password:
+c.Authenticator.admin_users = set(s.admin_users)
+if s.demo:
     # Development only: one shared password for the demo users.
+    print(
+        "WARNING: demo mode (CODERUNNER_DEMO=1): the demo users share one password. "
+        "Never use demo mode with real learners.",
+        file=sys.stderr,
+    )
     c.JupyterHub.authenticator_class = "dummy"
     c.DummyAuthenticator.password = s.demo_password
     c.Authenticator.allowed_users = set(DEMO_LEARNERS + DEMO_TEACHERS)
@@ -133,3 +174,17 @@ if s.demo_password:
         DEMO_GROUP: {"users": list(DEMO_LEARNERS)},
         "teachers": {"users": list(DEMO_TEACHERS)},  # the grader's priority lane
     }
+else:
+    # A school without single sign-on: learners sign up, an admin approves them
+    # (hub admin → Authorize users), and repeated wrong passwords lock a name for a while.
+    import nativeauthenticator
+
+    c.JupyterHub.authenticator_class = "native"
+    c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
+    c.NativeAuthenticator.open_signup = False
+    # Admin approval is the allow-list: without this JupyterHub 5+ refuses everyone.
+    c.Authenticator.allow_all = True
+    c.NativeAuthenticator.check_common_password = True
+    c.NativeAuthenticator.minimum_password_length = 10
+    c.NativeAuthenticator.allowed_failed_logins = 10
+    c.NativeAuthenticator.seconds_before_next_try = 15 * 60

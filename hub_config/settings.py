@@ -42,16 +42,92 @@ class HubSettings:
     admin_token: str = field(default_factory=lambda: _env("CODERUNNER_ADMIN_TOKEN"))
     jwt_secret: str = field(default_factory=lambda: _env("CODERUNNER_JWT_SECRET"))
     demo_password: str = field(default_factory=lambda: _env("CODERUNNER_DEMO_PASSWORD"))
+    # Demo mode: the demo users and their shared password. Never for real learners.
+    demo: bool = field(default_factory=lambda: _env("CODERUNNER_DEMO") == "1")
+    # Hub users who administer it (approve sign-ups, manage cohorts), comma separated.
+    admin_users: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            u.strip() for u in _env("CODERUNNER_ADMIN_USERS").split(",") if u.strip()
+        )
+    )
     instance: str = field(default_factory=lambda: _env("CODERUNNER_INSTANCE", "default"))
     proxy_command: str = field(default_factory=lambda: _env("CODERUNNER_PROXY_COMMAND"))
     learner_mem_limit: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_MEM", "1G"))
     learner_cpu_limit: float = field(
         default_factory=lambda: float(_env("CODERUNNER_LEARNER_CPUS", "1.0"))
     )
+    learner_pids_limit: int = field(
+        default_factory=lambda: int(_env("CODERUNNER_LEARNER_PIDS", "512"))
+    )
+    learner_tmp_size: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_TMP", "256m"))
+    # Idle learner servers are stopped after this long (their home stays); 0 turns it off.
+    cull_timeout_seconds: int = field(
+        default_factory=lambda: int(_env("CODERUNNER_CULL_TIMEOUT", "3600"))
+    )
+    cull_every_seconds: int = field(
+        default_factory=lambda: int(_env("CODERUNNER_CULL_EVERY", "300"))
+    )
+    # The hub refuses to start when the learner image is missing ("0" only for tests
+    # that load this configuration without Docker).
+    check_image: bool = field(default_factory=lambda: _env("CODERUNNER_CHECK_IMAGE", "1") != "0")
 
     @property
     def grader_url(self) -> str:
         return f"http://{self.gateway_ip}:{self.grader_port}"
+
+    @property
+    def home_volume_template(self) -> str:
+        """The Docker volume holding one learner's work (DockerSpawner fills in the name)."""
+        return home_volume_prefix(self.instance) + "{username}"
+
+
+def home_volume_prefix(instance: str) -> str:
+    return f"coderunner-{instance}-home-"
+
+
+def check_secrets(s: HubSettings, environ: dict[str, str] | None = None) -> None:
+    """Outside demo mode, refuse to start with a missing or weak secret."""
+    from grading_service.edge.tokens import SecretError, validate_secret
+
+    env = os.environ if environ is None else environ
+    problems = []
+    if s.demo_password and not s.demo:
+        problems.append(
+            "CODERUNNER_DEMO_PASSWORD is set but CODERUNNER_DEMO=1 is not: the shared demo "
+            "password only works in demo mode"
+        )
+    if not s.demo:
+        try:
+            validate_secret(s.jwt_secret)
+        except SecretError as exc:
+            problems.append(f"CODERUNNER_JWT_SECRET: {exc}")
+        proxy_token = env.get("CONFIGPROXY_AUTH_TOKEN", "")
+        if len(proxy_token) < 32:
+            problems.append(
+                "CONFIGPROXY_AUTH_TOKEN must be set to 32+ random characters "
+                "(e.g. `openssl rand -hex 32`) so the proxy keeps its routes across hub restarts"
+            )
+        cookie = env.get("JPY_COOKIE_SECRET", "")
+        if cookie and len(cookie) < 64:
+            problems.append("JPY_COOKIE_SECRET must be 32+ random bytes as hex (64+ characters)")
+    if problems:
+        raise SystemExit("The hub will not start:\n- " + "\n- ".join(problems))
+
+
+def require_image(image: str) -> None:
+    """Stop the hub at start when the learner image is missing, saying how to build it."""
+    import docker
+    from docker.errors import DockerException, ImageNotFound
+
+    try:
+        docker.from_env().images.get(image)
+    except ImageNotFound:
+        raise SystemExit(
+            f"The learner image {image} is missing. Build it with `make image` (it prints "
+            "the tag), then set CODERUNNER_SANDBOX_IMAGE to that tag."
+        ) from None
+    except DockerException as exc:
+        raise SystemExit(f"Cannot reach Docker to check the learner image {image}: {exc}") from None
 
 
 DEMO_LEARNERS = ("learner1", "learner2")

@@ -8,16 +8,21 @@ import json
 import os
 import secrets
 import sys
+import time
 import urllib.request
+from collections.abc import Awaitable, Callable
 from pathlib import Path
+from urllib.parse import quote
 
 import docker
 import pytest
+from tornado.httpclient import AsyncHTTPClient
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from grading_service.records import FINAL_STATUSES  # noqa: E402
 from hub_config.devstack import Stack, free_port  # noqa: E402
 
 ARTIFACTS = ROOT / "tests" / "artifacts"
@@ -28,6 +33,13 @@ def new_instance() -> str:
     """A Docker label value for one test's containers; all share this session's prefix,
     so the session can remove whatever a failing test left behind."""
     return f"t{SESSION}{secrets.token_hex(2)}"
+
+
+@pytest.fixture(scope="session")
+def new_instance_name() -> Callable[[], str]:
+    """Makes a fresh Docker label value for a test's own sandboxes (see ``new_instance``);
+    session-scoped, so module-scoped fixtures can use it too."""
+    return new_instance
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -50,6 +62,8 @@ def remove_leftover_containers():
 FIXTURE_NEEDS = {
     "docker_client": ("docker",),
     "sandbox_image": ("docker",),
+    "redis_server": ("redis",),
+    "mongodb_server": ("mongodb",),
     "backing_services": ("redis", "mongodb"),
     "make_service": ("docker", "redis", "mongodb"),
     "hub_stack": ("hub", "docker", "redis", "mongodb"),
@@ -88,13 +102,67 @@ def sandbox_image(docker_client: docker.DockerClient) -> str:
 
 
 @pytest.fixture(scope="session")
-def backing_services(tmp_path_factory: pytest.TempPathFactory):
-    """A real Redis server and a real SecantusDB (MongoDB wire protocol) server."""
-    stack = Stack(state_dir=tmp_path_factory.mktemp("backing"), instance=new_instance())
+def redis_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real Redis server (``.redis_url``), for the whole session."""
+    stack = Stack(state_dir=tmp_path_factory.mktemp("redis"), instance=new_instance())
     stack.start_redis()
+    yield stack
+    stack.down()
+
+
+@pytest.fixture(scope="session")
+def mongodb_server(tmp_path_factory: pytest.TempPathFactory):
+    """A real SecantusDB server (MongoDB wire protocol, ``.mongodb_uri``), for the whole
+    session."""
+    stack = Stack(state_dir=tmp_path_factory.mktemp("mongodb"), instance=new_instance())
     stack.start_mongodb()
     yield stack
     stack.down()
+
+
+@pytest.fixture(scope="session")
+def backing_services(redis_server: Stack, mongodb_server: Stack, tmp_path_factory) -> Stack:
+    """Both servers: ``.redis_url`` and ``.mongodb_uri``."""
+    return Stack(
+        state_dir=tmp_path_factory.mktemp("backing"),
+        instance=new_instance(),
+        redis_url=redis_server.redis_url,
+        mongodb_uri=mongodb_server.mongodb_uri,
+    )
+
+
+# Below tornado's default request timeout (20 s), so a long poll is never cut off.
+LONG_POLL_SECONDS = 10
+
+
+async def follow_to_verdict(
+    base_url: str, submission_id: str, token: str, *, timeout_seconds: float = 120.0
+) -> dict:
+    """The submission once it has a verdict, followed with long polls
+    (``GET {base_url}/api/submissions/{id}?wait=N``): each request returns as soon as the
+    verdict is stored, or after N seconds, and then the next one is sent."""
+    url = f"{base_url}/api/submissions/{quote(submission_id, safe='')}?wait={LONG_POLL_SECONDS}"
+    deadline = time.monotonic() + timeout_seconds
+    body: dict = {}
+    while time.monotonic() < deadline:
+        response = await AsyncHTTPClient().fetch(
+            url, headers={"Authorization": f"token {token}"}, raise_error=False
+        )
+        assert response.code == 200, (response.code, response.body[:1000])
+        body = json.loads(response.body)
+        if body["status"] in FINAL_STATUSES:
+            return body
+    raise AssertionError(f"no verdict for {submission_id} in {timeout_seconds:g} s: {body}")
+
+
+@pytest.fixture(scope="session")
+def verdict_of() -> Callable[..., Awaitable[dict]]:
+    """``await verdict_of(base_url, submission_id, token)``: the one way tests follow a
+    submission to its verdict, whether they talk to the grading service directly
+    (``base_url`` = the service) or through the learner's server extension
+    (``base_url`` = ``/user/<name>/coderunner``). From a test that is not async:
+    ``asyncio.run(verdict_of(...))``."""
+    return follow_to_verdict
 
 
 @pytest.fixture(scope="session")
@@ -111,6 +179,7 @@ def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
         grader_port=free_port(),
         image=sandbox_image,
         demo_password=secrets.token_hex(8),
+        remove_homes=True,
     )
     stack.up()
     yield stack

@@ -235,8 +235,10 @@ class SandboxFactory(LoggingConfigurable):
             self.log.warning("could not remove sandbox %s: %s", container_id[:12], exc)
 
     def _remove_all(self) -> int:
+        # Only sandboxes: learners' servers carry the same instance label.
         found = self.client.api.containers(
-            all=True, filters={"label": f"{INSTANCE_LABEL}={self.instance_name}"}
+            all=True,
+            filters={"label": [f"{INSTANCE_LABEL}={self.instance_name}", f"{LABEL}=sandbox"]},
         )
         for c in found:
             self._remove(c["Id"])

@@ -6,8 +6,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import secrets
-from collections.abc import Iterator
 
 import pytest
 
@@ -21,18 +19,7 @@ GOOD = {
 }
 
 
-@pytest.fixture(autouse=True)
-def hub_env(monkeypatch: pytest.MonkeyPatch, tmp_path) -> Iterator[None]:
-    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
-    monkeypatch.setenv("CODERUNNER_JWT_SECRET", secrets.token_hex(32))
-    monkeypatch.delenv("CODERUNNER_JWT_SECRET_FILE", raising=False)
-    monkeypatch.chdir(tmp_path)  # no coderunner_grader_config.py from the checkout
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield
-    root.handlers[:], level = saved  # initialize() takes over the root logger
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("service_env")
 
 
 def test_good_configuration_initialises() -> None:

@@ -5,11 +5,8 @@ it. No Redis, MongoDB or Docker is contacted: ``initialize`` only builds the cli
 
 from __future__ import annotations
 
-import logging
 import re
-import secrets
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -39,21 +36,7 @@ CONFIG = textwrap.dedent("""
 """)
 
 
-@pytest.fixture(autouse=True)
-def service_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[None]:
-    """Hub variables set, a clean working directory, and logging put back afterwards
-    (``initialize`` takes over the root logger)."""
-    monkeypatch.setenv("JUPYTERHUB_API_URL", "http://127.0.0.1:1/hub/api")
-    monkeypatch.setenv("JUPYTERHUB_API_TOKEN", "x")
-    monkeypatch.setenv("CODERUNNER_JWT_SECRET", secrets.token_hex(32))
-    monkeypatch.delenv("CODERUNNER_JWT_SECRET_FILE", raising=False)
-    monkeypatch.delenv("JUPYTERHUB_SERVICE_NAME", raising=False)
-    monkeypatch.chdir(tmp_path)
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield
-    root.handlers[:], level = saved
-    root.setLevel(level)
+pytestmark = pytest.mark.usefixtures("service_env")
 
 
 def started(argv: list[str] | None = None, **options: object) -> GradingService:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -10,11 +12,18 @@ from traitlets.config import Config, PyFileConfigLoader
 from hub_config.settings import ROOT
 
 CONFIG = ROOT / "hub_config" / "jupyterhub_config.py"
+GOOD_SECRET = secrets.token_hex(32)
 
 
 def load(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, **env: str) -> Config:
     monkeypatch.setenv("CODERUNNER_STATE_DIR", str(tmp_path))
     monkeypatch.setenv("CODERUNNER_GATEWAY_IP", "172.30.0.1")
+    monkeypatch.setenv("CODERUNNER_CHECK_IMAGE", "0")  # checked in test_learner_homes
+    monkeypatch.setenv("CODERUNNER_JWT_SECRET", GOOD_SECRET)
+    monkeypatch.setenv("CONFIGPROXY_AUTH_TOKEN", GOOD_SECRET)
+    monkeypatch.delenv("CODERUNNER_DEMO", raising=False)
+    monkeypatch.delenv("CODERUNNER_DEMO_PASSWORD", raising=False)
+    monkeypatch.delenv("JPY_COOKIE_SECRET", raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     loader = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent))
@@ -59,12 +68,62 @@ def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(
     assert admin["services"] == ["coderunner-admin"]
 
 
-def test_demo_users_only_with_a_demo_password(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("CODERUNNER_DEMO_PASSWORD", raising=False)
-    assert "authenticator_class" not in load(monkeypatch, tmp_path).JupyterHub
-    c = load(monkeypatch, tmp_path, CODERUNNER_DEMO_PASSWORD="pw")
+def test_demo_users_only_in_demo_mode(monkeypatch, tmp_path, capfd) -> None:
+    assert load(monkeypatch, tmp_path).JupyterHub.authenticator_class == "native"
+    c = load(monkeypatch, tmp_path, CODERUNNER_DEMO_PASSWORD="pw", CODERUNNER_DEMO="1")
     assert c.JupyterHub.authenticator_class == "dummy"
     assert c.JupyterHub.load_groups["demo-class"]["users"] == ["learner1", "learner2"]
+    assert "demo mode" in capfd.readouterr().err
+    with pytest.raises(SystemExit, match="only works in demo mode"):
+        load(monkeypatch, tmp_path, CODERUNNER_DEMO_PASSWORD="pw", CODERUNNER_DEMO="0")
+
+
+@pytest.mark.parametrize(
+    ("env", "words"),
+    [
+        ({"CODERUNNER_JWT_SECRET": ""}, "No JWT secret"),
+        ({"CODERUNNER_JWT_SECRET": "changeme"}, "CODERUNNER_JWT_SECRET"),
+        ({"CONFIGPROXY_AUTH_TOKEN": ""}, "CONFIGPROXY_AUTH_TOKEN"),
+        ({"CONFIGPROXY_AUTH_TOKEN": "short"}, "CONFIGPROXY_AUTH_TOKEN"),
+        ({"JPY_COOKIE_SECRET": "abcd"}, "JPY_COOKIE_SECRET"),
+    ],
+)
+def test_missing_or_weak_secrets_stop_the_hub(monkeypatch, tmp_path, env, words) -> None:
+    with pytest.raises(SystemExit, match=words):
+        load(monkeypatch, tmp_path, **env)
+
+
+def test_schools_sign_in_with_approval_and_limited_tries(monkeypatch, tmp_path) -> None:
+    c = load(monkeypatch, tmp_path, CODERUNNER_ADMIN_USERS="head, it-admin")
+    assert c.Authenticator.admin_users == {"head", "it-admin"}
+    assert c.NativeAuthenticator.open_signup is False
+    assert c.Authenticator.allow_all is True  # approval by an admin is the allow-list
+    assert c.NativeAuthenticator.allowed_failed_logins == 10
+    assert c.NativeAuthenticator.seconds_before_next_try == 15 * 60
+
+
+async def test_ten_wrong_passwords_lock_the_name_for_fifteen_minutes(monkeypatch, tmp_path) -> None:
+    """The hub's own authenticator with this configuration, on a real (SQLite) hub DB."""
+    import bcrypt
+    from jupyterhub import orm
+    from nativeauthenticator import NativeAuthenticator
+    from nativeauthenticator.orm import UserInfo
+
+    gensalt = bcrypt.gensalt
+    monkeypatch.setattr(bcrypt, "gensalt", lambda: gensalt(rounds=4))  # fast hashes in tests
+    c = load(monkeypatch, tmp_path)
+    db = orm.new_session_factory("sqlite://")()
+    auth = NativeAuthenticator(config=c, db=db)
+    assert auth.create_user("pupil", "a-long-passphrase-7")
+    UserInfo.change_authorization(db, "pupil")  # what an admin's approval does
+    good = {"username": "pupil", "password": "a-long-passphrase-7"}
+    assert await auth.authenticate(None, good) == "pupil"
+    for _ in range(10):
+        assert await auth.authenticate(None, {**good, "password": "guess"}) is None
+    assert await auth.authenticate(None, good) is None  # locked, even with the password
+    later = datetime.now() - timedelta(minutes=16)
+    auth.login_attempts["pupil"]["time"] = later
+    assert await auth.authenticate(None, good) == "pupil"
 
 
 def test_config_refuses_to_load_without_the_gateway(monkeypatch, tmp_path) -> None:

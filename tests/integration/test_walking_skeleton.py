@@ -4,6 +4,7 @@ grading service, Redis, the MongoDB-protocol server and Docker sandboxes."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 import urllib.error
@@ -71,18 +72,9 @@ def ext(name: str, path: str) -> str:
     return f"/user/{name}/coderunner/api/{path}"
 
 
-def wait_verdict(stack: Stack, name: str, token: str, submission_id: str) -> dict:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        status, body = request(stack, "GET", ext(name, f"submissions/{submission_id}"), token)
-        assert status == 200, body
-        if body["status"] in ("graded", "failed"):
-            return body
-        time.sleep(0.2)
-    raise AssertionError(f"no verdict for {submission_id}")
-
-
-def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, learners):
+def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(
+    hub_stack, learners, verdict_of
+):
     name, token = LEARNERS[0], learners[LEARNERS[0]]
     status, listing = request(hub_stack, "GET", ext(name, "problems"), token)
     assert status == 200, listing
@@ -121,7 +113,8 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
         hub_stack, "POST", ext(name, "submissions"), token, {"problem_id": "add-two", "path": path}
     )
     assert status == 202, accepted
-    right = wait_verdict(hub_stack, name, token, accepted["id"])
+    extension = f"{hub_stack.hub_url}/user/{name}/coderunner"
+    right = asyncio.run(verdict_of(extension, accepted["id"], token))
     assert right["verdict"] == "passed" and right["score"] == right["max_score"] > 0
     assert all(t["status"] == "pass" for t in right["tests"])
 
@@ -129,7 +122,7 @@ def test_learner_lists_opens_submits_and_reads_verdicts_and_progress(hub_stack, 
         hub_stack, "POST", ext(name, "submissions"), token, {"problem_id": "add-two", "code": WRONG}
     )
     assert status == 202, accepted
-    wrong = wait_verdict(hub_stack, name, token, accepted["id"])
+    wrong = asyncio.run(verdict_of(extension, accepted["id"], token))
     assert wrong["verdict"] == "failed" and wrong["score"] < wrong["max_score"]
     assert {t["visibility"] for t in wrong["tests"]} == {"public", "hidden"}
     assert all(t["message"] == "" for t in wrong["tests"] if t["visibility"] == "hidden")

@@ -1,4 +1,5 @@
-"""What the HTTP edge makes of a dependency's own exceptions and of our bugs."""
+"""What the HTTP handlers (edge/handlers.py) make of a dependency's own exceptions and of
+our bugs."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import json
 
 from pymongo.errors import ServerSelectionTimeoutError
 
-from .test_api import call
+from ..api import call
 
 
 async def test_database_down_is_a_503_with_retry_after(make_service, monkeypatch) -> None:

@@ -1,54 +1,18 @@
-"""What no learner object can fake, and what a learner's mistake becomes.
+"""The learner's objects as the trusted test code sees them (grading/remote.py): what no
+learner object can fake, values that cross by value, callbacks that stay on the trusted
+side, and learner classes with their own operators.
 
 The call server runs as a local process (no Docker); the same runner runs against real
-sandboxes in test_lying_solutions.py.
+sandboxes in content/test_liars.py.
 """
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-from grading_service.grading.runner import Job, grade
-
-from .local_agent import LocalAgentSocket
-
-
-def grade_with(
-    tmp_path: Path,
-    tests: str,
-    source: str,
-    *,
-    limit: float = 5.0,
-    names: list[str] | None = None,
-    helpers: dict[str, str] | None = None,
-) -> dict:
-    (tmp_path / "tests_hidden.py").write_text(textwrap.dedent(tests))
-    for name, text in (helpers or {}).items():
-        (tmp_path / name).write_text(textwrap.dedent(text))
-    job = Job(
-        container_id="local",
-        docker_socket="",
-        kind="function",
-        source=textwrap.dedent(source),
-        tests=[{"path": str(tmp_path / "tests_hidden.py"), "visibility": "public"}],
-        time_limit_seconds=limit,
-        max_output_bytes=4096,
-        solution_names=names or [],
-        test_dir=str(tmp_path),
-    )
-    sock = LocalAgentSocket()
-    try:
-        return grade(job, sock=sock)  # type: ignore[arg-type]
-    finally:
-        sock.close()
-
-
-def statuses(result: dict) -> dict[str, str]:
-    return {t["name"]: t["status"] for t in result["tests"]}
-
+from .local_agent import grade_with, statuses
 
 ADD_TESTS = """
     import unittest

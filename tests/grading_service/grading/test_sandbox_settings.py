@@ -1,10 +1,12 @@
 """A sandbox's Docker settings, checked without Docker: they come from one pure function
 (``sandbox_container_settings``, in the style of kubespawner's ``make_pod``), and
-``SandboxFactory`` fills it from its options. Renamed memory options keep working."""
+``SandboxFactory`` fills it from its options. Renamed memory options keep working, and the
+trusted side never opens paths inside a sandbox."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from grading_service.grading.sandbox import (
     SandboxPool,
     sandbox_container_settings,
 )
+from hub_config.settings import ROOT
 
 LIMITS: dict[str, Any] = {
     "image": "coderunner-sandbox:abc",
@@ -115,22 +118,12 @@ def test_no_sandbox_gets_more_memory_than_the_ceiling() -> None:
     assert pool.pool_limit == 200
 
 
-class Records(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__()
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
-
-
 @pytest.fixture
-def warnings_log() -> tuple[logging.Logger, Records]:
+def warnings_log(log_records) -> Iterator[tuple[logging.Logger, Any]]:
     log = logging.getLogger(f"test.deprecations.{id(object())}")
-    records = Records()
-    log.addHandler(records)
     log.propagate = False
-    return log, records
+    with log_records(log) as records:
+        yield log, records
 
 
 def test_old_memory_option_names_still_work_with_a_warning(warnings_log) -> None:
@@ -150,3 +143,10 @@ def test_new_memory_option_names_give_no_warning(warnings_log) -> None:
     log, records = warnings_log
     SandboxPool(SandboxFactory(log=log, max_memory_limit_mb=100), log=log)
     assert records.messages == []
+
+
+def test_trusted_side_never_opens_paths_inside_the_sandbox() -> None:
+    """No chown/open by name inside a sandbox: the grader only talks to its call server."""
+    source = (ROOT / "grading_service" / "grading" / "sandbox.py").read_text()
+    for forbidden in ("put_archive", "get_archive", "exec_run", "chown", "volumes="):
+        assert forbidden not in source

@@ -1,10 +1,12 @@
-"""`coderunner content`: validation through real sandboxes, scaffolding, importing."""
+"""`coderunner content` (content/tools.py): validation through real sandboxes, scaffolding,
+importing."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -25,40 +27,35 @@ HIDDEN = "import unittest\nfrom solution import double\n\nclass T(unittest.TestC
 )
 
 
-def write_problem(root: Path, pid: str = "double-it", level: int = 1, **files: str) -> Path:
-    d = root / "kids" / f"level-{level}" / pid
-    d.mkdir(parents=True)
-    meta = {
-        "id": pid,
-        "title": "Double it",
-        "track": "kids",
-        "level": level,
-        "order": 1,
-        "points": 10,
-        "kind": "function",
-        "entry_point": "double",
-        "time_limit_seconds": 5,
-        "memory_limit_mb": 128,
-    }
-    defaults = {
-        "problem.json": json.dumps(meta),
-        "statement.md": "Double `n`.",
-        "starter.py": "def double(n):\n    return n\n",
-        "solution.py": SOLUTION,
-        "tests_public.py": PUBLIC,
-        "tests_hidden.py": HIDDEN,
-    }
-    for name, text in {**defaults, **files}.items():
-        (d / name).write_text(text)
-    (root / "kids" / "track.json").write_text(
-        json.dumps({"id": "kids", "title": "Kids", "ages": "8-11", "order": 0})
-    )
-    (d.parent / "level.json").write_text(json.dumps({"level": level, "title": "L"}))
-    return d
+@pytest.fixture
+def write_double_it(write_problem) -> Callable[..., Path]:
+    """``write_double_it(root, problem_id="double-it", level=1, **files)``: a problem of
+    the ``kids`` track that passes validation, with ``files`` changed."""
+
+    def write(root: Path, problem_id: str = "double-it", level: int = 1, **files: str) -> Path:
+        return write_problem(
+            root,
+            problem_id,
+            track="kids",
+            level=level,
+            meta={"title": "Double it", "order": 1, "entry_point": "double"},
+            files={
+                "statement.md": "Double `n`.",
+                "starter.py": "def double(n):\n    return n\n",
+                "solution.py": SOLUTION,
+                "tests_public.py": PUBLIC,
+                "tests_hidden.py": HIDDEN,
+                **files,
+            },
+        )
+
+    return write
 
 
-def test_a_good_problem_validates_in_real_sandboxes(tmp_path: Path, sandbox_image) -> None:
-    write_problem(tmp_path)
+def test_a_good_problem_validates_in_real_sandboxes(
+    tmp_path: Path, sandbox_image, write_double_it
+) -> None:
+    write_double_it(tmp_path)
     report = validate(tmp_path, sandbox_image)
     assert report.ok, report.render(report.problems)
 
@@ -93,17 +90,17 @@ def test_a_good_problem_validates_in_real_sandboxes(tmp_path: Path, sandbox_imag
     ],
 )
 def test_faulty_problems_are_reported(
-    tmp_path: Path, sandbox_image, files: dict, fragment: str
+    tmp_path: Path, sandbox_image, write_double_it, files: dict, fragment: str
 ) -> None:
-    write_problem(tmp_path, **files)
+    write_double_it(tmp_path, **files)
     report = validate(tmp_path, sandbox_image)
     assert not report.ok
     assert fragment in report.render(report.problems)
 
 
-def test_levels_must_be_contiguous_and_ids_unique(tmp_path: Path) -> None:
-    write_problem(tmp_path, "a", level=1)
-    write_problem(tmp_path, "b", level=3)
+def test_levels_must_be_contiguous_and_ids_unique(tmp_path: Path, write_double_it) -> None:
+    write_double_it(tmp_path, "a", level=1)
+    write_double_it(tmp_path, "b", level=3)
     report = validate(tmp_path, None)
     assert "not contiguous" in report.render(report.problems)
 
@@ -170,8 +167,8 @@ def test_split_keeps_helpers_and_pytest_functions() -> None:
     assert "test_a" in public and "test_a" not in hidden and "test_c" in hidden
 
 
-def test_cli_validate_exit_codes(tmp_path: Path, capsys) -> None:
-    write_problem(tmp_path)
+def test_cli_validate_exit_codes(tmp_path: Path, capsys, write_double_it) -> None:
+    write_double_it(tmp_path)
     assert cli_main_code(["content", "--content", str(tmp_path), "validate", "--static-only"]) == 0
     shutil.rmtree(tmp_path / "kids" / "level-1" / "double-it")
     assert cli_main_code(["content", "--content", str(tmp_path), "validate", "--static-only"]) == 1
@@ -186,7 +183,7 @@ def cli_main_code(argv: list[str]) -> int:
 
 @pytest.mark.integration
 def test_the_whole_curriculum_validates(sandbox_image) -> None:
-    # Lying solutions run against every problem in test_lying_solutions.py, through the
+    # Lying solutions run against every problem in test_liars.py, through the
     # real service; here the curriculum's own checks.
     report = validate(ROOT / "content", sandbox_image, parallel=4, liars=False)
     assert report.ok, report.render(sorted(report.problems))
@@ -366,10 +363,10 @@ def test_imported_exercises_with_callbacks_operators_dates_constants_and_helpers
 
 
 def test_validate_warns_about_tests_a_lying_solution_passes(
-    tmp_path: Path, sandbox_image, capsys
+    tmp_path: Path, sandbox_image, capsys, write_double_it
 ) -> None:
     weak = PUBLIC + "\ndef test_truthy():\n    assert double(3)\n"
-    write_problem(tmp_path, **{"tests_public.py": weak})
+    write_double_it(tmp_path, **{"tests_public.py": weak})
     report = validate(tmp_path, sandbox_image)
     assert report.ok
     warnings = report.warnings["double-it"]
@@ -392,8 +389,10 @@ def test_validate_warns_about_tests_a_lying_solution_passes(
     )
 
 
-def test_async_test_methods_outside_an_async_test_case_are_refused(tmp_path: Path) -> None:
+def test_async_test_methods_outside_an_async_test_case_are_refused(
+    tmp_path: Path, write_double_it
+) -> None:
     hidden = HIDDEN + "\n    async def test_later(self):\n        self.assertEqual(double(1), 2)\n"
-    write_problem(tmp_path, **{"tests_hidden.py": hidden})
+    write_double_it(tmp_path, **{"tests_hidden.py": hidden})
     report = validate(tmp_path, None)
     assert any("IsolatedAsyncioTestCase" in f for f in report.problems["double-it"])

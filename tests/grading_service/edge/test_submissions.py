@@ -1,12 +1,12 @@
-"""SubmissionService.accept against a real Redis and a real MongoDB-protocol server: the
-acceptance protocol, and that a failed step undoes what the earlier ones did."""
+"""SubmissionService.accept (edge/submissions.py) against a real Redis and a real
+MongoDB-protocol server: the acceptance protocol, and that a failed step undoes what the
+earlier ones did."""
 
 from __future__ import annotations
 
 import secrets
 
 import pytest
-import redis.asyncio as redis
 from pymongo.errors import ServerSelectionTimeoutError
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -39,16 +39,14 @@ class BrokenStorage(Storage):
 
 
 @pytest.fixture
-async def parts(backing_services):
-    client = redis.from_url(backing_services.redis_url, decode_responses=True)
+def parts(redis_client, storage):
     prefix = f"t{secrets.token_hex(4)}"
-    storage = Storage(backing_services.mongodb_uri, f"test_{secrets.token_hex(4)}")
     content = ContentStore(ROOT / "content")
 
     async def service(*, queue_class=JobQueue, storage_: Storage | None = None, **limits):
-        queue = queue_class(client, stream=f"{prefix}:jobs")
+        queue = queue_class(redis_client, stream=f"{prefix}:jobs")
         await queue.ensure_group()
-        admission = Admission(client, queue, key_prefix=prefix, **limits)
+        admission = Admission(redis_client, queue, key_prefix=prefix, **limits)
         return SubmissionService(
             content=content,
             admission=admission,
@@ -58,9 +56,7 @@ async def parts(backing_services):
             max_notebook_bytes=5000,
         )
 
-    yield service, storage, client, prefix
-    await client.aclose()
-    await storage.close()
+    return service, storage, redis_client, prefix
 
 
 async def quota_used(client, prefix: str, user: str) -> int:
@@ -105,9 +101,9 @@ async def test_queue_failure_removes_the_stored_submission_and_undoes_admission(
     assert not [k async for k in client.scan_iter(f"{prefix}:dedup:alice:*")]
 
 
-async def test_database_failure_undoes_admission(parts, backing_services) -> None:
+async def test_database_failure_undoes_admission(parts, mongodb_server) -> None:
     make, _, client, prefix = parts
-    broken = BrokenStorage(backing_services.mongodb_uri, "unused")
+    broken = BrokenStorage(mongodb_server.mongodb_uri, "unused")
     service = await make(storage_=broken)
     with pytest.raises(SubmissionError) as failed:
         await service.accept(ALICE, ADD)

@@ -1,12 +1,13 @@
-"""Faults around a worker: a worker killed mid-job loses nothing and grades nothing twice;
-SIGTERM finishes jobs in flight and leaves no sandbox behind (the service as a real
-process); no job is retried forever, whatever goes wrong while grading (in-process)."""
+"""Faults around a worker (jobs/worker.py) with real sandboxes: a worker killed mid-job
+loses nothing and grades nothing twice; SIGTERM finishes jobs in flight and leaves no
+sandbox behind (the service as a real process); a job delivered twice or left by a dead
+consumer is graded once, and no job is retried forever, whatever goes wrong while
+grading (in-process)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import os
 import secrets
 import signal
@@ -25,32 +26,17 @@ from grading_service.jobs.worker import GAVE_UP_MESSAGE
 from grading_service.storage import Storage
 from hub_config.devstack import free_port, wait_http
 
-from ..conftest import new_instance
+from ..api import GOOD_ADD, call
 
 SLOW = "import time\ntime.sleep(3)\n\ndef solve(n):\n    return 2 * n\n"
-HIDDEN = "from solution import solve\n\ndef test_one():\n    assert solve(1) == 2\n"
 
 
 @pytest.fixture
-def content(tmp_path: Path) -> Path:
-    d = tmp_path / "content" / "t" / "level-1" / "double"
-    d.mkdir(parents=True)
-    (d / "problem.json").write_text(
-        json.dumps(
-            {
-                "id": "double",
-                "title": "Double",
-                "track": "t",
-                "level": 1,
-                "points": 10,
-                "kind": "function",
-                "time_limit_seconds": 20,
-            }
-        )
+def content(tmp_path: Path, write_problem) -> Path:
+    write_problem(
+        tmp_path / "content",
+        meta={"time_limit_seconds": 20},
     )
-    (d / "statement.md").write_text("Double.")
-    (d / "starter.py").write_text("def solve(n):\n    pass\n")
-    (d / "tests_hidden.py").write_text(HIDDEN)
     return tmp_path / "content"
 
 
@@ -71,11 +57,15 @@ class GraderProcess:
             stdout=open(self.log, "wb"),
             stderr=subprocess.STDOUT,
         )  # noqa: SIM115
-        wait_http(f"http://127.0.0.1:{self.port}/health", 30, proc=self.proc, log=self.log)
+        wait_http(f"{self.base}/health", 30, proc=self.proc, log=self.log)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
 
     def call(self, method: str, path: str, token: str, body: dict | None = None) -> dict:
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}{path}",
+            f"{self.base}{path}",
             method=method,
             data=json.dumps(body).encode() if body else None,
             headers={"Authorization": f"Bearer {token}"},
@@ -85,7 +75,7 @@ class GraderProcess:
 
 
 @pytest.fixture
-def grader_env(backing_services, sandbox_image, content: Path) -> dict:
+def grader_env(backing_services, sandbox_image, new_instance_name, content: Path) -> dict:
     secret = secrets.token_hex(32)
     return {
         **os.environ,
@@ -95,7 +85,7 @@ def grader_env(backing_services, sandbox_image, content: Path) -> dict:
         "CODERUNNER_STREAM": f"jobs:{secrets.token_hex(4)}",
         "CODERUNNER_CONTENT_DIR": str(content),
         "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
-        "CODERUNNER_INSTANCE": new_instance(),
+        "CODERUNNER_INSTANCE": new_instance_name(),
         "CODERUNNER_GRADER_IP": "127.0.0.1",
         "CODERUNNER_JWT_SECRET": secret,
         "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api",
@@ -114,16 +104,13 @@ def token_for(env: dict) -> str:
     )
 
 
-def wait_status(
-    grader: GraderProcess, token: str, sid: str, wanted: set[str], timeout: float = 60
-) -> dict:
+def wait_running(grader: GraderProcess, token: str, sid: str, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        body = grader.call("GET", f"/api/submissions/{sid}", token)
-        if body["status"] in wanted:
-            return body
+        if grader.call("GET", f"/api/submissions/{sid}", token)["status"] == "running":
+            return
         time.sleep(0.1)
-    raise AssertionError(f"{sid} never reached {wanted}")
+    raise AssertionError(f"{sid} never started running")
 
 
 def sandboxes(env: dict) -> list:
@@ -132,18 +119,20 @@ def sandboxes(env: dict) -> list:
     )
 
 
-def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(grader_env, tmp_path):
+def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(
+    grader_env, tmp_path, verdict_of
+):
     token = token_for(grader_env)
     first = GraderProcess(grader_env, tmp_path, "first")
     sid = first.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
         "id"
     ]
-    wait_status(first, token, sid, {"running"})
+    wait_running(first, token, sid)
     first.proc.kill()  # SIGKILL: no clean-up, the job stays pending in the stream
     first.proc.wait()
     second = GraderProcess(grader_env, tmp_path, "second")
     try:
-        result = wait_status(second, token, sid, {"graded", "failed"})
+        result = asyncio.run(verdict_of(second.base, sid, token))
         assert result["verdict"] == "passed" and result["score"] == 10
         progress = second.call("GET", "/api/progress", token)
         assert progress["problems"][0]["attempts"] == 1  # counted once
@@ -161,7 +150,7 @@ def test_sigterm_finishes_jobs_in_flight_and_removes_sandboxes(grader_env, tmp_p
     sid = grader.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
         "id"
     ]
-    wait_status(grader, token, sid, {"running"})
+    wait_running(grader, token, sid)
     grader.proc.send_signal(signal.SIGTERM)
     assert grader.proc.wait(40) == 0
     assert sandboxes(grader_env) == []
@@ -178,28 +167,7 @@ def test_sigterm_finishes_jobs_in_flight_and_removes_sandboxes(grader_env, tmp_p
     assert doc["status"] == "graded" and doc["verdict"] == "passed"
 
 
-# --------------------------------------------------------------------------- no endless retries
-
-GOOD_ADD = "def add(a, b):\n    return a + b\n"
-
-
-class Records(logging.Handler):
-    """Log records of one logger, kept for a test to look at."""
-
-    def __init__(self, logger: str) -> None:
-        super().__init__(logging.DEBUG)
-        self.logger = logging.getLogger(logger)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def __enter__(self) -> Records:
-        self.logger.addHandler(self)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.logger.removeHandler(self)
+# ---------------------------------------------------------------- in-process, graded once
 
 
 async def submit(app, sid: str) -> None:
@@ -216,13 +184,43 @@ async def submit(app, sid: str) -> None:
     await app.queue.enqueue(sid)
 
 
-async def wait_final(app, sid: str) -> dict:
-    for _ in range(300):  # 30 s
-        doc = await app.storage.get_submission(sid)
-        if doc["status"] in ("graded", "failed"):
-            return doc
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"{sid} never got a final verdict: {doc}")
+async def test_duplicate_delivery_stores_one_verdict_and_counts_once(service, verdict_of) -> None:
+    _, body, _ = await call(
+        service,
+        "POST",
+        "/api/submissions",
+        {"problem_id": "count-vowels", "code": "def count_vowels(t):\n    return 0\n"},
+        token="bob-token",
+    )
+    await service.queue.enqueue(body["id"])  # the same job delivered a second time
+    await verdict_of(service.base, body["id"], "bob-token")
+    await asyncio.sleep(1.0)
+    progress = await service.storage.progress_for("bob")
+    entry = next(p for p in progress if p["problem_id"] == "count-vowels")
+    assert entry["attempts"] == 1
+
+
+async def test_job_of_a_dead_worker_is_claimed_and_graded_once(service, verdict_of) -> None:
+    sid = "deadbeef" + secrets.token_hex(12)
+    await submit(service, sid)
+    # The job is taken by a consumer that then dies without acknowledging it. The live
+    # workers may read it first; either way it must end graded exactly once.
+    await service.queue.read("dead-worker", block_ms=10)
+    result = await verdict_of(service.base, sid, "alice-token")
+    assert result["verdict"] == "passed"
+    stored = await service.storage.get_submission(sid)
+    assert stored["attempts"] >= 1
+    await asyncio.sleep(0.5)
+    assert await service.queue.depth() == 0
+
+
+# -------------------------------------------------------------------- no endless retries
+
+
+async def wait_final(app, sid: str, verdict_of) -> dict:
+    """The stored submission (with its attempts) once it has a verdict."""
+    await verdict_of(app.base, sid, "alice-token")
+    return await app.storage.get_submission(sid)
 
 
 async def wait_acked(app) -> None:
@@ -239,7 +237,7 @@ def grading_errors() -> float:
 
 
 async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
-    make_service, monkeypatch
+    make_service, monkeypatch, log_records, verdict_of
 ) -> None:
     app = await make_service()
     calls: list[str] = []
@@ -251,9 +249,9 @@ async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
     monkeypatch.setattr(app.grader, "grade", broken)
     errors_before = grading_errors()
     sid = "bug" + secrets.token_hex(12)
-    with Records("coderunner.worker") as logged:
+    with log_records("coderunner.worker") as logged:
         await submit(app, sid)
-        doc = await wait_final(app, sid)
+        doc = await wait_final(app, sid, verdict_of)
         await wait_acked(app)
     assert doc["status"] == "failed" and doc["verdict"] == "internal_error"
     assert doc["message"] == GAVE_UP_MESSAGE and doc["score"] == 0
@@ -270,7 +268,7 @@ async def test_a_grading_bug_ends_in_internal_error_after_the_last_attempt(
 
 
 async def test_a_job_delivered_again_past_the_attempt_limit_is_finished_without_grading(
-    make_service, monkeypatch
+    make_service, monkeypatch, verdict_of
 ) -> None:
     # No consumers: only the reclaimer sees the job, after the visibility timeout (2 s).
     app = await make_service(WorkerPool__concurrency=0)
@@ -287,7 +285,7 @@ async def test_a_job_delivered_again_past_the_attempt_limit_is_finished_without_
     await app.storage.mark_running(sid, "dead-worker")
     await app.storage.submissions.update_one({"_id": sid}, {"$set": {"attempts": 3}})
     assert [j.submission_id for j in await app.queue.read("dead-worker", block_ms=10)] == [sid]
-    doc = await wait_final(app, sid)
+    doc = await wait_final(app, sid, verdict_of)
     await wait_acked(app)
     assert doc["status"] == "failed" and doc["verdict"] == "internal_error"
     assert doc["message"] == GAVE_UP_MESSAGE

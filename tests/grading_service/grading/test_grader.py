@@ -24,9 +24,6 @@ from grading_service.grading.sandbox import (
     SandboxPool,
 )
 
-from ..conftest import new_instance
-
-HIDDEN = "from solution import solve\n\ndef test_one():\n    assert solve(1) == 2\n"
 GOOD = "def solve(n):\n    return 2 * n\n"
 
 
@@ -68,27 +65,13 @@ class FakePool(SandboxPool):
 
 
 @pytest.fixture
-def problem(tmp_path: Path) -> Problem:
-    d = tmp_path / "double"
-    d.mkdir()
-    (d / "problem.json").write_text(
-        json.dumps(
-            {
-                "id": "double",
-                "title": "Double",
-                "track": "t",
-                "level": 1,
-                "points": 10,
-                "kind": "function",
-                "time_limit_seconds": 3,
-                "memory_limit_mb": 64,
-            }
+def problem(tmp_path: Path, write_problem) -> Problem:
+    return load_problem(
+        write_problem(
+            tmp_path,
+            meta={"time_limit_seconds": 3, "memory_limit_mb": 64},
         )
     )
-    (d / "statement.md").write_text("Double it.")
-    (d / "starter.py").write_text("def solve(n):\n    pass\n")
-    (d / "tests_hidden.py").write_text(HIDDEN)
-    return load_problem(d)
 
 
 @pytest.fixture
@@ -239,8 +222,10 @@ async def test_an_oversized_result_drops_output_then_cuts_tests(problem, runner)
     assert (result["passed"], result["total"]) == (0, 200)  # the score is not cut
 
 
-async def test_grades_in_a_real_sandbox_and_removes_it(problem, sandbox_image) -> None:
-    sandboxes = SandboxFactory(image=sandbox_image, instance_name=new_instance())
+async def test_grades_in_a_real_sandbox_and_removes_it(
+    problem, sandbox_image, new_instance_name
+) -> None:
+    sandboxes = SandboxFactory(image=sandbox_image, instance_name=new_instance_name())
     grader = Grader(sandboxes)
     await grader.start()
     result = await grader.grade(problem, GOOD, submission_id="real")
@@ -255,8 +240,10 @@ async def test_grades_in_a_real_sandbox_and_removes_it(problem, sandbox_image) -
     )
 
 
-async def test_a_missing_image_is_an_infra_fault(problem, docker_client) -> None:
-    sandboxes = SandboxFactory(image="coderunner-missing-image:none", instance_name=new_instance())
+async def test_a_missing_image_is_an_infra_fault(problem, docker_client, new_instance_name) -> None:
+    sandboxes = SandboxFactory(
+        image="coderunner-missing-image:none", instance_name=new_instance_name()
+    )
     grader = Grader(sandboxes)
     await grader.start()  # only logged: grading reports the fault per submission
     assert grader.image_id == ""

@@ -5,14 +5,13 @@ through the real service with real sandboxes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from .test_api import call, wait_graded
-from .test_runner_trust import grade_with, statuses
+from ..api import call
+from .local_agent import grade_with, statuses
 
 MISTAKE_TESTS = """
     from solution import add, Shape
@@ -114,27 +113,19 @@ def test_a_missing_name_fails_only_the_tests_that_use_it(tmp_path: Path) -> None
 
 
 @pytest.fixture
-async def mistakes_service(make_service, tmp_path_factory):
+async def mistakes_service(make_service, write_problem, tmp_path_factory):
     root = tmp_path_factory.mktemp("content")
-    d = root / "mistakes" / "level-1" / "add-shape"
-    d.mkdir(parents=True)
-    (d / "problem.json").write_text(
-        json.dumps(
-            {
-                "id": "add-shape",
-                "title": "Add and shape",
-                "track": "mistakes",
-                "level": 1,
-                "points": 30,
-                "kind": "function",
-                "time_limit_seconds": 5,
-                "memory_limit_mb": 128,
-            }
-        )
+    write_problem(
+        root,
+        "add-shape",
+        track="mistakes",
+        meta={"title": "Add and shape", "points": 30},
+        files={
+            "statement.md": "Add, and a square shape.",
+            "starter.py": "def add(a, b):\n    pass\n",
+            "tests_public.py": textwrap.dedent(MISTAKE_TESTS),
+        },
     )
-    (d / "statement.md").write_text("Add, and a square shape.")
-    (d / "starter.py").write_text("def add(a, b):\n    pass\n")
-    (d / "tests_public.py").write_text(textwrap.dedent(MISTAKE_TESTS))
     return await make_service(
         content_dir=str(root),
         Admission__rate_per_minute=0,
@@ -144,7 +135,9 @@ async def mistakes_service(make_service, tmp_path_factory):
     )
 
 
-async def test_learner_mistakes_are_verdicts_through_the_real_service(mistakes_service) -> None:
+async def test_learner_mistakes_are_verdicts_through_the_real_service(
+    mistakes_service, verdict_of
+) -> None:
     app = mistakes_service
     ids = []
     for _, source, _, _ in MISTAKES:
@@ -153,7 +146,7 @@ async def test_learner_mistakes_are_verdicts_through_the_real_service(mistakes_s
         )
         assert status == 202, body
         ids.append(body["id"])
-    results = await asyncio.gather(*(wait_graded(app, sid) for sid in ids))
+    results = await asyncio.gather(*(verdict_of(app.base, sid, "alice-token") for sid in ids))
     wrong = []
     for (case, _, verdict, words), result in zip(MISTAKES, results, strict=True):
         text = result["message"] + " ".join(t["message"] for t in result["tests"])

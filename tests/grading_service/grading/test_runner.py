@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from grading_service.grading.runner import Job, grade
-
-from .local_agent import LocalAgentSocket
+from .local_agent import grade_locally
 
 HIDDEN = textwrap.dedent("""
     import unittest
@@ -86,9 +84,7 @@ def run(
     limit: float = 5.0,
     tests: list | None = None,
 ) -> dict:
-    job = Job(
-        container_id="local",
-        docker_socket="",
+    return grade_locally(
         kind=kind,
         source=source,
         tests=tests
@@ -97,13 +93,7 @@ def run(
             {"path": str(tests_dir / "tests_hidden.py"), "visibility": "hidden"},
         ],
         time_limit_seconds=limit,
-        max_output_bytes=4096,
     )
-    sock = LocalAgentSocket()
-    try:
-        return grade(job, sock=sock)  # type: ignore[arg-type]
-    finally:
-        sock.close()
 
 
 def test_correct_solution_passes_every_test(tests_dir: Path) -> None:

@@ -1,5 +1,6 @@
-"""Admission control through the real service: rate limits, quotas with group overrides,
-dedup, backpressure, the priority lane, and Redis going away and coming back."""
+"""Admission control (edge/admission.py) through the real service: rate limits, quotas
+with group overrides, dedup, backpressure, the priority lane, and Redis going away and
+coming back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 
 from hub_config.devstack import free_port
 
-from .test_api import GOOD_ADD, call, wait_graded
+from ..api import GOOD_ADD, call
 
 
 def variant(n: int) -> str:
@@ -61,7 +62,9 @@ async def test_identical_pending_submission_returns_the_pending_one(make_service
     assert await app.queue.depth() == 2  # the repeat added no job
 
 
-async def test_backpressure_refuses_learners_but_keeps_accepted_jobs(make_service) -> None:
+async def test_backpressure_refuses_learners_but_keeps_accepted_jobs(
+    make_service, verdict_of
+) -> None:
     stalled = await make_service(Admission__max_queue_depth=2, WorkerPool__concurrency=0)
     accepted = [(await submit(stalled, n))[1]["id"] for n in range(2)]
     code, body, headers = await submit(stalled, 3)
@@ -71,8 +74,8 @@ async def test_backpressure_refuses_learners_but_keeps_accepted_jobs(make_servic
     # A worker that comes up later grades every accepted job.
     await make_service(mongodb_database=stalled.mongodb_database, queue_stream=stalled.queue_stream)
     for sid in accepted:
-        assert (await wait_graded(stalled, sid))["verdict"] == "passed"
-    assert (await wait_graded(stalled, teacher["id"], token="teacher-token"))["status"] == "graded"
+        assert (await verdict_of(stalled.base, sid, "alice-token"))["verdict"] == "passed"
+    assert (await verdict_of(stalled.base, teacher["id"], "teacher-token"))["status"] == "graded"
 
 
 async def test_teacher_jobs_go_to_the_priority_lane(make_service) -> None:
@@ -138,7 +141,7 @@ def private_redis(tmp_path: Path):
 
 
 async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
-    make_service, private_redis
+    make_service, private_redis, verdict_of
 ) -> None:
     app = await make_service(redis_url=private_redis.url, WorkerPool__concurrency=0)
     queued = [(await submit(app, n))[1]["id"] for n in range(2)]
@@ -155,49 +158,4 @@ async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
         queue_stream=app.queue_stream,
     )
     for sid in queued:
-        assert (await wait_graded(app, sid))["verdict"] == "passed"
-
-
-async def test_service_accounts_use_jwts_and_get_the_priority_lane(make_service) -> None:
-    from grading_service.edge.tokens import mint, validate_secret
-
-    from .conftest import JWT_SECRET
-
-    app = await make_service(WorkerPool__concurrency=0)
-    key = validate_secret(JWT_SECRET)
-    token = mint(
-        key,
-        "batch-1",
-        role="grader",
-        lifetime_seconds=600,
-        issuer=app.tokens.issuer,
-        audience=app.tokens.audience,
-    )
-    code, body, _ = await call(
-        app, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}, token=token
-    )
-    assert code == 202, body
-    assert await app.queue.depth(priority=True) == 1
-    doc = await app.storage.get_submission(body["id"])
-    assert doc["user"] == "service:batch-1"
-
-    expired = mint(
-        key,
-        "batch-1",
-        role="grader",
-        lifetime_seconds=60,
-        now=time.time() - 7200,
-        issuer=app.tokens.issuer,
-        audience=app.tokens.audience,
-    )
-    code, body, _ = await call(app, "GET", "/api/progress", token=expired)
-    assert code == 401 and "expired" in body["message"]
-    forged = mint(
-        b"x" * 16 + bytes(range(16)),
-        "batch-1",
-        role="grader",
-        lifetime_seconds=60,
-        issuer=app.tokens.issuer,
-        audience=app.tokens.audience,
-    )
-    assert (await call(app, "GET", "/api/progress", token=forged))[0] == 401
+        assert (await verdict_of(app.base, sid, "alice-token"))["verdict"] == "passed"

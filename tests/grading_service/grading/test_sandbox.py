@@ -3,7 +3,6 @@ nothing it did not earn, and no sandbox outlives its submission."""
 
 from __future__ import annotations
 
-import json
 import textwrap
 
 import docker
@@ -12,8 +11,6 @@ import pytest
 from grading_service.content.store import load_problem
 from grading_service.grading.grader import Grader
 from grading_service.grading.sandbox import INSTANCE_LABEL, SandboxFactory
-
-from ..conftest import new_instance
 
 HIDDEN = textwrap.dedent("""
     from solution import solve
@@ -30,34 +27,21 @@ HIDDEN = textwrap.dedent("""
 
 
 @pytest.fixture(scope="module")
-def problem(tmp_path_factory: pytest.TempPathFactory):
-    d = tmp_path_factory.mktemp("problem") / "double"
-    d.mkdir()
-    (d / "problem.json").write_text(
-        json.dumps(
-            {
-                "id": "double",
-                "title": "Double",
-                "track": "t",
-                "level": 1,
-                "points": 30,
-                "kind": "function",
-                "time_limit_seconds": 3,
-                "memory_limit_mb": 64,
-            }
+def problem(tmp_path_factory: pytest.TempPathFactory, write_problem):
+    return load_problem(
+        write_problem(
+            tmp_path_factory.mktemp("content"),
+            meta={"points": 30, "time_limit_seconds": 3, "memory_limit_mb": 64},
+            files={"tests_hidden.py": HIDDEN},
         )
     )
-    (d / "statement.md").write_text("Double it.")
-    (d / "starter.py").write_text("def solve(n):\n    pass\n")
-    (d / "tests_hidden.py").write_text(HIDDEN)
-    return load_problem(d)
 
 
 @pytest.fixture(scope="module")
-def grader(sandbox_image: str):
+def grader(sandbox_image: str, new_instance_name):
     sandboxes = SandboxFactory(
         image=sandbox_image,
-        instance_name=new_instance(),
+        instance_name=new_instance_name(),
         max_memory_limit_mb=64,
         pids_limit=32,
         max_output_bytes=4096,

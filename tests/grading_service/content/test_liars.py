@@ -1,6 +1,6 @@
-"""Lying solutions through the real service (HTTP → Redis → worker → a real sandbox →
-MongoDB), on every problem of the curriculum: each scores nothing, the reference
-solutions still score full marks, and the service stays healthy."""
+"""Lying solutions (content/liars.py) through the real service (HTTP → Redis → worker → a
+real sandbox → MongoDB), on every problem of the curriculum: each scores nothing, the
+reference solutions still score full marks, and the service stays healthy."""
 
 from __future__ import annotations
 
@@ -10,21 +10,10 @@ from grading_service.content.liars import lying_solutions
 from grading_service.content.store import ContentStore
 from hub_config.settings import ROOT
 
-from .test_api import call
+from ..api import call
 
 
-async def graded(app, submission_id: str) -> dict:
-    for _ in range(40):
-        code, body, _ = await call(
-            app, "GET", f"/api/submissions/{submission_id}?wait=10", token="liar-token"
-        )
-        assert code == 200, body
-        if body["status"] in ("graded", "failed"):
-            return body
-    raise AssertionError(f"submission {submission_id} was not graded: {body}")
-
-
-async def test_lying_solutions_score_nothing_on_any_problem(make_service) -> None:
+async def test_lying_solutions_score_nothing_on_any_problem(make_service, verdict_of) -> None:
     app = await make_service(
         WorkerPool__concurrency=3,
         SandboxPool__size=3,
@@ -56,7 +45,8 @@ async def test_lying_solutions_score_nothing_on_any_problem(make_service) -> Non
     for start in range(0, len(submissions), 10):
         batch = submissions[start : start + 10]
         ids += await asyncio.gather(*(submit(pid, source) for pid, _, source in batch))
-    results = [await graded(app, sid) for sid in ids]  # long polls, one at a time
+    # Followed one at a time; all are graded meanwhile, in the order they were sent.
+    results = [await verdict_of(app.base, sid, "liar-token", timeout_seconds=300) for sid in ids]
 
     earned = []
     for (problem_id, what, _), result in zip(submissions, results, strict=True):

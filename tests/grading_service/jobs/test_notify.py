@@ -1,0 +1,97 @@
+"""Verdict notifications (jobs/notify.py) on a real Redis server: a long-polling request
+wakes as soon as any service process publishes its submission's verdict, and otherwise
+after its wait (or the recheck interval, whichever is shorter)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+
+import pytest
+import redis.asyncio as redis
+
+from grading_service.jobs.notify import VerdictNotifier
+
+
+async def subscribed(client: redis.Redis, channel: str) -> None:
+    """Returns once a listener is subscribed to ``channel`` (within 5 s)."""
+    deadline = time.monotonic() + 5
+    while dict(await client.pubsub_numsub(channel)).get(channel, 0) < 1:
+        assert time.monotonic() < deadline, f"nobody subscribed to {channel}"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+async def notifier(redis_client):
+    """A service process's notifier, listening."""
+    notifier = VerdictNotifier(
+        redis_client, f"t{secrets.token_hex(4)}:verdicts", recheck_seconds=30.0
+    )
+    await notifier.start()
+    await subscribed(redis_client, notifier.channel)
+    yield notifier
+    await notifier.stop()
+
+
+@pytest.fixture
+async def other_process(redis_server, notifier):
+    """The notifier of another service process (its own Redis connection), which only
+    publishes."""
+    client = redis.from_url(redis_server.redis_url, decode_responses=True)
+    yield VerdictNotifier(client, notifier.channel)
+    await client.aclose()
+
+
+async def timed(awaitable) -> float:
+    started = time.monotonic()
+    await awaitable
+    return time.monotonic() - started
+
+
+async def test_a_waiter_wakes_when_another_process_publishes_its_verdict(
+    notifier: VerdictNotifier, other_process: VerdictNotifier
+) -> None:
+    waiting = asyncio.create_task(timed(notifier.wait("s1", 20)))
+    await asyncio.sleep(0.1)
+    await other_process.publish("s1")
+    assert await asyncio.wait_for(waiting, 5) < 3
+
+
+async def test_every_waiter_of_the_submission_wakes(
+    notifier: VerdictNotifier, other_process: VerdictNotifier
+) -> None:
+    waiting = [asyncio.create_task(timed(notifier.wait("s1", 20))) for _ in range(3)]
+    await asyncio.sleep(0.1)
+    await other_process.publish("s1")
+    assert all(seconds < 3 for seconds in await asyncio.wait_for(asyncio.gather(*waiting), 5))
+
+
+async def test_a_waiter_without_a_notification_returns_after_its_wait(
+    notifier: VerdictNotifier,
+) -> None:
+    assert 0.3 <= await timed(notifier.wait("s1", 0.3)) < 2
+
+
+async def test_a_verdict_of_another_submission_does_not_wake_a_waiter(
+    notifier: VerdictNotifier, other_process: VerdictNotifier
+) -> None:
+    waiting = asyncio.create_task(timed(notifier.wait("s1", 1.0)))
+    await asyncio.sleep(0.1)
+    await other_process.publish("s2")
+    assert await waiting >= 1.0
+
+
+async def test_no_wait_is_longer_than_recheck_seconds(notifier: VerdictNotifier) -> None:
+    notifier.recheck_seconds = 0.3  # a lost notification costs at most this much
+    assert 0.3 <= await timed(notifier.wait("s1", 20)) < 2
+
+
+async def test_publishing_without_redis_is_only_logged(log_records) -> None:
+    client = redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=1)
+    try:
+        with log_records("coderunner.notify") as logged:
+            await VerdictNotifier(client, "verdicts").publish("s1")
+    finally:
+        await client.aclose()
+    assert any("cannot publish" in message for message in logged.messages)

@@ -1,0 +1,98 @@
+"""The job queue (jobs/queue.py) on a real Redis server: a job is read by one consumer,
+the priority lane first; it stays pending until acked; a job left pending is claimed by
+another consumer once idle, unless its worker keeps touching it; depth counts both."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+
+from grading_service.jobs.queue import JobQueue
+
+
+async def test_a_job_goes_to_one_consumer_with_its_submission_id(queue: JobQueue) -> None:
+    message_id = await queue.enqueue("s1")
+    jobs = await queue.read("worker-1", block_ms=10)
+    assert [(j.stream, j.message_id, j.submission_id) for j in jobs] == [
+        (queue.stream, message_id, "s1")
+    ]
+    assert await queue.read("worker-2", block_ms=10) == []
+
+
+async def test_a_lane_is_read_in_the_order_jobs_came(queue: JobQueue) -> None:
+    for sid in ("first", "second", "third"):
+        await queue.enqueue(sid)
+    read = [(await queue.read("worker", block_ms=10))[0].submission_id for _ in range(3)]
+    assert read == ["first", "second", "third"]
+
+
+async def test_the_priority_lane_is_read_first(queue: JobQueue) -> None:
+    await queue.enqueue("learner")
+    await queue.enqueue("teacher", priority=True)
+    jobs = await queue.read("worker", block_ms=10)
+    assert jobs[0].submission_id == "teacher" and jobs[0].stream == queue.priority_stream
+    assert [j.submission_id for j in jobs] == ["teacher", "learner"]
+
+
+async def test_depth_counts_jobs_waiting_and_jobs_being_worked_on(queue: JobQueue) -> None:
+    assert await queue.depth() == 0
+    await queue.enqueue("a")
+    await queue.enqueue("b")
+    await queue.enqueue("c", priority=True)
+    assert (await queue.depth(), await queue.depth(priority=True)) == (3, 1)
+    assert await queue.depth(priority=False) == 2
+    jobs = await queue.read("worker", block_ms=10)  # one of each lane, now pending
+    assert len(jobs) == 2 and await queue.depth() == 3
+    for job in jobs:
+        await queue.ack(job)
+    assert (await queue.depth(), await queue.depth(priority=False)) == (1, 1)
+
+
+async def test_depth_of_a_queue_never_created_is_zero(redis_client) -> None:
+    assert await JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:none").depth() == 0
+
+
+async def test_creating_the_group_again_keeps_the_jobs(queue: JobQueue) -> None:
+    await queue.enqueue("s1")
+    await queue.ensure_group()  # every service does at start
+    assert await queue.depth() == 1
+    assert [j.submission_id for j in await queue.read("worker", block_ms=10)] == ["s1"]
+
+
+async def test_an_acked_job_is_gone_for_good(queue: JobQueue) -> None:
+    await queue.enqueue("s1")
+    (job,) = await queue.read("worker", block_ms=10)
+    await queue.ack(job)
+    await asyncio.sleep(0.05)
+    assert await queue.claim_stale("other", min_idle_ms=0) == []
+    assert await queue.depth() == 0
+
+
+async def test_a_job_left_pending_is_claimed_by_another_consumer_once_idle(
+    queue: JobQueue, redis_client
+) -> None:
+    await queue.enqueue("learner")
+    await queue.enqueue("teacher", priority=True)
+    left = await queue.read("dead-worker", block_ms=10)
+    assert await queue.claim_stale("live-worker", min_idle_ms=60_000) == []  # not idle yet
+    await asyncio.sleep(0.6)
+    claimed = await queue.claim_stale("live-worker", min_idle_ms=500)
+    assert sorted(claimed, key=lambda j: j.submission_id) == sorted(
+        left, key=lambda j: j.submission_id
+    )
+    for stream in queue.streams:
+        pending = await redis_client.xpending_range(stream, queue.group, "-", "+", 10)
+        assert [p["consumer"] for p in pending] == ["live-worker"]
+    assert await queue.depth() == 2  # claimed, not yet acked
+
+
+async def test_touch_keeps_a_job_from_being_claimed(queue: JobQueue) -> None:
+    await queue.enqueue("s1")
+    (job,) = await queue.read("worker", block_ms=10)
+    await asyncio.sleep(0.6)
+    await queue.touch(job, "worker")  # the worker's heartbeat
+    assert await queue.claim_stale("other", min_idle_ms=500) == []
+    await asyncio.sleep(0.6)  # no heartbeat since
+    assert [j.message_id for j in await queue.claim_stale("other", min_idle_ms=500)] == [
+        job.message_id
+    ]
