@@ -165,22 +165,31 @@ def verdict_of() -> Callable[..., Awaitable[dict]]:
     return follow_to_verdict
 
 
+def platform_stack(state_dir: Path, image: str, **settings: object) -> Stack:
+    """A whole platform of this test session's own (free ports, its own network and
+    labels, demo sign-in, homes removed at `down`); `settings` override Stack fields."""
+    instance = new_instance()
+    return Stack(
+        **{
+            "state_dir": state_dir,
+            "instance": instance,
+            "network": f"coderunner-{instance}",
+            "public_port": free_port(),
+            "proxy_api_port": free_port(),
+            "hub_port": free_port(),
+            "grader_port": free_port(),
+            "image": image,
+            "demo_password": secrets.token_hex(8),
+            "remove_homes": True,
+            **settings,
+        }  # type: ignore[arg-type]
+    )
+
+
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
     """The whole platform: JupyterHub + proxy + grading service + Redis + MongoDB server."""
-    instance = new_instance()
-    stack = Stack(
-        state_dir=tmp_path_factory.mktemp("stack"),
-        instance=instance,
-        network=f"coderunner-{instance}",
-        public_port=free_port(),
-        proxy_api_port=free_port(),
-        hub_port=free_port(),
-        grader_port=free_port(),
-        image=sandbox_image,
-        demo_password=secrets.token_hex(8),
-        remove_homes=True,
-    )
+    stack = platform_stack(tmp_path_factory.mktemp("stack"), sandbox_image)
     stack.up()
     yield stack
     logs = stack.logs

@@ -13,10 +13,10 @@ import urllib.request
 import docker
 import pytest
 
-from hub_config.devstack import Stack, free_port
+from hub_config.devstack import Stack
 from hub_config.settings import home_volume_prefix
 
-from ..conftest import hub_api, new_instance
+from ..conftest import hub_api, platform_stack
 
 USER = "homeuser"
 WORK = "my-work.py"
@@ -25,20 +25,11 @@ TEXT = "print('my precious work')\n"
 
 @pytest.fixture(scope="module")
 def culling_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
-    instance = new_instance()
-    stack = Stack(
-        state_dir=tmp_path_factory.mktemp("homes"),
-        instance=instance,
-        network=f"coderunner-{instance}",
-        public_port=free_port(),
-        proxy_api_port=free_port(),
-        hub_port=free_port(),
-        grader_port=free_port(),
-        image=sandbox_image,
-        demo_password=secrets.token_hex(8),
+    stack = platform_stack(
+        tmp_path_factory.mktemp("homes"),
+        sandbox_image,
         cull_timeout_seconds=45,
         cull_every_seconds=5,
-        remove_homes=True,
     )
     stack.up()
     yield stack
