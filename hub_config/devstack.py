@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -50,6 +51,7 @@ def wait_http(
     headers: dict | None = None,
     proc: subprocess.Popen | None = None,
     log: Path | None = None,
+    context: ssl.SSLContext | None = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     last: Exception | None = None
@@ -59,7 +61,7 @@ def wait_http(
             raise RuntimeError(f"process for {url} exited with {proc.returncode}\n{tail}")
         try:
             req = urllib.request.Request(url, headers=headers or {})
-            with urllib.request.urlopen(req, timeout=3) as resp:
+            with urllib.request.urlopen(req, timeout=3, context=context) as resp:
                 if resp.status == 200:
                     return
         except urllib.error.HTTPError as exc:
@@ -104,6 +106,8 @@ class Stack:
     cull_every_seconds: int = 300
     # Learners' home volumes outlive `down` (their work is never lost); tests remove them.
     remove_homes: bool = False
+    ssl_cert: str = ""
+    ssl_key: str = ""
     pids: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
@@ -113,7 +117,12 @@ class Stack:
 
     @property
     def hub_url(self) -> str:
-        return f"http://127.0.0.1:{self.public_port}"
+        return f"{'https' if self.ssl_cert else 'http'}://127.0.0.1:{self.public_port}"
+
+    @property
+    def ssl_context(self) -> ssl.SSLContext | None:
+        """Trusts this stack's own certificate (a self-signed one in tests)."""
+        return ssl.create_default_context(cafile=self.ssl_cert) if self.ssl_cert else None
 
     def save(self) -> None:
         path = self.state_dir / "stack.json"
@@ -253,6 +262,8 @@ class Stack:
             "CODERUNNER_DEMO_PASSWORD": self.demo_password,
             "CODERUNNER_DEMO": "1" if self.demo_password else "0",
             "CODERUNNER_PROXY_COMMAND": self.proxy_command(),
+            "CODERUNNER_SSL_CERT": self.ssl_cert,
+            "CODERUNNER_SSL_KEY": self.ssl_key,
             "CODERUNNER_CULL_TIMEOUT": str(self.cull_timeout_seconds),
             "CODERUNNER_CULL_EVERY": str(self.cull_every_seconds),
             "MONGODB_URI": self.mongodb_uri,
@@ -276,7 +287,13 @@ class Stack:
             env=self.hub_env(),
             cwd=hub_dir,
         )
-        wait_http(f"{self.hub_url}/hub/api", 90, proc=proc, log=self.logs / "jupyterhub.log")
+        wait_http(
+            f"{self.hub_url}/hub/api",
+            90,
+            proc=proc,
+            log=self.logs / "jupyterhub.log",
+            context=self.ssl_context,
+        )
         wait_http(
             f"http://{self.gateway_ip}:{self.grader_port}/health",
             60,
@@ -302,7 +319,7 @@ class Stack:
                 "Content-Type": "application/json",
             },
         )
-        with urllib.request.urlopen(req, timeout=30) as resp:
+        with urllib.request.urlopen(req, timeout=30, context=self.ssl_context) as resp:
             text = resp.read()
         return json.loads(text) if text else None
 

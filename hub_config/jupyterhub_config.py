@@ -31,7 +31,14 @@ if s.check_image:
 # --- hub, proxy, state ---------------------------------------------------------------
 hub_state = s.state_dir / "hub"
 hub_state.mkdir(parents=True, exist_ok=True)
-c.JupyterHub.bind_url = f"http://{s.public_ip}:{s.public_port}"
+if bool(s.ssl_cert) != bool(s.ssl_key):
+    raise SystemExit("Set both CODERUNNER_SSL_CERT and CODERUNNER_SSL_KEY for HTTPS, or neither")
+if s.ssl_cert:
+    # The proxy serves HTTPS itself; learners' containers still reach the hub and the
+    # grader over the internal network.
+    c.JupyterHub.ssl_cert = s.ssl_cert
+    c.JupyterHub.ssl_key = s.ssl_key
+c.JupyterHub.bind_url = f"{'https' if s.ssl_cert else 'http'}://{s.public_ip}:{s.public_port}"
 c.JupyterHub.hub_ip = s.gateway_ip  # learner containers and the grader reach the hub here
 c.JupyterHub.hub_port = s.hub_port
 c.JupyterHub.db_url = f"sqlite:///{hub_state / 'jupyterhub.sqlite'}"

@@ -42,6 +42,9 @@ class HubSettings:
     admin_token: str = field(default_factory=lambda: _env("CODERUNNER_ADMIN_TOKEN"))
     jwt_secret: str = field(default_factory=lambda: _env("CODERUNNER_JWT_SECRET"))
     demo_password: str = field(default_factory=lambda: _env("CODERUNNER_DEMO_PASSWORD"))
+    # HTTPS on the public port: a certificate (chain) and its key, both PEM files.
+    ssl_cert: str = field(default_factory=lambda: _env("CODERUNNER_SSL_CERT"))
+    ssl_key: str = field(default_factory=lambda: _env("CODERUNNER_SSL_KEY"))
     # Demo mode: the demo users and their shared password. Never for real learners.
     demo: bool = field(default_factory=lambda: _env("CODERUNNER_DEMO") == "1")
     # Hub users who administer it (approve sign-ups, manage cohorts), comma separated.
