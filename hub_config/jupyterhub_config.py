@@ -11,6 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hub_config.cohorts import apply_cohort_overrides  # noqa: E402
 from hub_config.settings import (  # noqa: E402
     DEMO_GROUP,
     DEMO_LEARNERS,
@@ -79,6 +80,8 @@ c.DockerSpawner.extra_create_kwargs = {
 c.DockerSpawner.environment = {
     "CODERUNNER_GRADER_URL": f"{s.grader_url}/services/grader/",
 }
+# Cohorts (JupyterHub groups) may raise limits through their properties.
+c.Spawner.pre_spawn_hook = apply_cohort_overrides
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90

@@ -218,12 +218,13 @@ class WorkerPool(LoggingConfigurable):
     ) -> None:
         try:
             stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
-            if stored_now:
-                metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
-                if self.notifier is not None:
-                    await self.notifier.publish(submission["_id"])
             if stored and stored.get("status") == "graded":
                 await self.storage.record_progress(stored)
+            if stored_now:
+                metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
+                # After progress: whoever is woken by this sees their progress too.
+                if self.notifier is not None:
+                    await self.notifier.publish(submission["_id"])
         except Exception as exc:  # noqa: BLE001 - leave unacked; the write is idempotent
             log.warning("cannot store the verdict yet: %s", exc, extra=extra)
             return
