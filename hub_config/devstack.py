@@ -28,6 +28,7 @@ from pathlib import Path
 import docker
 from docker.errors import NotFound
 
+from hub_config import firewall
 from hub_config.settings import (
     DEMO_GROUP,
     DEMO_LEARNERS,
@@ -108,6 +109,9 @@ class Stack:
     remove_homes: bool = False
     ssl_cert: str = ""
     ssl_key: str = ""
+    # Learners may open connections to the hub and the grader only (hub_config/firewall.py);
+    # applied when this process may change the host firewall.
+    firewall: bool = True
     pids: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
@@ -173,6 +177,18 @@ class Stack:
         net.reload()
         self.gateway_ip = net.attrs["IPAM"]["Config"][0]["Gateway"]
         return self.gateway_ip
+
+    def apply_firewall(self) -> None:
+        if not self.firewall:
+            return
+        if not firewall.available():
+            print(
+                "devstack: not root or no iptables: learners can reach ports the host "
+                "listens on at the gateway address (see hub_config/firewall.py)",
+                file=sys.stderr,
+            )
+            return
+        firewall.apply(self.instance, self.network, [self.hub_port, self.grader_port])
 
     def start_redis(self) -> None:
         if self.redis_url:
@@ -337,6 +353,7 @@ class Stack:
         self.save()
         try:
             self.ensure_network()
+            self.apply_firewall()
             self.start_redis()
             self.start_mongodb()
             self.start_hub()
@@ -361,6 +378,9 @@ class Stack:
                 except NotFound:
                     pass
             try:
+                bridge = firewall.bridge_of(self.network)
+                if firewall.available():
+                    firewall.remove(self.instance, bridge)
                 client.networks.get(self.network).remove()
             except NotFound:
                 pass

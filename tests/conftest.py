@@ -7,10 +7,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import socket
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
@@ -68,6 +71,7 @@ FIXTURE_NEEDS = {
     "make_service": ("docker", "redis", "mongodb"),
     "hub_stack": ("hub", "docker", "redis", "mongodb"),
     "browser": ("browser",),
+    "internet_standin": ("docker",),
 }
 
 
@@ -99,6 +103,75 @@ def sandbox_image(docker_client: docker.DockerClient) -> str:
         image = marker.read_text().strip()
     docker_client.images.get(image)
     return image
+
+
+@dataclass(frozen=True)
+class StandIn:
+    """A server that a test started, to aim connections at."""
+
+    ip: str
+    port: int
+
+
+@pytest.fixture(scope="session")
+def internet_standin(docker_client: docker.DockerClient, sandbox_image: str):
+    """A stand-in for the internet: a web server in a container on a separate, ordinary
+    (not internal) Docker network. Network tests aim at it, never at a public address;
+    it is reachable from the host, so "blocked" from a container means blocked."""
+    name = new_instance()
+    labels = {"org.coderunner.instance": name}
+    net = docker_client.networks.create(f"coderunner-{name}-internet", labels=labels)
+    server = docker_client.containers.run(
+        sandbox_image,
+        ["python3", "-m", "http.server", "8080"],
+        detach=True,
+        network=net.name,
+        labels=labels,
+        user="1000",
+        working_dir="/tmp",
+    )
+    try:
+        server.reload()
+        ip = server.attrs["NetworkSettings"]["Networks"][net.name]["IPAddress"]
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection((ip, 8080), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.2)
+        yield StandIn(ip, 8080)
+    finally:
+        server.remove(force=True)
+        net.remove()
+
+
+@pytest.fixture(scope="session")
+def host_listener():
+    """A TCP listener on all of the host's addresses (as an SSH server or a careless
+    database would be), which learners must not reach through their gateway."""
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("0.0.0.0", 0))
+    sock.listen(16)
+    stop = threading.Event()
+
+    def accept() -> None:
+        sock.settimeout(0.5)
+        while not stop.is_set():
+            try:
+                sock.accept()[0].close()
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield StandIn("0.0.0.0", sock.getsockname()[1])
+    stop.set()
+    thread.join(2)
+    sock.close()
 
 
 @pytest.fixture(scope="session")

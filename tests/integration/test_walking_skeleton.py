@@ -9,10 +9,12 @@ import json
 import time
 import urllib.error
 import urllib.request
+from urllib.parse import urlsplit
 
 import docker
 import pytest
 
+from hub_config import firewall
 from hub_config.devstack import Stack
 
 from ..conftest import hub_api
@@ -146,14 +148,14 @@ def exec_in(container, code: str) -> str:
 
 
 PROBE = """
-import socket, sys
+import socket
 def probe(host, port):
     s = socket.socket(); s.settimeout(2)
     try:
         s.connect((host, port)); return "open"
     except OSError as e:
         return "blocked"
-for host, port in [tuple(a.split(":")) for a in sys.argv[1:]] if False else TARGETS:
+for host, port in TARGETS:
     print(host, port, probe(host, int(port)))
 """
 
@@ -168,28 +170,41 @@ def probe(container, targets: list[tuple[str, int]]) -> dict[tuple[str, int], st
     return results
 
 
-def test_learner_container_reaches_hub_and_grader_only(hub_stack, learners):
+def test_learner_container_reaches_hub_and_grader_only(
+    hub_stack, learners, internet_standin, host_listener
+):
     client = docker.from_env()
     me = client.containers.get(f"coderunner-{hub_stack.instance}-{LEARNERS[0]}")
     peer = client.containers.get(f"coderunner-{hub_stack.instance}-{LEARNERS[1]}")
     peer_ip = peer.attrs["NetworkSettings"]["Networks"][hub_stack.network]["IPAddress"]
-    results = probe(
-        me,
-        [
-            ("1.1.1.1", 80),
-            ("8.8.8.8", 53),
-            ("93.184.215.14", 443),
-            (peer_ip, 8888),
-            (hub_stack.gateway_ip, hub_stack.hub_port),
-            (hub_stack.gateway_ip, hub_stack.grader_port),
-        ],
-    )
-    assert results[("1.1.1.1", 80)] == "blocked"
-    assert results[("8.8.8.8", 53)] == "blocked"
-    assert results[("93.184.215.14", 443)] == "blocked"
+    gateway = hub_stack.gateway_ip
+    host_ports = {
+        "redis": urlsplit(hub_stack.redis_url).port,
+        "mongodb": urlsplit(hub_stack.mongodb_uri).port,
+        "proxy API": hub_stack.proxy_api_port,
+        "a listener on all host addresses": host_listener.port,
+    }
+    targets = [
+        (internet_standin.ip, internet_standin.port),
+        (peer_ip, 8888),
+        (gateway, hub_stack.hub_port),
+        (gateway, hub_stack.grader_port),
+        *((gateway, port) for port in host_ports.values()),
+    ]
+    results = probe(me, targets)
+    assert results[(internet_standin.ip, internet_standin.port)] == "blocked", "the internet"
     assert results[(peer_ip, 8888)] == "blocked", "learners must not reach each other"
-    assert results[(hub_stack.gateway_ip, hub_stack.hub_port)] == "open"
-    assert results[(hub_stack.gateway_ip, hub_stack.grader_port)] == "open"
+    for what, port in host_ports.items():
+        assert results[(gateway, port)] == "blocked", f"the host's {what} port"
+    assert results[(gateway, hub_stack.hub_port)] == "open"
+    assert results[(gateway, hub_stack.grader_port)] == "open"
+
+
+def test_learner_network_is_internal_without_container_to_container_traffic(hub_stack):
+    net = docker.from_env().networks.get(hub_stack.network)
+    assert net.attrs["Internal"] is True
+    assert net.attrs["Options"]["com.docker.network.bridge.enable_icc"] == "false"
+    assert firewall.is_applied(hub_stack.instance)
 
 
 def test_no_hidden_tests_or_solutions_anywhere_in_the_learner_container(hub_stack, learners):

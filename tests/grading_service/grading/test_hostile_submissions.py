@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import textwrap
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -69,9 +70,10 @@ CASES = {
         {"failed"},
     ),
     "network connect": (
-        PROBE_NET
+        "TARGETS = NETWORK_TARGETS\n"
+        + PROBE_NET
         + textwrap.dedent("""
-        HITS = [probe("1.1.1.1", 80), probe("172.17.0.1", 6379), probe("127.0.0.1", 27017)]
+        HITS = [target for target in TARGETS if probe(*target)]
         def solve(n):
             raise RuntimeError(f"network reached: {HITS}") if any(HITS) else None
     """),
@@ -173,11 +175,23 @@ async def hostile_service(make_service, write_problem, tmp_path_factory):
 
 
 async def test_hostile_submissions_are_contained_and_earn_nothing(
-    hostile_service, verdict_of
+    hostile_service, verdict_of, internet_standin, host_listener, backing_services, docker_client
 ) -> None:
     app = hostile_service
+    bridge_gateway = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    # Only servers this session started: the stand-in internet, and the host's own ports
+    # (Redis, the MongoDB server, a listener on all addresses) on loopback and the gateway.
+    host_ports = [
+        urlsplit(backing_services.redis_url).port,
+        urlsplit(backing_services.mongodb_uri).port,
+        host_listener.port,
+    ]
+    targets = [(internet_standin.ip, internet_standin.port)] + [
+        (host, port) for host in ("127.0.0.1", bridge_gateway) for port in host_ports
+    ]
     ids = {}
-    for name, (code, _) in CASES.items():
+    for name, (case_code, _) in CASES.items():
+        code = case_code.replace("NETWORK_TARGETS", repr(targets))
         status, body, _ = await call(
             app, "POST", "/api/submissions", {"problem_id": "double", "code": code}
         )

@@ -113,8 +113,16 @@ async def test_hostile_code_is_contained_and_scores_nothing_unearned(
     assert again["verdict"] == "passed"
 
 
-async def test_sandbox_has_no_network(grader, problem) -> None:
-    code = textwrap.dedent("""
+async def test_sandbox_has_no_network(
+    grader, problem, internet_standin, host_listener, docker_client
+) -> None:
+    bridge_gateway = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    targets = [
+        (internet_standin.ip, internet_standin.port),
+        (bridge_gateway, host_listener.port),
+        ("127.0.0.1", host_listener.port),
+    ]
+    code = f"TARGETS = {targets!r}\n" + textwrap.dedent("""
         import socket
         def probe(host, port):
             s = socket.socket()
@@ -124,14 +132,24 @@ async def test_sandbox_has_no_network(grader, problem) -> None:
                 return True
             except OSError:
                 return False
-        REACHED = [probe("1.1.1.1", 80), probe("172.17.0.1", 2375), probe("127.0.0.1", 22)]
+        REACHED = [target for target in TARGETS if probe(*target)]
         def solve(n):
-            if any(REACHED):
+            if REACHED:
                 return -1
             return 2 * n
     """)
     result = await grade(grader, problem, code)
     assert result["verdict"] == "passed", result
+
+
+async def test_sandbox_container_has_network_mode_none(grader, docker_client) -> None:
+    container_id = await grader.sandboxes.start()
+    try:
+        attrs = docker_client.api.inspect_container(container_id)
+        assert attrs["HostConfig"]["NetworkMode"] == "none"
+        assert set(attrs["NetworkSettings"]["Networks"]) <= {"none"}
+    finally:
+        await grader.sandboxes.remove(container_id)
 
 
 async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) -> None:
