@@ -32,9 +32,10 @@ from traitlets.config import Application
 
 from . import __version__
 from .content.store import ContentError, ContentStore
+from .edge import people
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
-from .edge.handlers import routes
+from .edge.handlers import ROUTES, routes
 from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
 from .grading.grader import Grader
@@ -316,7 +317,9 @@ class GradingService(Application):
             notifier=self.notifier,
         )
         self.web_app = web.Application(
-            routes(["/", prefix]), service=self, log_function=lambda handler: None
+            routes(["/", prefix], [*ROUTES, *people.ROUTES]),
+            service=self,
+            log_function=lambda handler: None,
         )
 
     def init_hub_auth(self) -> HubAuth:

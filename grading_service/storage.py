@@ -128,6 +128,19 @@ class Storage:
         except DuplicateKeyError:
             pass  # this submission was already counted
 
+    async def submissions_of(self, user: str, limit: int) -> list[Submission]:
+        """A user's newest submissions first (index: user, created_at)."""
+        cursor = self.submissions.find({"user": user}).sort("created_at", DESCENDING).limit(limit)
+        return [cast("Submission", doc) async for doc in cursor]
+
+    async def progress_of_users(self, users: list[str]) -> dict[str, list[dict[str, Any]]]:
+        """Progress records of many users at once, by user (index: user, problem_id)."""
+        found: dict[str, list[dict[str, Any]]] = {user: [] for user in users}
+        cursor = self.progress.find({"user": {"$in": users}}, {"counted": 0})
+        async for doc in cursor.sort([("user", ASCENDING), ("problem_id", ASCENDING)]):
+            found.setdefault(doc["user"], []).append(doc)
+        return found
+
     async def progress_for(self, user: str) -> list[dict[str, Any]]:
         cursor = self.progress.find({"user": user}, {"counted": 0}).sort("problem_id", ASCENDING)
         return [doc async for doc in cursor]

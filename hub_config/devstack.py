@@ -112,6 +112,8 @@ class Stack:
     # Learners may open connections to the hub and the grader only (hub_config/firewall.py);
     # applied when this process may change the host firewall.
     firewall: bool = True
+    # Cohorts with teachers (comma separated; demo mode adds the demo class).
+    cohorts: str = ""
     pids: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
@@ -282,6 +284,7 @@ class Stack:
             "CODERUNNER_SSL_KEY": self.ssl_key,
             "CODERUNNER_CULL_TIMEOUT": str(self.cull_timeout_seconds),
             "CODERUNNER_CULL_EVERY": str(self.cull_every_seconds),
+            "CODERUNNER_COHORTS": self.cohorts,
             "MONGODB_URI": self.mongodb_uri,
             "REDIS_URL": self.redis_url,
             "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),

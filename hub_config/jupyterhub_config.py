@@ -11,21 +11,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from hub_config import roles as coderunner_roles  # noqa: E402
 from hub_config.cohorts import apply_cohort_overrides  # noqa: E402
 from hub_config.settings import (  # noqa: E402
     DEMO_GROUP,
     DEMO_LEARNERS,
     DEMO_TEACHERS,
     HubSettings,
+    check_cohorts,
     check_secrets,
     require_image,
 )
 
 c = get_config()  # type: ignore[name-defined]  # noqa: F821 - given by JupyterHub
 s = HubSettings()
+cohorts = tuple(dict.fromkeys(s.cohorts + ((DEMO_GROUP,) if s.demo else ())))
 if not s.gateway_ip:
     raise SystemExit("CODERUNNER_GATEWAY_IP is not set: the learner network's gateway address")
 check_secrets(s)
+check_cohorts(s.cohorts)
 if s.check_image:
     require_image(s.image)
 
@@ -112,17 +116,22 @@ services = [
         "cwd": str(s.state_dir),
         "display": False,
         "oauth_no_confirm": True,
+        # Teachers' and admins' sign-in to the grader's pages carries their Code Runner
+        # scopes (each filtered as their roles say).
+        "oauth_client_allowed_scopes": list(coderunner_roles.custom_scopes()),
     }
 ]
 roles = [
     # Every user may call the grading service with their own tokens.
     {"name": "user", "scopes": ["self", "access:services!service=grader"]},
-    # The grading service looks up users' groups (quotas, priority lane, cohorts).
+    # The grading service looks up users' groups and cohorts (members and settings).
     {
         "name": "grader-service",
-        "scopes": ["read:users:groups", "read:users:name", "read:groups"],
+        "scopes": ["read:users:groups", "read:users:name", "read:groups", "list:groups"],
         "services": ["grader"],
     },
+    # Teachers of each cohort, graders and the grading service's admins.
+    *coderunner_roles.roles(list(cohorts), list(s.admin_users)),
 ]
 if s.admin_token:
     services.append({"name": "coderunner-admin", "api_token": s.admin_token, "display": False})
@@ -166,7 +175,9 @@ if s.cull_timeout_seconds > 0:
         }
     )
 c.JupyterHub.services = services
+c.JupyterHub.custom_scopes = coderunner_roles.custom_scopes()
 c.JupyterHub.load_roles = roles
+c.JupyterHub.load_groups = coderunner_roles.groups(list(cohorts))
 
 # --- people ----------------------------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)
@@ -181,7 +192,12 @@ if s.demo:
     c.DummyAuthenticator.password = s.demo_password
     c.Authenticator.allowed_users = set(DEMO_LEARNERS + DEMO_TEACHERS)
     c.JupyterHub.load_groups = {
-        DEMO_GROUP: {"users": list(DEMO_LEARNERS)},
+        **c.JupyterHub.load_groups,
+        DEMO_GROUP: {
+            "users": list(DEMO_LEARNERS),
+            "properties": {"coderunner": {"display_name": "Demo class"}},
+        },
+        coderunner_roles.teachers_group(DEMO_GROUP): {"users": list(DEMO_TEACHERS)},
         "teachers": {"users": list(DEMO_TEACHERS)},  # the grader's priority lane
     }
 else:

@@ -7,6 +7,7 @@ deployment use the same ``jupyterhub_config.py``.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,6 +52,13 @@ class HubSettings:
     admin_users: tuple[str, ...] = field(
         default_factory=lambda: tuple(
             u.strip() for u in _env("CODERUNNER_ADMIN_USERS").split(",") if u.strip()
+        )
+    )
+    # Cohorts (JupyterHub groups) that have teachers: each gets a "<cohort>-teachers"
+    # group and a teacher role (hub_config/roles.py). Comma separated, lower case.
+    cohorts: tuple[str, ...] = field(
+        default_factory=lambda: tuple(
+            c.strip() for c in _env("CODERUNNER_COHORTS").split(",") if c.strip()
         )
     )
     instance: str = field(default_factory=lambda: _env("CODERUNNER_INSTANCE", "default"))
@@ -115,6 +123,19 @@ def check_secrets(s: HubSettings, environ: dict[str, str] | None = None) -> None
             problems.append("JPY_COOKIE_SECRET must be 32+ random bytes as hex (64+ characters)")
     if problems:
         raise SystemExit("The hub will not start:\n- " + "\n- ".join(problems))
+
+
+COHORT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,60}[a-z0-9]$")
+
+
+def check_cohorts(cohorts: tuple[str, ...]) -> None:
+    """Cohort names become role names, which JupyterHub keeps to lower case and digits."""
+    bad = [c for c in cohorts if not COHORT_NAME.match(c) or c.endswith("-teachers")]
+    if bad:
+        raise SystemExit(
+            f"CODERUNNER_COHORTS: {', '.join(bad)} cannot be cohort names: use 2-62 lower-case "
+            "letters, digits, '-', '_' or '.', not ending in '-teachers'"
+        )
 
 
 def require_image(image: str) -> None:

@@ -262,7 +262,9 @@ def platform_stack(state_dir: Path, image: str, **settings: object) -> Stack:
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
     """The whole platform: JupyterHub + proxy + grading service + Redis + MongoDB server."""
-    stack = platform_stack(tmp_path_factory.mktemp("stack"), sandbox_image)
+    stack = platform_stack(
+        tmp_path_factory.mktemp("stack"), sandbox_image, cohorts="class-x,class-y"
+    )
     stack.up()
     yield stack
     logs = stack.logs

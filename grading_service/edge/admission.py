@@ -2,8 +2,9 @@
 
 In order: dedup (the same code for the same problem while one is pending returns the
 pending submission, and costs nothing), per-user rate limit and daily quota (Redis
-counters, with per-group overrides), and backpressure (a deep queue refuses new work
-with 503 + Retry-After rather than letting waits grow without bound). Accepted jobs
+counters, with overrides per group in config and per cohort in group properties), and
+backpressure (a deep queue refuses new work with 503 + Retry-After rather than letting
+waits grow without bound). Accepted jobs
 are never dropped.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as redis
@@ -84,6 +85,7 @@ class Admission(LoggingConfigurable):
         code_hash: str,
         submission_id: str,
         pending: Callable[[str], Awaitable[str | None]],
+        cohort_limits: Sequence[Mapping[str, int]] = (),
     ) -> str | None:
         """Admit one submission: dedup, then limits, then backpressure.
 
@@ -100,7 +102,8 @@ class Admission(LoggingConfigurable):
                 if await pending(earlier):
                     return earlier
                 await self.replace_dedup(user, problem_id, code_hash, earlier, submission_id)
-            await self.check_limits(user, groups)  # a refusal here gives the quota back
+            # a refusal here gives the quota back
+            await self.check_limits(user, groups, cohort_limits)
             counted = True
             await self.check_backpressure(priority=priority)
         except BaseException:
@@ -120,10 +123,16 @@ class Admission(LoggingConfigurable):
         await self.drop_dedup(user, problem_id, code_hash, submission_id)
 
     # ------------------------------------------------------------------ limits
-    def limits_for(self, groups: list[str]) -> tuple[int, int]:
-        """(rate per minute, daily quota) for a user in these groups; 0 means unlimited."""
+    def limits_for(
+        self, groups: list[str], cohort_limits: Sequence[Mapping[str, int]] = ()
+    ) -> tuple[int, int]:
+        """(rate per minute, daily quota) for a user in these groups; 0 means unlimited.
+
+        ``cohort_limits`` are the limits set in the properties of the user's cohorts (hub
+        groups); they count like ``group_limits``: the most generous value wins."""
         rate, quota = self.rate_per_minute, self.daily_quota
         overrides = [self.group_limits[g] for g in groups if g in self.group_limits]
+        overrides += [limits for limits in cohort_limits if limits]
         if overrides:
             rate = _most_generous([o.get("rate_per_minute", rate) for o in overrides])
             quota = _most_generous([o.get("daily_quota", quota) for o in overrides])
@@ -134,9 +143,11 @@ class Admission(LoggingConfigurable):
             g in self.priority_groups for g in groups
         )
 
-    async def check_limits(self, user: str, groups: list[str]) -> None:
+    async def check_limits(
+        self, user: str, groups: list[str], cohort_limits: Sequence[Mapping[str, int]] = ()
+    ) -> None:
         """Count this submission against the user's limits; raise Refusal when over."""
-        rate, quota = self.limits_for(groups)
+        rate, quota = self.limits_for(groups, cohort_limits)
         now = time.time()
         minute = int(now // 60)
         day = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d")

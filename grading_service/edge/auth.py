@@ -18,6 +18,7 @@ from tornado.web import HTTPError
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
+from .cohorts import Cohort, cohort_from_group
 from .tokens import TokenConfig, TokenError, looks_like_jwt
 
 TOKEN_HEADER = re.compile(r"^(?:token|bearer)\s+(\S+)$", re.IGNORECASE)
@@ -50,6 +51,64 @@ class HubIdentity(LoggingConfigurable):
         super().__init__(**kwargs)
         self.hub_auth = hub_auth
         self._groups: dict[str, tuple[float, list[str]]] = {}
+        self._cohorts: dict[str, tuple[float, Cohort]] = {}
+
+    async def cohort(self, name: str) -> Cohort:
+        """A JupyterHub group as a cohort: its members and Code Runner settings (cached
+        like groups). Malformed settings are logged and ignored."""
+        cached = self._cohorts.get(name)
+        now = time.monotonic()
+        if cached and now - cached[0] < self.groups_cache_seconds:
+            return cached[1]
+        model = await self.hub_get(f"groups/{quote(name, safe='')}", "a cohort")
+        if model is None:
+            raise AuthError(404, f"No cohort {name!r}.")
+        cohort, problems = cohort_from_group(model)
+        for problem in problems:
+            self.log.warning("ignoring cohort %s setting %s", name, problem)
+        self._cohorts[name] = (now, cohort)
+        return cohort
+
+    async def hub_get(self, path: str, what: str) -> Any | None:
+        """GET the hub's REST API with the service's own token: the JSON answer, or None
+        when the hub says the thing does not exist; AuthError(503) when it cannot answer.
+
+        HubAuth turns every answer but 2xx into an HTTPError; it reports the hub's 4xx
+        answers as "Failed to check authorization", and its own trouble (no connection,
+        the hub's 5xx, a 403 to this service) otherwise.
+        """
+        try:
+            return await self.hub_auth._api_request(
+                "GET", url_path_join(self.hub_auth.api_url, path)
+            )
+        except HTTPError as exc:
+            if exc.status_code == 500 and (exc.log_message or "").startswith(
+                "Failed to check authorization"
+            ):
+                return None
+            raise AuthError(
+                503, f"Cannot reach JupyterHub to look up {what}; try again shortly."
+            ) from exc
+
+    async def group_names(self) -> list[str]:
+        """Every group on the hub (for callers who teach everyone), page by page."""
+        names: list[str] = []
+        while True:
+            page = await self.hub_get(f"groups?offset={len(names)}&limit=200", "the cohorts")
+            if not page:
+                return names
+            names += [g["name"] for g in page]
+            if len(page) < 200:
+                return names
+
+    async def cohorts(self, names: list[str]) -> list[Cohort]:
+        """The cohorts of these groups; when the hub cannot be asked, none (the defaults
+        apply, and the error is logged)."""
+        try:
+            return [await self.cohort(name) for name in names]
+        except AuthError:  # 404: a group removed since the token was checked
+            self.log.warning("cohort settings unavailable for %s; using defaults", names)
+            return []
 
     async def groups_of(self, name: str) -> list[str]:
         """The user's JupyterHub groups, asked with the service's own token (cached).
@@ -122,3 +181,9 @@ class Identities:
                 "scopes": [],
             }
         return await self.hub.user_for(authorization)
+
+    async def cohorts_of(self, model: dict) -> list[Cohort]:
+        """The caller's cohorts (their hub groups); service accounts have none."""
+        if model.get("kind") == "service":
+            return []
+        return await self.hub.cohorts(list(model.get("groups") or ()))

@@ -20,6 +20,7 @@ from tornado import web
 
 from .. import metrics
 from ..records import Submission
+from .access import Access
 from .auth import AuthError
 from .submissions import SubmissionError, Submitter
 
@@ -142,6 +143,30 @@ class AuthenticatedHandler(BaseHandler):
             raise APIError(exc.status, exc.message) from None
         self.user_name: str = model["name"]
         self.user_model = model
+        self.access = Access.from_model(model)
+
+    async def require_reader(self, learner: str, not_found: str) -> None:
+        """Raise 404 unless the caller may read ``learner``'s data (their own, or as
+        the teacher of one of the learner's cohorts, or as an admin). A teacher's cohorts
+        are asked of the hub, so a name outside them and an unknown name look alike."""
+        if self.access.may_read(learner):
+            return
+        for cohort in sorted(self.access.cohorts):
+            try:
+                members = (await self.service.identity.hub.cohort(cohort)).members
+            except AuthError as exc:
+                if exc.status == 404:
+                    continue
+                raise APIError(exc.status, exc.message) from None
+            if learner in members:
+                return
+        raise APIError(404, not_found)
+
+    def staff_role(self) -> str | None:
+        """The role a hub user's scopes give them on the priority lane."""
+        if self.access.grader or self.access.admin:
+            return "grader"
+        return "teacher" if self.access.is_staff else None
 
     def json_body(self) -> dict:
         try:
@@ -215,11 +240,13 @@ class SubmissionsHandler(AuthenticatedHandler):
                     reason="too_large",
                 )
             source = submissions.source(self.json_body())
+            cohorts = await self.service.identity.cohorts_of(self.user_model)
             submitter = Submitter(
                 self.user_name,
                 tuple(self.user_model.get("groups") or ()),
-                self.user_model.get("role"),
+                self.user_model.get("role") or self.staff_role(),
                 self.request_id,
+                cohort_limits=tuple(c.limits for c in cohorts if c.limits),
             )
             accepted = await submissions.accept(submitter, source)
         except SubmissionError as exc:
@@ -248,13 +275,18 @@ class SubmissionHandler(AuthenticatedHandler):
         deadline = time.monotonic() + wait
         while True:
             doc = await self.service.storage.get_submission(submission_id)
-            if doc is None or doc["user"] != self.user_name:
+            if doc is None:
                 raise APIError(404, f"No submission with id {submission_id!r}.")
+            if doc["user"] != self.user_name:
+                await self.require_reader(doc["user"], f"No submission with id {submission_id!r}.")
             remaining = deadline - time.monotonic()
             if doc["status"] in ("graded", "failed") or remaining <= 0:
                 break
             await self.service.notifier.wait(submission_id, remaining)
-        self.write_json(public_submission(doc))
+        body = public_submission(doc)
+        if doc["user"] != self.user_name:  # a teacher or an admin reading it
+            body.update(user=doc["user"], code=doc.get("code", ""))
+        self.write_json(body)
 
 
 def public_progress(
@@ -287,10 +319,13 @@ def public_progress(
 
 class ProgressHandler(AuthenticatedHandler):
     async def get(self) -> None:
-        records = await self.service.storage.progress_for(self.user_name)
+        self.write_json(await self.progress_of(self.user_name))
+
+    async def progress_of(self, user: str) -> dict[str, Any]:
+        records = await self.service.storage.progress_for(user)
         solved = {r["problem_id"] for r in records if r.get("first_solved_at") is not None}
         unlocked = self.service.content.unlocked_levels(solved)
-        self.write_json(public_progress(self.user_name, records, unlocked))
+        return public_progress(user, records, unlocked)
 
 
 class HealthHandler(BaseHandler):
@@ -320,20 +355,22 @@ class MetricsHandler(BaseHandler):
         self.finish(generate_latest())
 
 
-def routes(prefixes: list[str]) -> list[tuple[str, type[BaseHandler]]]:
-    table = [
-        (r"api/problems/?", ProblemsHandler),
-        (r"api/tracks/?", TracksHandler),
-        (r"api/problems/([^/]+)/?", ProblemHandler),
-        (r"api/problems/([^/]+)/assets/([^/]+)", ProblemAssetHandler),
-        (r"api/submissions/?", SubmissionsHandler),
-        (r"api/submissions/([^/]+)/?", SubmissionHandler),
-        (r"api/progress/?", ProgressHandler),
-        (r"health/?", HealthHandler),
-        (r"health/ready/?", ReadyHandler),
-        (r"metrics/?", MetricsHandler),
-    ]
-    out = []
-    for prefix in prefixes:
-        out += [(prefix + pattern, handler) for pattern, handler in table]
-    return out
+ROUTES: list[tuple[str, type[BaseHandler]]] = [
+    (r"api/problems/?", ProblemsHandler),
+    (r"api/tracks/?", TracksHandler),
+    (r"api/problems/([^/]+)/?", ProblemHandler),
+    (r"api/problems/([^/]+)/assets/([^/]+)", ProblemAssetHandler),
+    (r"api/submissions/?", SubmissionsHandler),
+    (r"api/submissions/([^/]+)/?", SubmissionHandler),
+    (r"api/progress/?", ProgressHandler),
+    (r"health/?", HealthHandler),
+    (r"health/ready/?", ReadyHandler),
+    (r"metrics/?", MetricsHandler),
+]
+
+
+def routes(
+    prefixes: list[str], table: list[tuple[str, type[BaseHandler]]]
+) -> list[tuple[str, type[BaseHandler]]]:
+    """The table's routes under each prefix (``/`` and ``/services/<name>/``)."""
+    return [(prefix + pattern, handler) for prefix in prefixes for pattern, handler in table]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +54,8 @@ class Submitter:
     groups: tuple[str, ...] = ()
     role: str | None = None
     request_id: str = ""
+    # Limits from the properties of the submitter's cohorts (see edge/cohorts.py).
+    cohort_limits: tuple[Mapping[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,7 @@ class SubmissionService:
                 code_hash=code_hash,
                 submission_id=submission_id,
                 pending=pending,
+                cohort_limits=submitter.cohort_limits,
             )
         except Refusal as refusal:
             raise SubmissionError(

@@ -130,3 +130,19 @@ def test_config_refuses_to_load_without_the_gateway(monkeypatch, tmp_path) -> No
     monkeypatch.setenv("CODERUNNER_GATEWAY_IP", "")
     with pytest.raises(SystemExit, match="CODERUNNER_GATEWAY_IP"):
         PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
+
+
+def test_cohorts_in_the_settings_get_teacher_roles(monkeypatch, tmp_path) -> None:
+    c = load(monkeypatch, tmp_path, CODERUNNER_COHORTS="7a, 7b", CODERUNNER_ADMIN_USERS="head")
+    roles = {role["name"]: role for role in c.JupyterHub.load_roles}
+    assert roles["teacher-7a"]["groups"] == ["7a-teachers"]
+    assert roles["coderunner-admin-users"]["users"] == ["head"]
+    assert {"7a", "7a-teachers", "7b", "7b-teachers", "graders"} <= set(c.JupyterHub.load_groups)
+    assert "custom:coderunner:teach" in c.JupyterHub.custom_scopes
+    grader = next(s for s in c.JupyterHub.services if s["name"] == "grader")
+    assert "custom:coderunner:teach" in grader["oauth_client_allowed_scopes"]
+
+
+def test_a_cohort_name_that_cannot_be_a_role_name_stops_the_hub(monkeypatch, tmp_path) -> None:
+    with pytest.raises(SystemExit, match="Class 7A"):
+        load(monkeypatch, tmp_path, CODERUNNER_COHORTS="Class 7A")
