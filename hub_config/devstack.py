@@ -114,6 +114,10 @@ class Stack:
     firewall: bool = True
     # Cohorts with teachers (comma separated; demo mode adds the demo class).
     cohorts: str = ""
+    # Hub admins (comma separated): they approve sign-ups outside demo mode.
+    admin_users: str = ""
+    # More settings for the hub's environment (CODERUNNER_AUTH=lti13 and its settings).
+    extra_env: dict[str, str] = field(default_factory=dict)
     pids: dict[str, int] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ helpers
@@ -285,10 +289,12 @@ class Stack:
             "CODERUNNER_CULL_TIMEOUT": str(self.cull_timeout_seconds),
             "CODERUNNER_CULL_EVERY": str(self.cull_every_seconds),
             "CODERUNNER_COHORTS": self.cohorts,
+            "CODERUNNER_ADMIN_USERS": self.admin_users,
             "MONGODB_URI": self.mongodb_uri,
             "REDIS_URL": self.redis_url,
             "CONFIGPROXY_AUTH_TOKEN": secrets.token_hex(32),
             "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+            **self.extra_env,
         }
 
     def start_hub(self) -> None:

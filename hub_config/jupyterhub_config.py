@@ -200,6 +200,13 @@ if s.demo:
         coderunner_roles.teachers_group(DEMO_GROUP): {"users": list(DEMO_TEACHERS)},
         "teachers": {"users": list(DEMO_TEACHERS)},  # the grader's priority lane
     }
+elif s.auth == "lti13":
+    # A school with a learning platform (Moodle, Canvas, ...): it launches Code Runner.
+    from hub_config.lti import configure_lti  # noqa: E402
+
+    configure_lti(c)
+elif s.auth != "native":
+    raise SystemExit(f"CODERUNNER_AUTH={s.auth!r}: choose native or lti13")
 else:
     # A school without single sign-on: learners sign up, an admin approves them
     # (hub admin → Authorize users), and repeated wrong passwords lock a name for a while.

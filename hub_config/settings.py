@@ -46,6 +46,9 @@ class HubSettings:
     # HTTPS on the public port: a certificate (chain) and its key, both PEM files.
     ssl_cert: str = field(default_factory=lambda: _env("CODERUNNER_SSL_CERT"))
     ssl_key: str = field(default_factory=lambda: _env("CODERUNNER_SSL_KEY"))
+    # Sign-in outside demo mode: "native" (sign-up with admin approval) or "lti13" (an
+    # LMS launches Code Runner; see hub_config/lti.py for its settings).
+    auth: str = field(default_factory=lambda: _env("CODERUNNER_AUTH", "native"))
     # Demo mode: the demo users and their shared password. Never for real learners.
     demo: bool = field(default_factory=lambda: _env("CODERUNNER_DEMO") == "1")
     # Hub users who administer it (approve sign-ups, manage cohorts), comma separated.
