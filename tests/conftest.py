@@ -274,6 +274,43 @@ def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
         (ARTIFACTS / f"stack-{log.name}").write_bytes(log.read_bytes()[-200_000:])
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium driven by Playwright (never `playwright install`), for one test
+    module. Skipped only where Chromium is missing outside CI; `make test` installs it."""
+    if not os.path.exists(CHROMIUM) and not os.environ.get("CI"):
+        pytest.skip("Debian's chromium is not installed (make test installs it)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+def shot(page, name: str) -> Path:
+    """A screenshot of what the user sees, in tests/artifacts/<name>.png."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path))
+    return path
+
+
 def hub_api(
     stack: Stack, method: str, path: str, body: dict | None = None, token: str | None = None
 ) -> tuple[int, dict | None]:

@@ -4,50 +4,14 @@ notebook, write the answer, submit, and read the verdict and the updated progres
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 
-import pytest
-
 from hub_config.devstack import Stack
 
-from ..conftest import ARTIFACTS
+from ..conftest import ARTIFACTS, shot
 
-CHROMIUM = "/usr/bin/chromium"
 ANSWER = "def add(a, b): return a + b"  # one line: no editor auto-indent to fight
-
-pytestmark = pytest.mark.skipif(
-    not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-    reason="Debian's chromium is not installed (make test installs it)",
-)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
 
 
 def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> None:
