@@ -12,6 +12,7 @@ from typing import Any
 from .config import CodeRunnerConfig
 from .grader_client import GraderClient
 from .handlers import route_table
+from .space import MB, HomeSpace
 
 __all__ = ["CodeRunnerConfig", "GraderClient"]
 
@@ -28,6 +29,13 @@ def _load_jupyter_server_extension(serverapp: Any) -> None:
         config.grader_url, config.grader_token, config.request_timeout_seconds
     )
     web_app.settings["coderunner_open_lock"] = asyncio.Lock()
+    space = HomeSpace(
+        serverapp.contents_manager.root_dir,
+        quota_bytes=int(config.home_quota_mb * MB),
+        max_upload_bytes=int(config.max_upload_mb * MB),
+    )
+    web_app.settings["coderunner_space"] = space
+    space.install(serverapp.contents_manager)
     web_app.add_handlers(".*$", route_table(web_app.settings["base_url"]))
     serverapp.log.info(
         "Code Runner extension loaded; grading service: %s", config.grader_url or "(not set)"

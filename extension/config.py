@@ -82,3 +82,45 @@ class CodeRunnerConfig(LoggingConfigurable):
         only needs raising if the grader sits behind a slow link.
         """,
     )
+
+    home_quota_mb = Float(
+        config=True,
+        help="""Most the learner's home may hold, in MB (0: no quota; the disk's own free
+        space still applies). A save or upload that would pass it is refused with a message
+        saying how much is left; the learner's panel shows the space left.
+
+        Default: the environment variable ``CODERUNNER_HOME_QUOTA_MB`` (set by the hub from
+        ``CODERUNNER_LEARNER_HOME_QUOTA_MB``), else 0.
+        """,
+    )
+
+    @default("home_quota_mb")
+    def _default_home_quota(self) -> float:
+        return _float_env("CODERUNNER_HOME_QUOTA_MB", 0.0)
+
+    max_upload_mb = Float(
+        config=True,
+        help="""Largest single file a learner may upload or save, in MB (0: no cap).
+
+        Default: the environment variable ``CODERUNNER_MAX_UPLOAD_MB``, else 50.
+        """,
+    )
+
+    @default("max_upload_mb")
+    def _default_max_upload(self) -> float:
+        return _float_env("CODERUNNER_MAX_UPLOAD_MB", 50.0)
+
+    @validate("home_quota_mb", "max_upload_mb")
+    def _validate_megabytes(self, proposal: dict) -> float:
+        value = float(proposal["value"])
+        if value < 0:
+            raise TraitError(f"{proposal['trait'].name} must be 0 or more, not {value}")
+        return value
+
+
+def _float_env(name: str, fallback: float) -> float:
+    raw = os.environ.get(name, "").strip()
+    try:
+        return float(raw) if raw else fallback
+    except ValueError:
+        raise TraitError(f"{name} must be a number of MB, not {raw!r}") from None

@@ -80,6 +80,12 @@ class GraderClient:
     async def get_progress(self) -> GraderReply:
         return await self._request("GET", "progress")
 
+    async def get_privacy(self) -> GraderReply:
+        return await self._request("GET", "privacy")
+
+    async def accept_privacy(self, version: str) -> GraderReply:
+        return await self._request("POST", "privacy", {"version": version})
+
     async def get_asset(self, problem_id: str, name: str) -> tuple[bytes, str]:
         """A statement image: (bytes, content type)."""
         response = await self._fetch(

@@ -7,6 +7,7 @@ learner's file back for a submission, both through the server's contents manager
 
 from __future__ import annotations
 
+import asyncio
 import json
 from http.client import responses
 from typing import Any
@@ -27,6 +28,7 @@ from .notebook_io import (
     notebook_for_submission,
     problem_filename,
 )
+from .space import HomeSpace
 
 API_PREFIX = "coderunner/api"
 _ID = r"(?P<{name}>[^/]+)"  # validated in the handler, so a bad id is a 400, not a 404
@@ -260,6 +262,33 @@ class ProgressHandler(CodeRunnerHandler):
         self.reply(await self.grader.get_progress())
 
 
+class PrivacyHandler(CodeRunnerHandler):
+    """The school's privacy notice, and the learner's acceptance (kept by the grader)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.get_privacy())
+
+    @web.authenticated
+    @authorized
+    async def post(self) -> None:
+        version = self.json_body().get("version")
+        if not isinstance(version, str):
+            raise web.HTTPError(400, "%s", "Missing 'version' (a string).")
+        self.reply(await self.grader.accept_privacy(version))
+
+
+class SpaceHandler(CodeRunnerHandler):
+    """How much the learner's home holds and how much more fits."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        space: HomeSpace = self.settings["coderunner_space"]
+        self.finish(json.dumps((await asyncio.to_thread(space.space)).as_json()))
+
+
 def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
     def route(pattern: str) -> str:
         return url_path_join(base_url, API_PREFIX, pattern)
@@ -278,4 +307,6 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),
+        (route("privacy"), PrivacyHandler),
+        (route("space"), SpaceHandler),
     ]

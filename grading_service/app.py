@@ -32,10 +32,11 @@ from traitlets.config import Application
 
 from . import __version__
 from .content.store import ContentError, ContentStore
-from .edge import people
+from .edge import people, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
+from .edge.privacy import DEFAULT_NOTICE, NoticeError, PrivacyNotice
 from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
 from .grading.grader import Grader
@@ -143,6 +144,18 @@ class GradingService(Application):
     @default("content_dir")
     def _default_content(self) -> str:
         return os.environ.get("CODERUNNER_CONTENT_DIR", "content")
+
+    privacy_notice_file = Unicode(
+        help="""The school's privacy notice (Markdown, UTF-8, at most 64 KiB): what is kept
+        about learners, for how long, and who sees it, in words children understand.
+        Learners see it when they first open JupyterLab and accept it; a changed text is
+        shown again. Default: $CODERUNNER_PRIVACY_NOTICE, else the notice that ships with
+        Code Runner (grading_service/privacy_notice.md).""",
+    ).tag(config=True)
+
+    @default("privacy_notice_file")
+    def _default_privacy_notice(self) -> str:
+        return os.environ.get("CODERUNNER_PRIVACY_NOTICE", str(DEFAULT_NOTICE))
 
     mongodb_uri = Unicode(
         help="""MongoDB connection string; the service refuses to start without one.
@@ -275,6 +288,10 @@ class GradingService(Application):
             self.content = ContentStore(Path(self.content_dir))
         except ContentError as exc:
             raise ConfigError(f"content: {exc}") from None
+        try:
+            self.privacy_notice = PrivacyNotice.load(self.privacy_notice_file)
+        except NoticeError as exc:
+            raise ConfigError(str(exc)) from None
         prefix = "/" + self.service_prefix.strip("/") + "/"
         self.hub_auth = self.init_hub_auth()
         self.tokens = TokenConfig(parent=self)
@@ -317,7 +334,7 @@ class GradingService(Application):
             notifier=self.notifier,
         )
         self.web_app = web.Application(
-            routes(["/", prefix], [*ROUTES, *people.ROUTES]),
+            routes(["/", prefix], [*ROUTES, *people.ROUTES, *privacy.ROUTES]),
             service=self,
             log_function=lambda handler: None,
         )

@@ -31,6 +31,7 @@ class Storage:
         self.db = self.client[database]
         self.submissions = self.db["submissions"]
         self.progress = self.db["progress"]
+        self.privacy = self.db["privacy_acceptances"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
@@ -140,6 +141,22 @@ class Storage:
         async for doc in cursor.sort([("user", ASCENDING), ("problem_id", ASCENDING)]):
             found.setdefault(doc["user"], []).append(doc)
         return found
+
+    async def accept_privacy(self, user: str, version: str) -> dt.datetime:
+        """Record that ``user`` accepted this version of the privacy notice (the first
+        acceptance counts; accepting again changes nothing)."""
+        doc = await self.privacy.find_one_and_update(
+            {"_id": f"{user}\x00{version}"},
+            {"$setOnInsert": {"user": user, "version": version, "accepted_at": utcnow()}},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None  # upserted
+        return doc["accepted_at"]
+
+    async def privacy_accepted_at(self, user: str, version: str) -> dt.datetime | None:
+        doc = await self.privacy.find_one({"_id": f"{user}\x00{version}"})
+        return None if doc is None else doc["accepted_at"]
 
     async def progress_for(self, user: str) -> list[dict[str, Any]]:
         cursor = self.progress.find({"user": user}, {"counted": 0}).sort("problem_id", ASCENDING)

@@ -83,6 +83,8 @@ c.DockerSpawner.extra_create_kwargs = {
 }
 c.DockerSpawner.environment = {
     "CODERUNNER_GRADER_URL": f"{s.grader_url}/services/grader/",
+    "CODERUNNER_HOME_QUOTA_MB": f"{s.learner_home_quota_mb:g}",
+    "CODERUNNER_MAX_UPLOAD_MB": f"{s.learner_max_upload_mb:g}",
 }
 # Cohorts (JupyterHub groups) may raise limits through their properties.
 c.Spawner.pre_spawn_hook = apply_cohort_overrides

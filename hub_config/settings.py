@@ -74,6 +74,14 @@ class HubSettings:
         default_factory=lambda: int(_env("CODERUNNER_LEARNER_PIDS", "512"))
     )
     learner_tmp_size: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_TMP", "256m"))
+    # What a learner's home may hold, and the largest file they may save or upload, in MB
+    # (kept by the server extension; extension/space.py). 0: no cap.
+    learner_home_quota_mb: float = field(
+        default_factory=lambda: float(_env("CODERUNNER_LEARNER_HOME_QUOTA_MB", "500"))
+    )
+    learner_max_upload_mb: float = field(
+        default_factory=lambda: float(_env("CODERUNNER_LEARNER_MAX_UPLOAD_MB", "50"))
+    )
     # Idle learner servers are stopped after this long (their home stays); 0 turns it off.
     cull_timeout_seconds: int = field(
         default_factory=lambda: int(_env("CODERUNNER_CULL_TIMEOUT", "3600"))

@@ -66,6 +66,7 @@ class FakeGrader:
     # (status, json body, headers) answered once by the next request, instead of the normal one
     next_error: tuple[int, dict[str, Any], dict[str, str]] | None = None
     server: tornado.httpserver.HTTPServer | None = None
+    accepted: str | None = None  # when the learner accepted the privacy notice
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
@@ -203,6 +204,23 @@ class _Progress(_GraderHandler):
         self.answer(200, json.loads(json.dumps(body, default=str)))
 
 
+class _Privacy(_GraderHandler):
+    """The notice, version "v1"; accepting it is remembered in the fake."""
+
+    def get(self) -> None:
+        self.answer(
+            200,
+            {"text": "# Before you start", "version": "v1", "accepted_at": self.fake.accepted},
+        )
+
+    def post(self) -> None:
+        if (json.loads(self.request.body) or {}).get("version") != "v1":
+            self.answer(409, {"message": "The notice has changed since you read it."})
+            return
+        self.fake.accepted = self.fake.accepted or "2026-12-02T10:00:00+00:00"
+        self.answer(200, {"version": "v1", "accepted_at": self.fake.accepted})
+
+
 @pytest.fixture
 def jp_asyncio_loop(_function_scoped_runner: asyncio.Runner) -> asyncio.AbstractEventLoop:
     """Run the Jupyter server on the loop pytest-asyncio runs the test in.
@@ -229,6 +247,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/submissions", _Submissions, {"fake": fake}),
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
             (rf"{prefix}/progress", _Progress, {"fake": fake}),
+            (rf"{prefix}/privacy", _Privacy, {"fake": fake}),
         ]
     )
     sock, port = tornado.testing.bind_unused_port()

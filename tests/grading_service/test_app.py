@@ -48,6 +48,27 @@ def test_missing_short_or_well_known_jwt_secret_is_refused(monkeypatch, secret: 
         assert secret not in str(err.value)
 
 
+@pytest.mark.parametrize(
+    ("content", "fragment"),
+    [(None, "cannot read"), (b"  \n", "empty"), (b"\xff\xfe", "UTF-8"), (b"x" * 70000, "over")],
+)
+def test_a_missing_or_unusable_privacy_notice_is_refused(
+    tmp_path, content: bytes | None, fragment: str
+) -> None:
+    notice = tmp_path / "notice.md"
+    if content is not None:
+        notice.write_bytes(content)
+    with pytest.raises(ConfigError, match=fragment):
+        GradingService(**GOOD, privacy_notice_file=str(notice)).initialize([])
+
+
+def test_the_default_privacy_notice_ships_with_the_package() -> None:
+    app = GradingService(**GOOD)
+    app.initialize([])
+    assert "Who can see it" in app.privacy_notice.text
+    assert len(app.privacy_notice.version) == 16
+
+
 def test_cli_exits_2_with_the_reason(monkeypatch, capsys) -> None:
     monkeypatch.delenv("MONGODB_URI", raising=False)
     with pytest.raises(SystemExit) as exit_info:

@@ -47,7 +47,11 @@ def test_learner_containers_are_limited_and_on_the_internal_network(monkeypatch,
     assert "no-new-privileges" in c.DockerSpawner.extra_host_config["security_opt"]
     assert c.DockerSpawner.mem_limit == "1G"
     env = c.DockerSpawner.environment
-    assert env == {"CODERUNNER_GRADER_URL": "http://172.30.0.1:8890/services/grader/"}
+    assert env == {
+        "CODERUNNER_GRADER_URL": "http://172.30.0.1:8890/services/grader/",
+        "CODERUNNER_HOME_QUOTA_MB": "500",
+        "CODERUNNER_MAX_UPLOAD_MB": "50",
+    }
 
 
 def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(
