@@ -11,11 +11,14 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ApiError, describeError, parseRetryAfter } from './errors';
 import {
   IOpenedProblem,
+  IPrivacyAcceptance,
+  IPrivacyNotice,
   IProblem,
   IProblemSummary,
   IProgress,
   isFinished,
   ISubmission,
+  ISpaceUsage,
   ISubmissionTicket,
   ITrack,
   ProblemFormat
@@ -69,6 +72,21 @@ export class CodeRunnerClient implements ICodeRunnerClient {
 
   getProgress(): Promise<IProgress> {
     return this.request<IProgress>('progress');
+  }
+
+  getPrivacy(): Promise<IPrivacyNotice> {
+    return this.request<IPrivacyNotice>('privacy');
+  }
+
+  acceptPrivacy(version: string): Promise<IPrivacyAcceptance> {
+    return this.request<IPrivacyAcceptance>('privacy', {
+      method: 'POST',
+      body: JSON.stringify({ version })
+    });
+  }
+
+  getSpace(): Promise<ISpaceUsage> {
+    return this.request<ISpaceUsage>('space');
   }
 
   async waitForResult(

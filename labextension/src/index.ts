@@ -1,12 +1,18 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
 import { clientPlugin } from './plugins/client';
+import { privacyPlugin } from './plugins/privacy';
 import { problemsPlugin } from './plugins/problems';
 import { submitPlugin } from './plugins/submit';
 
 export { CommandIDs } from './commandIds';
 export { ICodeRunnerClient } from './tokens';
 
-const plugins: JupyterFrontEndPlugin<unknown>[] = [clientPlugin, problemsPlugin, submitPlugin];
+const plugins: JupyterFrontEndPlugin<unknown>[] = [
+  clientPlugin,
+  privacyPlugin,
+  problemsPlugin,
+  submitPlugin
+];
 
 export default plugins;

@@ -116,6 +116,34 @@ export interface ITrack {
   levels: ILevel[];
 }
 
+/**
+ * GET privacy: the privacy notice in force, in Markdown written for children.
+ * `accepted_at` (ISO date) is null while this learner has not accepted this version.
+ */
+export interface IPrivacyNotice {
+  text: string;
+  version: string;
+  accepted_at: string | null;
+}
+
+/** POST privacy: the version the learner accepted, and when. */
+export interface IPrivacyAcceptance {
+  version: string;
+  accepted_at: string;
+}
+
+/**
+ * GET space: what the learner's home holds and how much more it may. Without a
+ * quota (`quota_bytes` null), `free_bytes` is the free space of the disk.
+ */
+export interface ISpaceUsage {
+  used_bytes: number;
+  quota_bytes: number | null;
+  free_bytes: number;
+  /** The largest single file the learner may upload or save; null: no cap. */
+  max_upload_bytes: number | null;
+}
+
 /** Whether grading has ended: `graded` (with a verdict) or `failed` (without one). */
 export function isFinished(status: SubmissionStatus): status is FinalStatus {
   return (FINAL_STATUSES as readonly SubmissionStatus[]).includes(status);

@@ -3,9 +3,12 @@ import { ISignal } from '@lumino/signaling';
 
 import type {
   IOpenedProblem,
+  IPrivacyAcceptance,
+  IPrivacyNotice,
   IProblem,
   IProblemSummary,
   IProgress,
+  ISpaceUsage,
   ISubmission,
   ISubmissionTicket,
   ITrack,
@@ -41,6 +44,18 @@ export interface ICodeRunnerClient {
 
   getProgress(): Promise<IProgress>;
 
+  /** The privacy notice in force and whether this learner has accepted it. */
+  getPrivacy(): Promise<IPrivacyNotice>;
+
+  /**
+   * Records that the learner accepted this version of the notice. Rejects with a 409
+   * `ApiError` when the notice has changed meanwhile: fetch it again and show it.
+   */
+  acceptPrivacy(version: string): Promise<IPrivacyAcceptance>;
+
+  /** How much the learner's home holds, their quota and the largest file allowed. */
+  getSpace(): Promise<ISpaceUsage>;
+
   /**
    * Follows a submission until it is graded or failed. A 429/503 on the way waits
    * for the server's Retry-After instead of failing; any other error ends the wait.
@@ -67,5 +82,5 @@ export namespace ICodeRunnerClient {
 /** The one `ICodeRunnerClient` of a JupyterLab session (see `plugins/client.ts`). */
 export const ICodeRunnerClient = new Token<ICodeRunnerClient>(
   'coderunner-labextension:ICodeRunnerClient',
-  'Client for the Code Runner server extension (problems, submissions, progress).'
+  'Client for the Code Runner server extension (problems, submissions, progress, privacy, space).'
 );

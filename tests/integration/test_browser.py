@@ -1,5 +1,6 @@
 """What a learner sees, in a real browser (Debian's Chromium driven by Playwright):
-log in at the hub, JupyterLab opens with the Problems panel, open a problem as a
+log in at the hub, accept the privacy notice once, see the Problems panel and the
+space left in the home, open a problem as a
 notebook, write the answer, submit, and read the verdict and the updated progress."""
 
 from __future__ import annotations
@@ -28,7 +29,19 @@ def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> No
         page.wait_for_url(re.compile(r"/user/learner1/lab"), timeout=120_000)
         page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)
 
+        # First sign-in: the school's privacy notice, accepted with one button.
+        notice = page.locator(".jp-CodeRunner-privacyNotice")
+        expect(notice).to_be_visible(timeout=60_000)
+        expect(notice.get_by_role("heading", name="Before you start")).to_be_visible()
+        expect(notice).to_contain_text("Who can see it")
+        shot(page, "learner-privacy-notice")
+        notice.get_by_role("button", name="I understand").click()
+        expect(notice).to_have_count(0)
+
         page.locator('.lm-TabBar-tab[data-id="coderunner-problems"]').click()
+        space = page.locator(".jp-CodeRunner-space")
+        expect(space).to_contain_text("Your space", timeout=30_000)
+        expect(space).to_contain_text("of 500 MB used")
         track = page.locator(".jp-CodeRunner-track", has_text="Building blocks")
         toggle = track.locator(".jp-CodeRunner-trackToggle")
         expect(toggle).to_be_visible()
@@ -60,8 +73,14 @@ def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> No
 
         expect(problem).to_have_class(re.compile("jp-mod-solved"), timeout=30_000)
         shot(page, "learner-progress")
+
+        # Accepted once is enough: the notice does not come back on the next visit.
+        page.reload()
+        page.locator('.lm-TabBar-tab[data-id="coderunner-problems"]').wait_for()
+        page.wait_for_timeout(3000)
+        expect(page.locator(".jp-CodeRunner-privacyNotice")).to_have_count(0)
     finally:
         context.close()
-    for name in ("learner-result", "learner-problems"):
+    for name in ("learner-result", "learner-problems", "learner-privacy-notice"):
         assert (ARTIFACTS / f"{name}.png").stat().st_size > 10_000
     shutil.copy(ARTIFACTS / "learner-result.png", ARTIFACTS / "readme-learner.png")

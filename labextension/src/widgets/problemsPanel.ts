@@ -7,13 +7,18 @@ import {
   Toolbar,
   ToolbarButton
 } from '@jupyterlab/ui-components';
-import { Panel, Widget } from '@lumino/widgets';
+import type { Message } from '@lumino/messaging';
+import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
 import { describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
 import { IProblemProgress, IProblemSummary, IProgress, ITrack, ProblemFormat } from '../records';
+import { describeSpace, ISpaceDescription } from '../space';
 import { ICodeRunnerClient } from '../tokens';
 import { buildTracks, ITrackView } from '../tracks';
+
+/** How often the space line is refreshed while the panel is shown. */
+const SPACE_REFRESH_MS = 60 * 1000;
 
 export interface IProblemsPanelOptions {
   client: ICodeRunnerClient;
@@ -24,7 +29,8 @@ export interface IProblemsPanelOptions {
 /**
  * Side panel: problems in collapsible tracks and levels, with points, a tick for
  * solved ones and a lock on levels not open yet. "Open" asks the server for the
- * learner's file (created from the starter if missing) and opens it.
+ * learner's file (created from the starter if missing) and opens it. A line at the
+ * bottom says how much space the learner has left.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -54,6 +60,13 @@ export class ProblemsPanel extends SidePanel {
     this._body.addClass('jp-CodeRunner-problems-body');
     this.content.addWidget(this._body);
 
+    // Below the scrolling content, so it stays in view.
+    this._space = new Widget();
+    this._space.addClass('jp-CodeRunner-space');
+    this._space.node.setAttribute('role', 'status');
+    this._space.hide();
+    (this.layout as PanelLayout).addWidget(this._space);
+
     this._client.submissionFinished.connect(this._onSubmissionFinished, this);
   }
 
@@ -61,6 +74,7 @@ export class ProblemsPanel extends SidePanel {
     if (this.isDisposed) {
       return;
     }
+    this._stopSpaceTimer();
     this._client.submissionFinished.disconnect(this._onSubmissionFinished, this);
     super.dispose();
   }
@@ -71,6 +85,7 @@ export class ProblemsPanel extends SidePanel {
    */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
+    void this.refreshSpace();
     this._showStatus('Loading problems…');
     const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
@@ -90,6 +105,79 @@ export class ProblemsPanel extends SidePanel {
       progress.status === 'fulfilled' ? progress.value : null,
       progress.status === 'rejected' ? describeError(progress.reason) : null
     );
+  }
+
+  /**
+   * Updates the space line. Space is a hint, not a task: if the call fails, or
+   * answers numbers that make no sense, the line is hidden rather than an error shown.
+   */
+  async refreshSpace(): Promise<void> {
+    const generation = ++this._spaceGeneration;
+    this._spaceCheckedAt = Date.now();
+    let described: ISpaceDescription | null;
+    try {
+      described = describeSpace(await this._client.getSpace());
+    } catch {
+      described = null;
+    }
+    if (generation !== this._spaceGeneration || this.isDisposed) {
+      return; // a newer refresh is on its way
+    }
+    this._showSpace(described);
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._stopSpaceTimer();
+    // Only while the learner can see it: a hidden panel catches up when shown.
+    this._spaceTimer = window.setInterval(() => {
+      if (this.isVisible) {
+        void this.refreshSpace();
+      }
+    }, SPACE_REFRESH_MS);
+  }
+
+  protected onBeforeDetach(msg: Message): void {
+    this._stopSpaceTimer();
+    super.onBeforeDetach(msg);
+  }
+
+  protected onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._spaceCheckedAt !== null && Date.now() - this._spaceCheckedAt >= SPACE_REFRESH_MS) {
+      void this.refreshSpace();
+    }
+  }
+
+  private _stopSpaceTimer(): void {
+    if (this._spaceTimer !== null) {
+      window.clearInterval(this._spaceTimer);
+      this._spaceTimer = null;
+    }
+  }
+
+  /** The line, rewritten only when it changes (screen readers announce changes). */
+  private _showSpace(described: ISpaceDescription | null): void {
+    const line = this._space;
+    if (!described) {
+      line.hide();
+      this._spaceShown = '';
+      return;
+    }
+    const shown = JSON.stringify(described);
+    if (shown !== this._spaceShown) {
+      this._spaceShown = shown;
+      const nodes: HTMLElement[] = [element('span', 'jp-CodeRunner-spaceText', described.text)];
+      if (described.hint) {
+        nodes.push(element('span', 'jp-CodeRunner-spaceHint', described.hint));
+      }
+      line.node.replaceChildren(...nodes);
+      line.node.title = described.title;
+      line.node.dataset.level = described.level;
+      line.toggleClass('jp-mod-low', described.level === 'low');
+      line.toggleClass('jp-mod-full', described.level === 'full');
+    }
+    line.show();
   }
 
   private _createFormatPicker(): Widget {
@@ -282,6 +370,13 @@ export class ProblemsPanel extends SidePanel {
   private _client: ICodeRunnerClient;
   private _openPath: (path: string) => void;
   private _body: Widget;
+  private _space: Widget;
+  private _spaceGeneration = 0;
+  /** When the space was last asked for; null before the first time. */
+  private _spaceCheckedAt: number | null = null;
+  private _spaceTimer: number | null = null;
+  /** The description on show, to leave the line alone when nothing changed. */
+  private _spaceShown = '';
   private _format: ProblemFormat = 'notebook';
   private _generation = 0;
   /** Ids of the expanded tracks; chosen on the first render, then the learner's. */
