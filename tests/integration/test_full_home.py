@@ -117,7 +117,7 @@ def test_a_full_home_is_reported_and_nothing_else_breaks(hub_stack, full_home, v
     )
     assert status == 202, ticket
     result = asyncio.run(
-        verdict_of(f"{hub_stack.hub_url}/user/{USER}/coderunner/api", ticket["id"], token)
+        verdict_of(f"{hub_stack.hub_url}/user/{USER}/coderunner", ticket["id"], token)
     )
     assert result["verdict"] == "passed"
 
