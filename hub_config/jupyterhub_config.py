@@ -184,6 +184,11 @@ c.JupyterHub.load_groups = coderunner_roles.groups(list(cohorts))
 # --- people ----------------------------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)
 if s.demo:
+    if s.auth != "native":
+        raise SystemExit(
+            f"CODERUNNER_DEMO=1 signs in only the demo users: unset it to use "
+            f"CODERUNNER_AUTH={s.auth}"
+        )
     # Development only: one shared password for the demo users.
     print(
         "WARNING: demo mode (CODERUNNER_DEMO=1): the demo users share one password. "
@@ -214,7 +219,9 @@ else:
     # (hub admin → Authorize users), and repeated wrong passwords lock a name for a while.
     import nativeauthenticator
 
-    c.JupyterHub.authenticator_class = "native"
+    from hub_config.native import CodeRunnerNativeAuthenticator
+
+    c.JupyterHub.authenticator_class = CodeRunnerNativeAuthenticator
     c.JupyterHub.template_paths = [str(Path(nativeauthenticator.__file__).parent / "templates")]
     c.NativeAuthenticator.open_signup = False
     # Admin approval is the allow-list: without this JupyterHub 5+ refuses everyone.

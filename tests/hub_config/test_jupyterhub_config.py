@@ -73,7 +73,10 @@ def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(
 
 
 def test_demo_users_only_in_demo_mode(monkeypatch, tmp_path, capfd) -> None:
-    assert load(monkeypatch, tmp_path).JupyterHub.authenticator_class == "native"
+    from hub_config.native import CodeRunnerNativeAuthenticator
+
+    native = load(monkeypatch, tmp_path).JupyterHub.authenticator_class
+    assert native is CodeRunnerNativeAuthenticator
     c = load(monkeypatch, tmp_path, CODERUNNER_DEMO_PASSWORD="pw", CODERUNNER_DEMO="1")
     assert c.JupyterHub.authenticator_class == "dummy"
     assert c.JupyterHub.load_groups["demo-class"]["users"] == ["learner1", "learner2"]
@@ -150,3 +153,14 @@ def test_cohorts_in_the_settings_get_teacher_roles(monkeypatch, tmp_path) -> Non
 def test_a_cohort_name_that_cannot_be_a_role_name_stops_the_hub(monkeypatch, tmp_path) -> None:
     with pytest.raises(SystemExit, match="Class 7A"):
         load(monkeypatch, tmp_path, CODERUNNER_COHORTS="Class 7A")
+
+
+def test_demo_mode_refuses_another_sign_in(monkeypatch, tmp_path) -> None:
+    with pytest.raises(SystemExit, match="CODERUNNER_AUTH=lti13"):
+        load(
+            monkeypatch,
+            tmp_path,
+            CODERUNNER_DEMO="1",
+            CODERUNNER_DEMO_PASSWORD="pw",
+            CODERUNNER_AUTH="lti13",
+        )
