@@ -262,6 +262,15 @@ class ProgressHandler(CodeRunnerHandler):
         self.reply(await self.grader.get_progress())
 
 
+class MeHandler(CodeRunnerHandler):
+    """The learner's cohorts (display name, track) and limits, from the grader."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.get_me())
+
+
 class PrivacyHandler(CodeRunnerHandler):
     """The school's privacy notice, and the learner's acceptance (kept by the grader)."""
 
@@ -307,6 +316,7 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),
+        (route("me"), MeHandler),
         (route("privacy"), PrivacyHandler),
         (route("space"), SpaceHandler),
     ]

@@ -204,6 +204,21 @@ class _Progress(_GraderHandler):
         self.answer(200, json.loads(json.dumps(body, default=str)))
 
 
+class _Me(_GraderHandler):
+    def get(self) -> None:
+        self.answer(
+            200,
+            {
+                "name": "learner",
+                "cohorts": [{"name": "7a", "display_name": "Class 7A", "track": "basics"}],
+                "limits": {"rate_per_minute": 10, "daily_quota": 300},
+                "admin": False,
+                "grader": False,
+                "teaches": [],
+            },
+        )
+
+
 class _Privacy(_GraderHandler):
     """The notice, version "v1"; accepting it is remembered in the fake."""
 
@@ -248,6 +263,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
             (rf"{prefix}/progress", _Progress, {"fake": fake}),
             (rf"{prefix}/privacy", _Privacy, {"fake": fake}),
+            (rf"{prefix}/me", _Me, {"fake": fake}),
         ]
     )
     sock, port = tornado.testing.bind_unused_port()

@@ -302,3 +302,9 @@ async def test_statement_images_are_linked_and_fetched_through_this_server(
     with pytest.raises(tornado.httpclient.HTTPClientError) as err:
         await jp_fetch("coderunner", "api", "problems", "robot-hello", "assets", "nope.png")
     assert err.value.code == 404
+
+
+async def test_me_passes_through_with_the_learners_cohorts(jp_fetch, fake_grader) -> None:
+    code, body, _ = await call(jp_fetch, "me")
+    assert code == 200 and body["cohorts"][0]["display_name"] == "Class 7A"
+    assert fake_grader.requests[-1]["path"].endswith("/api/me")
