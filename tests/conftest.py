@@ -8,13 +8,17 @@ import json
 import os
 import secrets
 import socket
+import subprocess
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import docker
@@ -259,19 +263,59 @@ def platform_stack(state_dir: Path, image: str, **settings: object) -> Stack:
     )
 
 
+@contextmanager
+def running(stack: Stack, name: str) -> Iterator[Stack]:
+    """Start the stack; afterwards stop it and keep the end of its logs in
+    tests/artifacts/<name>-<log>.log."""
+    try:
+        stack.up()
+        yield stack
+    finally:
+        logs = stack.logs
+        stack.down()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        for log in logs.glob("*.log"):
+            (ARTIFACTS / f"{name}-{log.name}").write_bytes(log.read_bytes()[-200_000:])
+
+
 @pytest.fixture(scope="session")
 def hub_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
     """The whole platform: JupyterHub + proxy + grading service + Redis + MongoDB server."""
     stack = platform_stack(
         tmp_path_factory.mktemp("stack"), sandbox_image, cohorts="class-x,class-y"
     )
-    stack.up()
-    yield stack
-    logs = stack.logs
-    stack.down()
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    for log in logs.glob("*.log"):
-        (ARTIFACTS / f"stack-{log.name}").write_bytes(log.read_bytes()[-200_000:])
+    with running(stack, "stack"):
+        yield stack
+
+
+def self_signed_certificate(folder: Path) -> tuple[str, str]:
+    """A certificate for 127.0.0.1 and its key (PEM files in ``folder``), for HTTPS tests."""
+    cert, key = folder / "hub.crt", folder / "hub.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return str(cert), str(key)
+
+
+def hub_request(
+    stack: Stack, method: str, path: str, token: str, body: dict | None = None
+) -> tuple[int, Any]:
+    """(status, JSON answer) of a request to ``path`` under the stack's public URL with a
+    user's token: the hub, a learner's server, or the grading service behind the proxy."""
+    req = urllib.request.Request(
+        f"{stack.hub_url}{path}",
+        method=method,
+        data=json.dumps(body).encode() if body is not None else None,
+        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(req, timeout=60, context=stack.ssl_context) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
 
 
 CHROMIUM = "/usr/bin/chromium"

@@ -30,6 +30,9 @@ class Cohort:
     track: str | None = None
     limits: Mapping[str, int] | None = None
     members: tuple[str, ...] = ()
+    # Whether the group has Code Runner settings at all: groups without them (a role's
+    # group such as "7a-teachers", an exam room's limits) are not shown to learners.
+    configured: bool = False
 
     def public(self) -> dict[str, Any]:
         """What a learner in the cohort may know of it."""
@@ -64,4 +67,7 @@ def cohort_from_group(model: Mapping[str, Any]) -> tuple[Cohort, list[str]]:
         else:
             limits[key] = value
     members = tuple(str(u) for u in model.get("users") or () if isinstance(u, str))
-    return Cohort(name, display_name.strip(), track, limits or None, members), problems
+    cohort = Cohort(
+        name, display_name.strip(), track, limits or None, members, configured=bool(settings)
+    )
+    return cohort, problems

@@ -23,7 +23,8 @@ MAX_HISTORY = 200
 
 
 class MeHandler(AuthenticatedHandler):
-    """Who the caller is here: their cohorts, their limits, what else they may read."""
+    """Who the caller is here: their cohorts (the groups with Code Runner settings), their
+    limits, what else they may read."""
 
     async def get(self) -> None:
         cohorts = await self.service.identity.cohorts_of(self.user_model)
@@ -35,7 +36,7 @@ class MeHandler(AuthenticatedHandler):
         self.write_json(
             {
                 "name": self.user_name,
-                "cohorts": [c.public() for c in cohorts],
+                "cohorts": [c.public() for c in cohorts if c.configured],
                 "limits": {"rate_per_minute": rate, "daily_quota": quota},
                 "admin": access.admin,
                 "grader": access.grader,

@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, describeError, parseRetryAfter } from './errors';
 import {
+  IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
   IPrivacyNotice,
@@ -72,6 +73,10 @@ export class CodeRunnerClient implements ICodeRunnerClient {
 
   getProgress(): Promise<IProgress> {
     return this.request<IProgress>('progress');
+  }
+
+  getMe(): Promise<IMe> {
+    return this.request<IMe>('me');
   }
 
   getPrivacy(): Promise<IPrivacyNotice> {

@@ -144,6 +144,29 @@ export interface ISpaceUsage {
   max_upload_bytes: number | null;
 }
 
+/**
+ * GET me: one cohort (a JupyterHub group, e.g. a school class) the learner is in, as
+ * an admin set it up. `track` is the track its learners work on; null when none is set.
+ */
+export interface ICohort {
+  name: string;
+  display_name: string;
+  track: string | null;
+}
+
+/** GET me: who the learner is here, their cohorts and their submission limits. */
+export interface IMe {
+  name: string;
+  /** Every cohort the learner is in; empty when they are in none. */
+  cohorts: ICohort[];
+  /** Submissions allowed per minute and per day; 0 means unlimited. */
+  limits: { rate_per_minute: number; daily_quota: number };
+  admin: boolean;
+  grader: boolean;
+  /** Names of the cohorts this person teaches, or "all" (admins). */
+  teaches: string[] | 'all';
+}
+
 /** Whether grading has ended: `graded` (with a verdict) or `failed` (without one). */
 export function isFinished(status: SubmissionStatus): status is FinalStatus {
   return (FINAL_STATUSES as readonly SubmissionStatus[]).includes(status);

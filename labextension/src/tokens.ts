@@ -2,6 +2,7 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import type {
+  IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
   IPrivacyNotice,
@@ -44,6 +45,9 @@ export interface ICodeRunnerClient {
 
   getProgress(): Promise<IProgress>;
 
+  /** The learner's cohorts (display name, track), limits and roles. */
+  getMe(): Promise<IMe>;
+
   /** The privacy notice in force and whether this learner has accepted it. */
   getPrivacy(): Promise<IPrivacyNotice>;
 
@@ -82,5 +86,5 @@ export namespace ICodeRunnerClient {
 /** The one `ICodeRunnerClient` of a JupyterLab session (see `plugins/client.ts`). */
 export const ICodeRunnerClient = new Token<ICodeRunnerClient>(
   'coderunner-labextension:ICodeRunnerClient',
-  'Client for the Code Runner server extension (problems, submissions, progress, privacy, space).'
+  'Client for the Code Runner server extension (problems, submissions, progress, cohorts, privacy, space).'
 );

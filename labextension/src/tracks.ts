@@ -96,3 +96,25 @@ export function groupProblems(
   }
   return tracks;
 }
+
+/**
+ * The tracks to expand when the panel first shows `tracks`, as ids in display order:
+ * those the learner's cohorts work on (`cohortTracks`) that are among `tracks`; if
+ * none is, the first track with a problem not solved yet (per `progress`), or the
+ * first track when all are solved. Nothing when there are no tracks.
+ */
+export function initialOpenTracks(
+  tracks: ITrackView[],
+  cohortTracks: Iterable<string>,
+  progress: IProgress | null = null
+): string[] {
+  const wanted = new Set(cohortTracks);
+  const classTracks = tracks.filter(t => wanted.has(t.id)).map(t => t.id);
+  if (classTracks.length > 0) {
+    return classTracks;
+  }
+  const solved = new Set((progress?.problems ?? []).filter(p => p.solved).map(p => p.problem_id));
+  const first =
+    tracks.find(t => t.levels.some(l => l.problems.some(p => !solved.has(p.id)))) ?? tracks[0];
+  return first ? [first.id] : [];
+}

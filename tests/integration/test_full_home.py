@@ -6,10 +6,7 @@ everything works again once they delete something."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
-import urllib.error
-import urllib.request
 
 import docker
 import pytest
@@ -17,24 +14,15 @@ import pytest
 from hub_config.devstack import Stack
 from hub_config.settings import home_volume_prefix
 
-from ..conftest import hub_api
+from ..conftest import hub_api, hub_request
 
 USER = "fullhome"
 HOME_MB = 8
 
 
 def request(stack: Stack, method: str, path: str, token: str, body: dict | None = None):
-    req = urllib.request.Request(
-        f"{stack.hub_url}/user/{USER}/{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+    """A call to the learner's own server."""
+    return hub_request(stack, method, f"/user/{USER}/{path}", token, body)
 
 
 @pytest.fixture(scope="module")

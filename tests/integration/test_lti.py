@@ -12,13 +12,11 @@ from __future__ import annotations
 import html
 import json
 import re
-import subprocess
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlsplit
@@ -31,7 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from hub_config.devstack import Stack
 from hub_config.lti import START_FROM_PLATFORM
 
-from ..conftest import ARTIFACTS, platform_stack
+from ..conftest import platform_stack, running, self_signed_certificate
 
 pytestmark = [pytest.mark.hub, pytest.mark.redis, pytest.mark.mongodb]
 
@@ -156,17 +154,6 @@ class StandInPlatform:
         self.server.server_close()
 
 
-def self_signed(folder: Path) -> tuple[str, str]:
-    cert, key = folder / "hub.crt", folder / "hub.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
-
-
 @pytest.fixture(scope="module")
 def platform() -> Iterator[StandInPlatform]:
     with StandInPlatform() as p:
@@ -179,7 +166,7 @@ def lti_stack(
 ) -> Iterator[Stack]:
     """The whole platform over HTTPS, signing in only through the stand-in platform."""
     state = tmp_path_factory.mktemp("lti")
-    cert, key = self_signed(state)
+    cert, key = self_signed_certificate(state)
     stack = platform_stack(
         state,
         sandbox_image,
@@ -195,15 +182,8 @@ def lti_stack(
             "CODERUNNER_LTI_DEPLOYMENT_IDS": DEPLOYMENT_ID,
         },
     )
-    try:
-        stack.up()
+    with running(stack, "lti-stack"):
         yield stack
-    finally:
-        logs = stack.logs
-        stack.down()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for log in logs.glob("*.log"):
-            (ARTIFACTS / f"lti-stack-{log.name}").write_bytes(log.read_bytes()[-200_000:])
 
 
 def browser(stack: Stack) -> requests.Session:

@@ -27,7 +27,7 @@ import pytest
 
 from hub_config.devstack import Stack
 
-from ..conftest import ARTIFACTS, platform_stack, shot
+from ..conftest import platform_stack, running, shot
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -152,15 +152,8 @@ def native_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str) -
     stack = platform_stack(
         tmp_path_factory.mktemp("native"), sandbox_image, demo_password="", admin_users=TEACHER
     )
-    stack.up()
-    try:
+    with running(stack, "native-stack"):
         yield stack
-    finally:
-        logs = stack.logs
-        stack.down()
-        ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        for log in logs.glob("*.log"):
-            (ARTIFACTS / f"native-stack-{log.name}").write_bytes(log.read_bytes()[-200_000:])
 
 
 @pytest.fixture(scope="module")

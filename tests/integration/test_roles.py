@@ -6,16 +6,13 @@ go straight to the grading service, as the extension's do."""
 from __future__ import annotations
 
 import asyncio
-import json
-import urllib.error
-import urllib.request
 
 import pytest
 
 from grading_service.edge.access import TEACH
 from hub_config.devstack import Stack
 
-from ..conftest import hub_api
+from ..conftest import hub_api, hub_request
 
 WRONG = "def add(a, b):\n    return a - b\n"
 PEOPLE = {
@@ -27,17 +24,8 @@ PEOPLE = {
 
 
 def grader(stack: Stack, method: str, path: str, token: str, body: dict | None = None):
-    req = urllib.request.Request(
-        f"{stack.hub_url}/services/grader/api/{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
+    """A call to the grading API behind the hub's proxy."""
+    return hub_request(stack, method, f"/services/grader/api/{path}", token, body)
 
 
 @pytest.fixture(scope="module")

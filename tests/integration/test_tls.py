@@ -6,39 +6,25 @@ from __future__ import annotations
 import http.cookiejar
 import re
 import ssl
-import subprocess
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 
 from hub_config.devstack import Stack
 from hub_config.settings import DEMO_LEARNERS
 
-from ..conftest import platform_stack
-
-
-def self_signed(folder: Path) -> tuple[str, str]:
-    cert, key = folder / "hub.crt", folder / "hub.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-         "-keyout", str(key), "-out", str(cert)],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return str(cert), str(key)
+from ..conftest import platform_stack, running, self_signed_certificate
 
 
 @pytest.fixture(scope="module")
 def tls_stack(tmp_path_factory: pytest.TempPathFactory, sandbox_image: str):
     state = tmp_path_factory.mktemp("tls")
-    cert, key = self_signed(state)
+    cert, key = self_signed_certificate(state)
     stack = platform_stack(state, sandbox_image, ssl_cert=cert, ssl_key=key)
-    stack.up()
-    yield stack
-    stack.down()
+    with running(stack, "tls-stack"):
+        yield stack
 
 
 def test_a_learner_signs_in_over_https(tls_stack: Stack) -> None:

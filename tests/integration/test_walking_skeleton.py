@@ -5,7 +5,6 @@ grading service, Redis, the MongoDB-protocol server and Docker sandboxes."""
 from __future__ import annotations
 
 import asyncio
-import json
 import time
 import urllib.error
 import urllib.request
@@ -18,24 +17,11 @@ from hub_config import firewall
 from hub_config.devstack import Stack
 
 from ..conftest import hub_api
+from ..conftest import hub_request as request
 
 LEARNERS = ("e2ealice", "e2ebob")  # no characters DockerSpawner escapes in names
 CORRECT = "def add(a, b):\n    return a + b\n"
 WRONG = "def add(a, b):\n    return a - b\n"
-
-
-def request(stack: Stack, method: str, path: str, token: str, body: dict | None = None):
-    req = urllib.request.Request(
-        f"{stack.hub_url}{path}",
-        method=method,
-        data=json.dumps(body).encode() if body is not None else None,
-        headers={"Authorization": f"token {token}", "Content-Type": "application/json"},
-    )
-    try:
-        with urllib.request.urlopen(req, timeout=60) as resp:
-            return resp.status, json.loads(resp.read() or b"null")
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read() or b"null")
 
 
 @pytest.fixture(scope="module")

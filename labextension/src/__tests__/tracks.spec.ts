@@ -1,5 +1,5 @@
 import type { IProblemSummary, IProgress, ITrack } from '../records';
-import { buildTracks } from '../tracks';
+import { buildTracks, initialOpenTracks } from '../tracks';
 
 function problem(id: string, track: string, level: number, order = 0): IProblemSummary {
   return { id, title: id, track, level, order, points: 10, kind: 'function' };
@@ -130,5 +130,59 @@ describe('buildTracks', () => {
 
   it('shows nothing without problems', () => {
     expect(buildTracks([], TRACKS, null)).toEqual([]);
+  });
+});
+
+describe('initialOpenTracks', () => {
+  const views = buildTracks(PROBLEMS, TRACKS, null);
+
+  function solved(...problemIds: string[]): IProgress {
+    return {
+      ...progress([]),
+      problems: problemIds.map(id => ({
+        problem_id: id,
+        attempts: 1,
+        best_score: 10,
+        max_score: 10,
+        solved: true,
+        first_solved_at: '2025-01-01T00:00:00Z'
+      }))
+    };
+  }
+
+  it("expands the track of the learner's cohort", () => {
+    expect(initialOpenTracks(views, ['basics'])).toEqual(['basics']);
+  });
+
+  it("expands the tracks of all the learner's cohorts, in display order, once each", () => {
+    expect(initialOpenTracks(views, ['basics', 'robots', 'basics'])).toEqual(['robots', 'basics']);
+  });
+
+  it('follows the cohorts even when their track is all solved', () => {
+    expect(initialOpenTracks(views, ['robots'], solved('maze'))).toEqual(['robots']);
+  });
+
+  it('ignores cohort tracks that are not in the list', () => {
+    expect(initialOpenTracks(views, ['ages-16-18', 'basics'])).toEqual(['basics']);
+    expect(initialOpenTracks(views, ['ages-16-18'])).toEqual(['robots']);
+  });
+
+  it('without cohort tracks, expands the first track with a problem not solved yet', () => {
+    expect(initialOpenTracks(views, [])).toEqual(['robots']);
+    expect(initialOpenTracks(views, [], solved('maze'))).toEqual(['basics']);
+  });
+
+  it('without cohort tracks and all solved, expands the first track', () => {
+    const all = solved('maze', 'hello', 'add-two', 'loops-1');
+    expect(initialOpenTracks(views, [], all)).toEqual(['robots']);
+  });
+
+  it('matches cohort tracks to track ids when tracks could not be loaded', () => {
+    const grouped = buildTracks(PROBLEMS, null, null);
+    expect(initialOpenTracks(grouped, ['robots'])).toEqual(['robots']);
+  });
+
+  it('expands nothing when there are no tracks', () => {
+    expect(initialOpenTracks([], ['basics'])).toEqual([]);
   });
 });

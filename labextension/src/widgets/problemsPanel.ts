@@ -10,12 +10,21 @@ import {
 import type { Message } from '@lumino/messaging';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
+import { classTrackTitle, cohortLine, cohortTracks, learnerCohorts } from '../cohorts';
 import { describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
-import { IProblemProgress, IProblemSummary, IProgress, ITrack, ProblemFormat } from '../records';
+import {
+  ICohort,
+  IMe,
+  IProblemProgress,
+  IProblemSummary,
+  IProgress,
+  ITrack,
+  ProblemFormat
+} from '../records';
 import { describeSpace, ISpaceDescription } from '../space';
 import { ICodeRunnerClient } from '../tokens';
-import { buildTracks, ITrackView } from '../tracks';
+import { buildTracks, initialOpenTracks, ITrackView } from '../tracks';
 
 /** How often the space line is refreshed while the panel is shown. */
 const SPACE_REFRESH_MS = 60 * 1000;
@@ -30,7 +39,9 @@ export interface IProblemsPanelOptions {
  * Side panel: problems in collapsible tracks and levels, with points, a tick for
  * solved ones and a lock on levels not open yet. "Open" asks the server for the
  * learner's file (created from the starter if missing) and opens it. A line at the
- * bottom says how much space the learner has left.
+ * bottom says how much space the learner has left. Under the heading, the learner's
+ * cohorts (their class); the tracks those work on are marked "Your class" and start
+ * expanded.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -45,6 +56,11 @@ export class ProblemsPanel extends SidePanel {
 
     const heading = element('h2', 'jp-CodeRunner-heading', 'Problems');
     this.header.addWidget(new Widget({ node: heading }));
+
+    // Filled in when the server says which cohorts the learner is in.
+    this._cohortLine = new Widget({ node: element('p', 'jp-CodeRunner-cohort') });
+    this._cohortLine.hide();
+    this.header.addWidget(this._cohortLine);
 
     this.toolbar.addItem(
       'refresh',
@@ -82,10 +98,12 @@ export class ProblemsPanel extends SidePanel {
   /**
    * Loads problems, tracks and progress. If tracks fail to load, problems are grouped
    * by track id and level; if progress fails, the problems still show, all unlocked.
+   * The learner's cohorts load alongside and never hold the problems back.
    */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
     void this.refreshSpace();
+    void this._loadCohorts(generation);
     this._showStatus('Loading problems…');
     const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
@@ -200,6 +218,62 @@ export class ProblemsPanel extends SidePanel {
     return new Widget({ node: label });
   }
 
+  /**
+   * Asks the server which cohorts the learner is in, and shows them. Cohorts are a
+   * hint, not a task: if the call fails, the panel keeps what it showed, no error.
+   * When they arrive after the first choice of open tracks, that choice follows them
+   * unless the learner has opened or closed a track since.
+   */
+  private async _loadCohorts(generation: number): Promise<void> {
+    let me: IMe | null;
+    try {
+      me = await this._client.getMe();
+    } catch {
+      me = null;
+    }
+    if (generation !== this._generation || this.isDisposed) {
+      return; // a newer refresh asks again
+    }
+    this._cohortsGeneration = generation;
+    if (me) {
+      this._showCohorts(learnerCohorts(me));
+    }
+    if (this._choiceAwaitsCohorts) {
+      this._choiceAwaitsCohorts = false;
+      if (me && this._shown) {
+        const { views, progress } = this._shown;
+        this._setOpenTracks(initialOpenTracks(views, cohortTracks(this._cohorts), progress));
+      }
+    }
+  }
+
+  /** The cohort line and the tracks' "Your class" marks, for these cohorts. */
+  private _showCohorts(cohorts: ICohort[]): void {
+    this._cohorts = cohorts;
+    const line = cohortLine(cohorts);
+    const node = this._cohortLine.node;
+    if (node.textContent !== line) {
+      node.textContent = line;
+    }
+    node.title = cohorts.length > 1 ? 'Your classes' : 'Your class';
+    this._cohortLine.setHidden(!line);
+    for (const section of this._trackSections()) {
+      markClassTrack(section, classTrackTitle(cohorts, section.dataset.trackId ?? ''));
+    }
+  }
+
+  /** Expands exactly these tracks, in place. */
+  private _setOpenTracks(ids: string[]): void {
+    this._openTracks = new Set(ids);
+    for (const section of this._trackSections()) {
+      setTrackOpen(section, this._openTracks.has(section.dataset.trackId ?? ''));
+    }
+  }
+
+  private _trackSections(): HTMLElement[] {
+    return Array.from(this._body.node.querySelectorAll<HTMLElement>('.jp-CodeRunner-track'));
+  }
+
   private _showStatus(text: string): void {
     const node = this._body.node;
     node.replaceChildren(element('p', 'jp-CodeRunner-status', text));
@@ -244,11 +318,11 @@ export class ProblemsPanel extends SidePanel {
     }
 
     const views = buildTracks(problems, tracks, progress);
+    this._shown = { views, progress };
     if (!this._openTracks) {
-      const first =
-        views.find(t => t.levels.some(l => l.problems.some(p => !byProblem.get(p.id)?.solved))) ??
-        views[0];
-      this._openTracks = new Set(first ? [first.id] : []);
+      this._openTracks = new Set(initialOpenTracks(views, cohortTracks(this._cohorts), progress));
+      // This load's cohorts are not known yet: they may still change the choice.
+      this._choiceAwaitsCohorts = this._cohortsGeneration !== this._generation;
     }
     for (const track of views) {
       node.appendChild(this._renderTrack(track, byProblem));
@@ -257,6 +331,7 @@ export class ProblemsPanel extends SidePanel {
 
   private _renderTrack(track: ITrackView, byProblem: Map<string, IProblemProgress>): HTMLElement {
     const section = element('section', 'jp-CodeRunner-track');
+    section.dataset.trackId = track.id;
     const body = element('div', 'jp-CodeRunner-trackBody');
     const all = track.levels.flatMap(l => l.problems);
     const solved = all.filter(p => byProblem.get(p.id)?.solved).length;
@@ -269,11 +344,11 @@ export class ProblemsPanel extends SidePanel {
       element('span', 'jp-CodeRunner-trackName', track.title),
       element('span', 'jp-CodeRunner-trackCount', `${solved}/${all.length}`)
     );
-    const setOpen = (open: boolean) => {
-      toggle.setAttribute('aria-expanded', String(open));
-      body.hidden = !open;
-    };
-    setOpen(this._openTracks?.has(track.id) ?? false);
+    const heading = element('h2', 'jp-CodeRunner-trackTitle');
+    heading.appendChild(toggle);
+    section.append(heading, body);
+    markClassTrack(section, classTrackTitle(this._cohorts, track.id));
+    setTrackOpen(section, this._openTracks?.has(track.id) ?? false);
     toggle.addEventListener('click', () => {
       const open = body.hidden;
       if (open) {
@@ -281,11 +356,9 @@ export class ProblemsPanel extends SidePanel {
       } else {
         this._openTracks?.delete(track.id);
       }
-      setOpen(open);
+      this._choiceAwaitsCohorts = false; // the learner's choice from now on
+      setTrackOpen(section, open);
     });
-    const heading = element('h2', 'jp-CodeRunner-trackTitle');
-    heading.appendChild(toggle);
-    section.append(heading, body);
 
     for (const level of track.levels) {
       const title = `Level ${level.level}` + (level.title ? ` · ${level.title}` : '');
@@ -381,6 +454,47 @@ export class ProblemsPanel extends SidePanel {
   private _generation = 0;
   /** Ids of the expanded tracks; chosen on the first render, then the learner's. */
   private _openTracks: Set<string> | null = null;
+  /**
+   * The first choice of open tracks was made before the learner's cohorts were known,
+   * and the learner has not opened or closed a track since.
+   */
+  private _choiceAwaitsCohorts = false;
+  /** The learner's cohorts, from the last answer of the server; none before one. */
+  private _cohorts: ICohort[] = [];
+  /** The refresh whose cohorts answer (or failure) has arrived; 0 before any. */
+  private _cohortsGeneration = 0;
+  private _cohortLine: Widget;
+  /** What the last render showed, to choose the open tracks again in place. */
+  private _shown: { views: ITrackView[]; progress: IProgress | null } | null = null;
+}
+
+/** Opens or closes a track section rendered by the panel. */
+function setTrackOpen(section: HTMLElement, open: boolean): void {
+  const toggle = section.querySelector('.jp-CodeRunner-trackToggle');
+  const body = section.querySelector<HTMLElement>('.jp-CodeRunner-trackBody');
+  toggle?.setAttribute('aria-expanded', String(open));
+  if (body) {
+    body.hidden = !open;
+  }
+}
+
+/**
+ * Marks a track section "Your class" (with `title` as its tooltip), or removes the
+ * mark when `title` is empty.
+ */
+function markClassTrack(section: HTMLElement, title: string): void {
+  const toggle = section.querySelector('.jp-CodeRunner-trackToggle');
+  let badge = section.querySelector<HTMLElement>('.jp-CodeRunner-classTrack');
+  section.classList.toggle('jp-mod-classTrack', title !== '');
+  if (!title || !toggle) {
+    badge?.remove();
+    return;
+  }
+  if (!badge) {
+    badge = element('span', 'jp-CodeRunner-classTrack', 'Your class');
+    toggle.insertBefore(badge, toggle.querySelector('.jp-CodeRunner-trackCount'));
+  }
+  badge.title = title;
 }
 
 function element<K extends keyof HTMLElementTagNameMap>(

@@ -26,11 +26,13 @@ def test_settings_are_read_from_the_coderunner_property() -> None:
     assert cohort.public() == {"name": "7a", "display_name": "Class 7A", "track": "ages-12-14"}
     assert cohort.limits == {"rate_per_minute": 20, "daily_quota": 0}
     assert cohort.members == ("alice", "bob")
+    assert cohort.configured
 
 
 def test_a_group_without_settings_is_a_cohort_named_after_itself() -> None:
     cohort, problems = cohort_from_group({"name": "7b", "properties": {}})
     assert problems == [] and cohort.display_name == "7b" and cohort.limits is None
+    assert not cohort.configured, "a group without settings is not shown as a class"
 
 
 def test_malformed_values_are_reported_and_ignored() -> None:

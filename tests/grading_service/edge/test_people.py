@@ -112,6 +112,8 @@ async def test_cohort_properties_name_the_cohort_and_set_its_limits(school) -> N
     assert code == 200
     assert me["cohorts"] == [{"name": "class-b", "display_name": "Class 7B", "track": "ages-12-14"}]
     assert me["limits"]["rate_per_minute"] == 1 and me["teaches"] == []
+    code, plain, _ = await call(school, "GET", "/api/me", token="alice-token")
+    assert plain["cohorts"] == [], "a group without Code Runner settings is not shown"
     first = await call(
         school,
         "POST",
