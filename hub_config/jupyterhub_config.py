@@ -202,7 +202,7 @@ if s.demo:
         **c.JupyterHub.load_groups,
         DEMO_GROUP: {
             "users": list(DEMO_LEARNERS),
-            "properties": {"coderunner": {"display_name": "Demo class"}},
+            "properties": {"coderunner": {"display_name": "Demo class", "track": "ages-12-14"}},
         },
         coderunner_roles.teachers_group(DEMO_GROUP): {"users": list(DEMO_TEACHERS)},
         "teachers": {"users": list(DEMO_TEACHERS)},  # the grader's priority lane

@@ -42,7 +42,10 @@ def test_learner_solves_a_problem_in_jupyterlab(hub_stack: Stack, browser) -> No
         space = page.locator(".jp-CodeRunner-space")
         expect(space).to_contain_text("Your space", timeout=30_000)
         expect(space).to_contain_text("of 500 MB used")
+        # The learner's class, and the track the class works on, marked and open.
+        expect(page.locator(".jp-CodeRunner-cohort")).to_have_text("Demo class")
         track = page.locator(".jp-CodeRunner-track", has_text="Building blocks")
+        expect(track.locator(".jp-CodeRunner-classTrack")).to_have_text("Your class")
         toggle = track.locator(".jp-CodeRunner-trackToggle")
         expect(toggle).to_be_visible()
         if toggle.get_attribute("aria-expanded") != "true":
