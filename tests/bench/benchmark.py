@@ -531,6 +531,10 @@ class FakeIdentity:
             return {"name": token[len(self.prefix) :], "kind": "user", "scopes": [], "groups": []}
         raise AuthError(401, "Invalid or expired token.")
 
+    async def cohorts(self, names: list[str]) -> list:
+        """Benchmark users are in no cohort (the hub would be asked about each group)."""
+        return []
+
 
 @dataclass
 class Sample:
