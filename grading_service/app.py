@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import signal
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -24,7 +25,7 @@ from typing import cast
 from urllib.parse import urlparse
 
 import redis.asyncio as redis
-from jupyterhub.services.auth import HubAuth
+from jupyterhub.services.auth import HubAuth, HubOAuth
 from tornado import web
 from tornado.httpserver import HTTPServer
 from traitlets import Bool, Float, Integer, Unicode, default, observe
@@ -32,6 +33,7 @@ from traitlets.config import Application
 
 from . import __version__
 from .content.store import ContentError, ContentStore
+from .dashboard import handlers as dashboard
 from .edge import people, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
@@ -294,6 +296,7 @@ class GradingService(Application):
             raise ConfigError(str(exc)) from None
         prefix = "/" + self.service_prefix.strip("/") + "/"
         self.hub_auth = self.init_hub_auth()
+        self.oauth = self.init_oauth()
         self.tokens = TokenConfig(parent=self)
         try:
             key = self.tokens.load_key()
@@ -334,7 +337,10 @@ class GradingService(Application):
             notifier=self.notifier,
         )
         self.web_app = web.Application(
-            routes(["/", prefix], [*ROUTES, *people.ROUTES, *privacy.ROUTES]),
+            routes(["/", prefix], [*ROUTES, *people.ROUTES, *privacy.ROUTES, *dashboard.ROUTES]),
+            # Signs the dashboard's OAuth state cookies; a restart only means signing in
+            # again through the hub (which is silent for someone signed in to the hub).
+            cookie_secret=secrets.token_bytes(32),
             service=self,
             log_function=lambda handler: None,
         )
@@ -352,6 +358,13 @@ class GradingService(Application):
         if "access_scopes" not in configured:
             settings["access_scopes"] = self._access_scopes()
         return HubAuth(parent=self, **settings)
+
+    def init_oauth(self) -> HubOAuth | None:
+        """JupyterHub OAuth for the teacher dashboard's pages (None when the service does
+        not run under JupyterHub: no JUPYTERHUB_CLIENT_ID, and the dashboard says so)."""
+        if not os.environ.get("JUPYTERHUB_CLIENT_ID"):
+            return None
+        return HubOAuth(parent=self, cache_max_age=self.hub_auth.cache_max_age)
 
     def _access_scopes(self) -> set[str]:
         name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "grader")

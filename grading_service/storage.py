@@ -134,6 +134,23 @@ class Storage:
         cursor = self.submissions.find({"user": user}).sort("created_at", DESCENDING).limit(limit)
         return [cast("Submission", doc) async for doc in cursor]
 
+    async def graded_submissions_of(self, users: list[str]) -> list[dict[str, Any]]:
+        """The graded submissions of these users, without their code (a cohort's report;
+        index: user, created_at)."""
+        cursor = self.submissions.find(
+            {"user": {"$in": users}, "status": "graded"},
+            {
+                "user": 1,
+                "problem_id": 1,
+                "status": 1,
+                "score": 1,
+                "max_score": 1,
+                "created_at": 1,
+                "tests": 1,
+            },
+        )
+        return [doc async for doc in cursor]
+
     async def progress_of_users(self, users: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Progress records of many users at once, by user (index: user, problem_id)."""
         found: dict[str, list[dict[str, Any]]] = {user: [] for user in users}

@@ -11,6 +11,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -370,7 +371,7 @@ ROUTES: list[tuple[str, type[BaseHandler]]] = [
 
 
 def routes(
-    prefixes: list[str], table: list[tuple[str, type[BaseHandler]]]
-) -> list[tuple[str, type[BaseHandler]]]:
+    prefixes: list[str], table: Sequence[tuple[str, type[web.RequestHandler]]]
+) -> list[tuple[str, type[web.RequestHandler]]]:
     """The table's routes under each prefix (``/`` and ``/services/<name>/``)."""
     return [(prefix + pattern, handler) for prefix in prefixes for pattern, handler in table]

@@ -1,0 +1,1 @@
+"""The teacher dashboard: a JupyterHub OAuth page of the grading service."""

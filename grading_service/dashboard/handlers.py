@@ -1,0 +1,184 @@
+"""The teacher dashboard at ``/services/grader/dashboard``.
+
+Teachers sign in through JupyterHub OAuth (``HubOAuthenticated``): the token JupyterHub
+issues to this service carries the Code Runner scopes the teacher's roles grant, filtered
+to their cohorts (the service's ``oauth_client_allowed_scopes``), and
+:class:`~grading_service.edge.access.Access` reads them exactly as for API tokens. A
+learner who opens the page gets a polite 403; a cohort the teacher does not teach is a
+404. The page itself is static HTML and a little JavaScript that reads the JSON of
+:class:`CohortDataHandler` and refreshes it on its own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
+from tornado import web
+
+from ..edge.access import Access
+from ..edge.auth import AuthError
+from . import report
+
+if TYPE_CHECKING:
+    from ..app import GradingService
+
+PAGE = Path(__file__).resolve().parent / "dashboard.html"
+
+
+class DashboardHandler(HubOAuthenticated, web.RequestHandler):
+    """Signed in with the hub's OAuth cookie; answers only staff."""
+
+    @property
+    def service(self) -> GradingService:
+        return self.settings["service"]
+
+    def initialize(self) -> None:
+        if self.service.oauth is not None:
+            self.hub_auth = self.service.oauth
+
+    def prepare(self) -> None:
+        if self.service.oauth is None:
+            raise web.HTTPError(
+                503, "The dashboard needs JupyterHub: this service runs without it."
+            )
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header(
+            "Content-Security-Policy",
+            "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+            "script-src 'self' 'unsafe-inline'; frame-ancestors 'self'",
+        )
+
+    @property
+    def access(self) -> Access:
+        return Access.from_model(self.current_user)
+
+    def require_staff(self) -> Access:
+        access = self.access
+        if not access.is_staff:
+            raise web.HTTPError(403, "This page is for teachers.")
+        return access
+
+    async def cohort_or_404(self, name: str) -> Any:
+        if not self.access.may_teach(name):
+            raise web.HTTPError(404, f"No cohort {name!r}.")
+        try:
+            return await self.service.identity.hub.cohort(name)
+        except AuthError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+
+    def write_error(self, status_code: int, **kwargs: Any) -> None:
+        exc = kwargs.get("exc_info", (None, None, None))[1]
+        message = getattr(exc, "log_message", None) or self._reason
+        if status_code == 403:
+            message = (
+                "This page is for teachers. If you teach a class here, ask your school's "
+                "Code Runner admin to add you to the class's teachers."
+            )
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.finish(
+            "<!doctype html><meta charset=utf-8><title>Code Runner</title>"
+            "<style>body{font:16px system-ui;margin:3rem;max-width:40rem}</style>"
+            f"<h1>Code Runner</h1><p>{web.escape.xhtml_escape(str(message))}</p>"
+        )
+
+
+class PageHandler(DashboardHandler):
+    @web.authenticated
+    async def get(self, cohort: str | None = None) -> None:
+        self.require_staff()
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        # The page's own requests carry this token (X-XSRFToken): JupyterHub ignores the
+        # login cookie of a script's request that does not.
+        token = web.escape.xhtml_escape(self.xsrf_token)
+        self.finish(PAGE.read_text().replace("{{xsrf_token}}", token))
+
+
+class CohortsHandler(DashboardHandler):
+    @web.authenticated
+    async def get(self) -> None:
+        access = self.require_staff()
+        hub = self.service.identity.hub
+        try:
+            names = (
+                await hub.group_names()
+                if access.admin or access.teaches_everyone
+                else sorted(access.cohorts)
+            )
+        except AuthError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+        cohorts = []
+        for name in names:
+            try:
+                cohort = await hub.cohort(name)
+            except AuthError:
+                continue
+            cohorts.append({**cohort.public(), "learners": len(cohort.members)})
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"user": self.current_user["name"], "cohorts": cohorts}))
+
+
+async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
+    """The report of one cohort the caller teaches (404 otherwise)."""
+    handler.require_staff()
+    cohort = await handler.cohort_or_404(name)
+    service = handler.service
+    members = list(cohort.members)
+    docs = await service.storage.graded_submissions_of(members)
+    problems = report.columns(service.content.index, cohort.track)
+    solved: dict[str, set[str]] = {m: set() for m in members}
+    for doc in docs:
+        if doc.get("user") in solved and report._solved(doc):
+            solved[doc["user"]].add(doc["problem_id"])
+    reached = {}
+    for learner, done in solved.items():
+        best: dict[str, int] = {}
+        for (track, level), is_open in service.content.unlocked_levels(done).items():
+            if is_open:
+                best[track] = max(best.get(track, 0), level)
+        reached[learner] = {cohort.track: best.get(cohort.track, 1)} if cohort.track else best
+    return report.cohort_report(cohort.public(), members, problems, docs, reached)
+
+
+class CohortDataHandler(DashboardHandler):
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        data = await cohort_report(self, name)
+        data["generated_at"] = dt.datetime.now(dt.UTC).isoformat()
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(data, default=str))
+
+
+class GradebookHandler(DashboardHandler):
+    """``gradebook.csv`` / ``gradebook.json``, named with the cohort and the date."""
+
+    @web.authenticated
+    async def get(self, name: str, kind: str) -> None:
+        data = await cohort_report(self, name)
+        day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
+        filename = f"gradebook-{name}-{day}.{kind}"
+        self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
+        if kind == "csv":
+            self.set_header("Content-Type", "text/csv; charset=utf-8")
+            self.finish(report.gradebook_csv(data))
+        else:
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps(report.gradebook_json(data)))
+
+
+class OAuthCallbackHandler(HubOAuthCallbackHandler):
+    def initialize(self) -> None:
+        self.hub_auth = self.settings["service"].oauth
+
+
+ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
+    (r"dashboard/?", PageHandler),
+    (r"dashboard/cohorts/?", CohortsHandler),
+    (r"dashboard/cohorts/([^/]+)/data", CohortDataHandler),
+    (r"dashboard/cohorts/([^/]+)/gradebook\.(csv|json)", GradebookHandler),
+    (r"oauth_callback", OAuthCallbackHandler),
+]

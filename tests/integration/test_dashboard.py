@@ -1,0 +1,110 @@
+"""The teacher dashboard in Chromium, through the real hub: a teacher signs in to the hub,
+opens the grading service's dashboard (JupyterHub OAuth), sees their class's learners ×
+problems and downloads the gradebook; another class is a 404 and a learner gets a polite
+403."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import re
+
+import pytest
+
+from hub_config.devstack import Stack
+
+from ..conftest import hub_api, hub_request, shot
+
+RIGHT = "def add(a, b):\n    return a + b\n"
+WRONG = "def add(a, b):\n    return a - b\n"
+
+
+@pytest.fixture(scope="module")
+def graded_class(hub_stack: Stack, verdict_of) -> None:
+    """The demo class's learners have submitted: learner2 a wrong and then a right answer."""
+    status, token = hub_api(
+        hub_stack,
+        "POST",
+        "/users/learner2/tokens",
+        {"scopes": ["access:services!service=grader"], "note": "dashboard test"},
+    )
+    assert status == 201, token
+    for code in (WRONG, RIGHT):
+        status, ticket = hub_request(
+            hub_stack,
+            "POST",
+            "/services/grader/api/submissions",
+            token["token"],
+            {"problem_id": "add-two", "code": code},
+        )
+        assert status == 202, ticket
+        asyncio.run(
+            verdict_of(f"{hub_stack.hub_url}/services/grader", ticket["id"], token["token"])
+        )
+
+
+def sign_in(browser, stack: Stack, name: str):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{stack.hub_url}/hub/login?next=/hub/home")
+    page.fill("#username_input", name)
+    page.fill("#password_input", stack.demo_password)
+    page.click("#login_submit")
+    page.wait_for_url(re.compile(r"/hub/home"))
+    return page
+
+
+def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
+    hub_stack: Stack, graded_class, browser
+) -> None:
+    # (graded_class first: it runs an event loop, which must be done before Playwright's
+    # synchronous API starts one of its own in this thread)
+    from playwright.sync_api import expect
+
+    page = sign_in(browser, hub_stack, "teacher1")
+    try:
+        page.goto(f"{hub_stack.hub_url}/services/grader/dashboard")
+        expect(page.locator("#cohort")).to_have_value("demo-class")
+        row = page.locator('tr[data-learner="learner2"]')
+        cell = row.locator("td.cell").first
+        expect(cell).to_have_class(re.compile("solved"))
+        expect(cell).to_have_attribute("aria-label", re.compile("2 attempts"))
+        expect(page.locator("#stats")).to_contain_text("Add two numbers")
+        shot(page, "teacher-dashboard")
+
+        base = f"{hub_stack.hub_url}/services/grader/dashboard/cohorts"
+        book = page.request.get(f"{base}/demo-class/gradebook.csv")
+        assert book.status == 200
+        assert re.search(
+            r'filename="gradebook-demo-class-\d{4}-\d\d-\d\d\.csv"',
+            book.headers["content-disposition"],
+        )
+        rows = {r[0]: r for r in csv.reader(io.StringIO(book.text()))}
+        header = rows["learner"]
+        assert rows["learner2"][header.index("add-two")] == "10"
+
+        # A class this teacher does not teach is not there at all.
+        assert page.request.get(f"{base}/class-x/data").status == 404
+        assert page.request.get(f"{base}/class-x/gradebook.csv").status == 404
+    finally:
+        page.context.close()
+
+
+def test_a_learner_who_opens_the_dashboard_is_told_it_is_for_teachers(
+    hub_stack: Stack, browser
+) -> None:
+    from playwright.sync_api import expect
+
+    page = sign_in(browser, hub_stack, "learner1")
+    try:
+        response = page.goto(f"{hub_stack.hub_url}/services/grader/dashboard")
+        assert response is not None and response.status == 403
+        expect(page.locator("body")).to_contain_text("This page is for teachers")
+        data = page.request.get(
+            f"{hub_stack.hub_url}/services/grader/dashboard/cohorts/demo-class/data"
+        )
+        assert data.status == 403
+    finally:
+        page.context.close()
