@@ -48,6 +48,13 @@ class TestResult(TypedDict):
     stdout_dropped: NotRequired[bool]
 
 
+class HiddenDetail(TypedDict):
+    """Why a hidden test failed: for teachers, never in a learner's view."""
+
+    name: str
+    message: str
+
+
 class RunnerOutcome(TypedDict):
     """What the trusted runner process reports for one submission."""
 
@@ -56,6 +63,7 @@ class RunnerOutcome(TypedDict):
     passed: int
     total: int
     tests: list[TestResult]
+    hidden_detail: NotRequired[list[HiddenDetail]]
     duration_ms: NotRequired[float]
 
 
@@ -73,6 +81,7 @@ class GradeResult(TypedDict):
     image: NotRequired[str]
     grading_ms: NotRequired[float]
     tests_truncated: NotRequired[bool]
+    hidden_detail: NotRequired[list[HiddenDetail]]
 
 
 class Submission(TypedDict):
@@ -100,6 +109,7 @@ class Submission(TypedDict):
     tests: NotRequired[list[TestResult]]
     image: NotRequired[str]
     grading_ms: NotRequired[float]
+    hidden_detail: NotRequired[list[HiddenDetail]]
 
 
 def typescript() -> str:

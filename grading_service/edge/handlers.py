@@ -286,7 +286,11 @@ class SubmissionHandler(AuthenticatedHandler):
             await self.service.notifier.wait(submission_id, remaining)
         body = public_submission(doc)
         if doc["user"] != self.user_name:  # a teacher or an admin reading it
-            body.update(user=doc["user"], code=doc.get("code", ""))
+            body.update(
+                user=doc["user"],
+                code=doc.get("code", ""),
+                hidden_detail=doc.get("hidden_detail", []),
+            )
         self.write_json(body)
 
 

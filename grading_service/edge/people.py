@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..records import Submission
 from .auth import AuthError
 from .handlers import (
     APIError,
@@ -66,11 +67,17 @@ class LearnerSubmissionsHandler(AuthenticatedHandler):
         self.write_json(
             {
                 "user": learner,
-                "submissions": [
-                    {**public_submission(doc), "code": doc.get("code", "")} for doc in docs
-                ],
+                "submissions": [self.view(doc, learner) for doc in docs],
             }
         )
+
+
+    def view(self, doc: Submission, learner: str) -> dict[str, Any]:
+        """With the code; for a teacher or admin also why hidden tests failed."""
+        body = {**public_submission(doc), "code": doc.get("code", "")}
+        if learner != self.user_name:
+            body["hidden_detail"] = doc.get("hidden_detail", [])
+        return body
 
 
 class CohortsHandler(AuthenticatedHandler):

@@ -159,6 +159,8 @@ class Grader(LoggingConfigurable):
             grading_ms=round(elapsed * 1000, 1),
         )
         result["tests"] = outcome.get("tests", [])
+        if outcome.get("hidden_detail"):
+            result["hidden_detail"] = outcome["hidden_detail"]
         return self._cap(result)
 
     async def _acquire(self, problem: Problem) -> str:
@@ -184,6 +186,9 @@ class Grader(LoggingConfigurable):
 
     def _cap(self, result: GradeResult) -> GradeResult:
         """Keep the stored result within ``max_result_bytes``."""
+        if len(json.dumps(result, default=str)) <= self.max_result_bytes:
+            return result
+        result.pop("hidden_detail", None)  # the teachers' extra goes first
         if len(json.dumps(result, default=str)) <= self.max_result_bytes:
             return result
         for test in result["tests"]:

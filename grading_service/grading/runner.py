@@ -57,6 +57,11 @@ class ContentFault(Exception):
     """The problem's own tests are broken (found before learner code ran): our fault."""
 
 
+# How much of a failing hidden test's message teachers see (assertion text, a traceback's
+# last lines).
+HIDDEN_DETAIL_CHARS = 500
+
+
 @dataclass
 class TestOutcome:
     name: str
@@ -349,6 +354,12 @@ def grade(job: Job, sock: ByteStream | None = None) -> dict:
         "passed": passed if verdict != "syntax_error" else 0,
         "total": total,
         "tests": [o.public_view() for o in tests],
+        # For teachers only (never in a learner's view): why each hidden test failed.
+        "hidden_detail": [
+            {"name": o.name, "message": o.message[:HIDDEN_DETAIL_CHARS]}
+            for o in tests
+            if o.visibility == "hidden" and o.status != "pass" and o.message
+        ],
         "duration_ms": round((time.monotonic() - started) * 1000, 1),
     }
 

@@ -61,6 +61,11 @@ async def test_learners_read_their_own_data_at_the_teachers_urls(school) -> None
     for path in ALICE_PATHS:
         code, _, _ = await call(school, "GET", path, token="alice-token")
         assert code == 200, path
+    _, history, _ = await call(school, "GET", ALICE_PATHS[1], token="alice-token")
+    _, one, _ = await call(
+        school, "GET", f"/api/submissions/{school.alice_submission}", token="alice-token"
+    )
+    assert "hidden_detail" not in history["submissions"][0] and "hidden_detail" not in one
 
 
 async def test_a_teacher_reads_their_cohorts_learners_with_code(school) -> None:
@@ -73,6 +78,8 @@ async def test_a_teacher_reads_their_cohorts_learners_with_code(school) -> None:
         school, "GET", f"/api/submissions/{school.alice_submission}", token="ms-a-token"
     )
     assert code == 200 and one["user"] == "alice" and one["code"] == WRONG_ADD
+    assert one["hidden_detail"] and all(d["message"] for d in one["hidden_detail"])
+    assert history["submissions"][0]["hidden_detail"] == one["hidden_detail"]
     code, cohort, _ = await call(school, "GET", "/api/cohorts/class-a", token="ms-a-token")
     assert code == 200
     rows = {row["user"]: row for row in cohort["learners"]}

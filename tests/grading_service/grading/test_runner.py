@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from grading_service.edge.handlers import public_submission
+
 from .local_agent import grade_locally
 
 HIDDEN = textwrap.dedent("""
@@ -120,11 +122,24 @@ def test_hidden_test_output_never_reaches_learner(tests_dir: Path) -> None:
         if test["visibility"] == "hidden":
             assert set(test) == {"name", "status", "visibility", "message"}
             assert test["message"] == ""
-    text = repr(result)
+    text = repr(result["tests"])
     assert "1234567" not in text and "SECRET_EXPECTED" not in text
+    # what a learner is ever shown of a stored verdict (edge/handlers.py)
+    shown = repr(public_submission({"_id": "x", "problem_id": "p", "status": "graded", **result}))
+    assert "1234567" not in shown and "SECRET_EXPECTED" not in shown
     assert "adding" not in "".join(
         t.get("stdout", "") for t in result["tests"] if t["visibility"] == "hidden"
     )
+
+
+def test_teachers_get_why_hidden_tests_failed_apart_from_the_learners_view(
+    tests_dir: Path,
+) -> None:
+    result = run(GOOD.replace("return a + b", "return a - b"), tests_dir)
+    detail = {d["name"]: d["message"] for d in result["hidden_detail"]}
+    assert "test_add" in detail and detail["test_add"]
+    hidden_names = {t["name"] for t in result["tests"] if t["visibility"] == "hidden"}
+    assert set(detail) <= hidden_names
 
 
 def test_public_failures_show_their_message_and_output(tests_dir: Path) -> None:
