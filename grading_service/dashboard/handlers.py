@@ -20,7 +20,9 @@ from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import web
 
 from ..edge.access import Access
-from ..edge.auth import AuthError
+from ..edge.auth import AuthError, may_read
+from ..edge.handlers import public_submission
+from ..edge.people import MAX_HISTORY
 from . import report
 
 if TYPE_CHECKING:
@@ -170,6 +172,34 @@ class GradebookHandler(DashboardHandler):
             self.finish(json.dumps(report.gradebook_json(data)))
 
 
+class LearnerHandler(DashboardHandler):
+    """One learner's submissions, newest first, with code and why hidden tests failed."""
+
+    @web.authenticated
+    async def get(self, learner: str) -> None:
+        access = self.require_staff()
+        try:
+            allowed = await may_read(access, self.service.identity.hub, learner)
+        except AuthError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+        if not allowed:
+            raise web.HTTPError(404, f"No learner {learner!r}.")
+        docs = await self.service.storage.submissions_of(learner, MAX_HISTORY)
+        body = {
+            "user": learner,
+            "submissions": [
+                {
+                    **public_submission(doc),
+                    "code": doc.get("code", ""),
+                    "hidden_detail": doc.get("hidden_detail", []),
+                }
+                for doc in docs
+            ],
+        }
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
+
 class OAuthCallbackHandler(HubOAuthCallbackHandler):
     def initialize(self) -> None:
         self.hub_auth = self.settings["service"].oauth
@@ -180,5 +210,6 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     (r"dashboard/cohorts/?", CohortsHandler),
     (r"dashboard/cohorts/([^/]+)/data", CohortDataHandler),
     (r"dashboard/cohorts/([^/]+)/gradebook\.(csv|json)", GradebookHandler),
+    (r"dashboard/learners/([^/]+)/submissions", LearnerHandler),
     (r"oauth_callback", OAuthCallbackHandler),
 ]

@@ -18,6 +18,7 @@ from tornado.web import HTTPError
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
+from .access import Access
 from .cohorts import Cohort, cohort_from_group
 from .tokens import TokenConfig, TokenError, looks_like_jwt
 
@@ -155,6 +156,23 @@ class HubIdentity(LoggingConfigurable):
         if "groups" not in model:
             model = {**model, "groups": await self.groups_of(model["name"])}
         return model
+
+
+async def may_read(access: Access, hub: HubIdentity, learner: str) -> bool:
+    """Whether ``access`` may read ``learner``'s data: their own, every learner's, or a
+    learner in one of the cohorts they teach (asked of the hub, so an unknown name and
+    one outside those cohorts look alike). Raises AuthError(503) when the hub cannot
+    answer."""
+    if access.may_read(learner):
+        return True
+    for cohort in sorted(access.cohorts):
+        try:
+            if learner in (await hub.cohort(cohort)).members:
+                return True
+        except AuthError as exc:
+            if exc.status != 404:
+                raise
+    return False
 
 
 class Identities:

@@ -22,7 +22,7 @@ from tornado import web
 from .. import metrics
 from ..records import Submission
 from .access import Access
-from .auth import AuthError
+from .auth import AuthError, may_read
 from .submissions import SubmissionError, Submitter
 
 if TYPE_CHECKING:
@@ -150,18 +150,12 @@ class AuthenticatedHandler(BaseHandler):
         """Raise 404 unless the caller may read ``learner``'s data (their own, or as
         the teacher of one of the learner's cohorts, or as an admin). A teacher's cohorts
         are asked of the hub, so a name outside them and an unknown name look alike."""
-        if self.access.may_read(learner):
-            return
-        for cohort in sorted(self.access.cohorts):
-            try:
-                members = (await self.service.identity.hub.cohort(cohort)).members
-            except AuthError as exc:
-                if exc.status == 404:
-                    continue
-                raise APIError(exc.status, exc.message) from None
-            if learner in members:
-                return
-        raise APIError(404, not_found)
+        try:
+            allowed = await may_read(self.access, self.service.identity.hub, learner)
+        except AuthError as exc:
+            raise APIError(exc.status, exc.message) from None
+        if not allowed:
+            raise APIError(404, not_found)
 
     def staff_role(self) -> str | None:
         """The role a hub user's scopes give them on the priority lane."""

@@ -74,6 +74,17 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         expect(page.locator("#stats")).to_contain_text("Add two numbers")
         shot(page, "teacher-dashboard")
 
+        # The drill-down: the learner's submissions with their code, and for the wrong one
+        # why its hidden tests failed (learners never see that).
+        row.get_by_role("button", name="learner2").click()
+        panel = page.locator("#drill")
+        expect(panel).to_be_visible()
+        wrong = panel.locator("details.submission", has_text="failed")
+        wrong.locator("summary").click()
+        expect(wrong.locator("pre.code")).to_contain_text("return a - b")
+        expect(wrong.locator("li.fail", has_text="(hidden)").first.locator("pre")).not_to_be_empty()
+        shot(page, "teacher-drill-down")
+
         base = f"{hub_stack.hub_url}/services/grader/dashboard/cohorts"
         book = page.request.get(f"{base}/demo-class/gradebook.csv")
         assert book.status == 200
@@ -88,6 +99,9 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         # A class this teacher does not teach is not there at all.
         assert page.request.get(f"{base}/class-x/data").status == 404
         assert page.request.get(f"{base}/class-x/gradebook.csv").status == 404
+        learners = f"{hub_stack.hub_url}/services/grader/dashboard/learners"
+        assert page.request.get(f"{learners}/learner2/submissions").status == 200
+        assert page.request.get(f"{learners}/rolex-learner/submissions").status == 404
     finally:
         page.context.close()
 
