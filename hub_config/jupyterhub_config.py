@@ -116,7 +116,8 @@ services = [
         "command": [sys.executable, "-m", "grading_service", "grader"],
         "environment": grader_env,
         "cwd": str(s.state_dir),
-        "display": False,
+        # In the hub's Services menu: its root opens the teacher dashboard.
+        "display": True,
         "oauth_no_confirm": True,
         # Teachers' and admins' sign-in to the grader's pages carries their Code Runner
         # scopes (each filtered as their roles say).

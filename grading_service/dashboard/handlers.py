@@ -205,7 +205,15 @@ class OAuthCallbackHandler(HubOAuthCallbackHandler):
         self.hub_auth = self.settings["service"].oauth
 
 
+class RootHandler(web.RequestHandler):
+    """The service's own root (the hub's Services menu links here): the dashboard."""
+
+    def get(self) -> None:
+        self.redirect(self.request.path.rstrip("/") + "/dashboard")
+
+
 ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
+    (r"", RootHandler),
     (r"dashboard/?", PageHandler),
     (r"dashboard/cohorts/?", CohortsHandler),
     (r"dashboard/cohorts/([^/]+)/data", CohortDataHandler),

@@ -65,7 +65,11 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
 
     page = sign_in(browser, hub_stack, "teacher1")
     try:
-        page.goto(f"{hub_stack.hub_url}/services/grader/dashboard")
+        # From the hub's Services menu.
+        page.goto(f"{hub_stack.hub_url}/hub/home")
+        page.get_by_role("button", name="Services").click()
+        page.get_by_role("link", name="grader").click()
+        page.wait_for_url(re.compile(r"/services/grader/dashboard"))
         expect(page.locator("#cohort")).to_have_value("demo-class")
         row = page.locator('tr[data-learner="learner2"]')
         cell = row.locator("td.cell").first
