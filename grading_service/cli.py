@@ -21,6 +21,10 @@ commands:
                coderunner token --new-secret
              (secret from CODERUNNER_JWT_SECRET or CODERUNNER_JWT_SECRET_FILE)
   content    problems: validate | new | import   (coderunner content --help)
+  grade      batch grading of learners' files, folders or nbgrader's submitted/ folder:
+               coderunner grade --problem ID (--local | --url URL) [--jobs N]
+                                [--out DIR] [--regrade] PATH...
+             (results.csv and results.json; resumable; coderunner grade --help)
   hub        hub upkeep: prune-homes [--apply] deletes the home volumes of users
              removed from the hub (a dry run without --apply)
   version    print the version
@@ -41,6 +45,10 @@ def main(argv: list[str] | None = None) -> None:
         token_main(rest)
     elif command == "content":
         sys.exit(content_main(rest))
+    elif command == "grade":
+        from .batch.command import main as grade_main
+
+        sys.exit(grade_main(rest, default_image=_default_image))
     elif command == "hub" and rest[:1] == ["prune-homes"]:
         from hub_config.homes import main as prune_homes
 

@@ -28,7 +28,8 @@ def notebook_source(notebook: dict) -> str:
             continue
         if SKIP_TAG in cell.get("metadata", {}).get("tags", []):
             continue
-        source = cell.source
+        # On disk a cell's source may be a list of lines (JupyterLab sends one string).
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)
         for line in source.splitlines():
             stripped = line.lstrip()
             if stripped.startswith(("%", "!")):

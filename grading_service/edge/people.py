@@ -71,7 +71,6 @@ class LearnerSubmissionsHandler(AuthenticatedHandler):
             }
         )
 
-
     def view(self, doc: Submission, learner: str) -> dict[str, Any]:
         """With the code; for a teacher or admin also why hidden tests failed."""
         body = {**public_submission(doc), "code": doc.get("code", "")}

@@ -58,3 +58,24 @@ def test_magics_and_shell_escapes_are_rejected_clearly(line: str) -> None:
 def test_broken_notebooks_are_rejected(broken: dict) -> None:
     with pytest.raises(NotebookError, match="not a valid nbformat v4 notebook"):
         notebook_source(broken)
+
+
+def test_sources_saved_as_lists_of_lines_are_read_as_on_disk() -> None:
+    """The notebook file format allows a cell's source as a list of lines (as a saved
+    .ipynb has it); a client posting a file as it is must not get a server error."""
+    nb = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {
+                "cell_type": "code",
+                "id": "a1",
+                "metadata": {},
+                "execution_count": None,
+                "outputs": [],
+                "source": ["def add(a, b):\n", "    return a + b\n"],
+            }
+        ],
+    }
+    assert notebook_source(nb).strip() == "def add(a, b):\n    return a + b"

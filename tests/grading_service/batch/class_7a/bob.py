@@ -1,0 +1,3 @@
+def add(a, b):
+    # multiplies by mistake
+    return a * b
