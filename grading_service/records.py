@@ -96,6 +96,7 @@ class Submission(TypedDict):
     created_at: dt.datetime
     attempts: int
     priority: NotRequired[bool]
+    lane: NotRequired[str]
     groups: NotRequired[list[str]]
     started_at: NotRequired[dt.datetime]
     finished_at: NotRequired[dt.datetime]

@@ -32,6 +32,8 @@ class Storage:
         self.submissions = self.db["submissions"]
         self.progress = self.db["progress"]
         self.privacy = self.db["privacy_acceptances"]
+        self.overrides = self.db["limit_overrides"]
+        self.audit = self.db["audit"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
@@ -47,6 +49,7 @@ class Storage:
         await self.progress.create_index(
             [("user", ASCENDING), ("problem_id", ASCENDING)], unique=True
         )
+        await self.audit.create_index([("subjects", ASCENDING), ("at", DESCENDING)])
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -151,6 +154,18 @@ class Storage:
         )
         return [doc async for doc in cursor]
 
+    async def latest_graded(self, users: list[str], problem_id: str) -> list[dict[str, Any]]:
+        """Each user's latest graded submission of one problem, with its code, oldest
+        first (the similarity check's input)."""
+        cursor = self.submissions.find(
+            {"user": {"$in": users}, "problem_id": problem_id, "status": "graded"},
+            {"user": 1, "code": 1, "created_at": 1},
+        ).sort("created_at", ASCENDING)
+        latest: dict[str, dict[str, Any]] = {}
+        async for doc in cursor:
+            latest[doc["user"]] = doc
+        return sorted(latest.values(), key=lambda d: d["created_at"])
+
     async def progress_of_users(self, users: list[str]) -> dict[str, list[dict[str, Any]]]:
         """Progress records of many users at once, by user (index: user, problem_id)."""
         found: dict[str, list[dict[str, Any]]] = {user: [] for user in users}
@@ -158,6 +173,59 @@ class Storage:
         async for doc in cursor.sort([("user", ASCENDING), ("problem_id", ASCENDING)]):
             found.setdefault(doc["user"], []).append(doc)
         return found
+
+    async def set_override(
+        self, kind: str, name: str, limits: dict[str, int] | None, *, by: str
+    ) -> None:
+        """Set (or with ``limits`` None clear) the limits of a cohort or a learner, and
+        record who did it, when, and what was there before."""
+        key = f"{kind}:{name}"
+        previous = await self.overrides.find_one({"_id": key})
+        if limits is None:
+            await self.overrides.delete_one({"_id": key})
+        else:
+            await self.overrides.replace_one(
+                {"_id": key},
+                {"kind": kind, "name": name, "limits": limits, "by": by, "at": utcnow()},
+                upsert=True,
+            )
+        await self.audit.insert_one(
+            {
+                "at": utcnow(),
+                "by": by,
+                "action": "clear limits" if limits is None else "set limits",
+                "subjects": [key],
+                "kind": kind,
+                "name": name,
+                "limits": limits,
+                "previous": (previous or {}).get("limits"),
+            }
+        )
+
+    async def overrides_for(
+        self, user: str, cohorts: list[str]
+    ) -> tuple[dict[str, int] | None, list[dict[str, int]]]:
+        """(the learner's own limits, the limits of their cohorts) set on the dashboard."""
+        keys = [f"learner:{user}"] + [f"cohort:{c}" for c in cohorts]
+        found = {d["_id"]: d["limits"] async for d in self.overrides.find({"_id": {"$in": keys}})}
+        return found.get(keys[0]), [found[k] for k in keys[1:] if k in found]
+
+    async def overrides_of(self, cohort: str, members: list[str]) -> dict[str, Any]:
+        keys = [f"cohort:{cohort}"] + [f"learner:{m}" for m in members]
+        docs = [d async for d in self.overrides.find({"_id": {"$in": keys}})]
+        return {
+            "cohort": next((d["limits"] for d in docs if d["kind"] == "cohort"), None),
+            "learners": {d["name"]: d["limits"] for d in docs if d["kind"] == "learner"},
+        }
+
+    async def audit_of(self, subjects: list[str], limit: int = 50) -> list[dict[str, Any]]:
+        """Changes to these subjects (``cohort:<name>``, ``learner:<name>``), newest first."""
+        cursor = (
+            self.audit.find({"subjects": {"$in": subjects}}, {"_id": 0})
+            .sort("at", DESCENDING)
+            .limit(limit)
+        )
+        return [doc async for doc in cursor]
 
     async def accept_privacy(self, user: str, version: str) -> dt.datetime:
         """Record that ``user`` accepted this version of the privacy notice (the first

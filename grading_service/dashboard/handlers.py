@@ -11,8 +11,10 @@ learner who opens the page gets a polite 403; a cohort the teacher does not teac
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +25,7 @@ from ..edge.access import Access
 from ..edge.auth import AuthError, may_read
 from ..edge.handlers import public_submission
 from ..edge.people import MAX_HISTORY
+from ..similarity import Entry, similar_pairs
 from . import report
 
 if TYPE_CHECKING:
@@ -172,6 +175,111 @@ class GradebookHandler(DashboardHandler):
             self.finish(json.dumps(report.gradebook_json(data)))
 
 
+class SimilarityHandler(DashboardHandler):
+    """Pairs of the class's latest submissions of one problem that are unusually similar
+    (``?problem=ID``), with both codes and the matching lines, for a side-by-side look."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        self.require_staff()
+        cohort = await self.cohort_or_404(name)
+        problem = self.service.content.get(self.get_argument("problem", ""))
+        if problem is None:
+            raise web.HTTPError(404, "No such problem.")
+        docs = await self.service.storage.latest_graded(list(cohort.members), problem.id)
+        entries = [Entry(d["user"], d["_id"], d.get("code", "")) for d in docs]
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, partial(similar_pairs, entries, problem.starter)
+        )
+        codes = {d["_id"]: d.get("code", "") for d in docs}
+        body = {
+            "problem_id": problem.id,
+            "compared": found.compared,
+            "flagged": found.flagged,
+            "typical_score": found.typical_score,
+            "cutoff": found.cutoff,
+            "notes": [n.__dict__ for n in found.notes],
+            "pairs": [
+                {
+                    "a": p.a,
+                    "b": p.b,
+                    "score": round(p.score, 3),
+                    "a_code": codes[p.a_submission],
+                    "b_code": codes[p.b_submission],
+                    "matches": [
+                        {"a_lines": m.a_lines, "b_lines": m.b_lines, "tokens": m.tokens}
+                        for m in p.matches
+                    ],
+                }
+                for p in found.pairs
+            ],
+        }
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
+
+LIMIT_KEYS = ("rate_per_minute", "daily_quota")
+MAX_LIMIT = 100_000
+
+
+def parse_limits(body: dict[str, Any]) -> dict[str, int] | None:
+    """The limits in a request: whole numbers from 0 (no limit) to 100000; both absent
+    (or null) clears the override."""
+    limits = {}
+    for key in LIMIT_KEYS:
+        value = body.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_LIMIT:
+            raise web.HTTPError(
+                400, f"{key} must be a whole number from 0 (no limit) to {MAX_LIMIT}."
+            )
+        limits[key] = value
+    return limits or None
+
+
+class LimitsHandler(DashboardHandler):
+    """Rate-limit and quota overrides for the class or one of its learners, set by its
+    teachers and recorded in the audit log (who, when, what, what was there before)."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        self.require_staff()
+        cohort = await self.cohort_or_404(name)
+        storage = self.service.storage
+        members = list(cohort.members)
+        body = await storage.overrides_of(name, members)
+        subjects = [f"cohort:{name}"] + [f"learner:{m}" for m in members]
+        body["audit"] = await storage.audit_of(subjects)
+        admission = self.service.admission
+        body["defaults"] = {
+            "rate_per_minute": admission.rate_per_minute,
+            "daily_quota": admission.daily_quota,
+        }
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
+    @web.authenticated
+    async def post(self, name: str) -> None:
+        self.require_staff()
+        cohort = await self.cohort_or_404(name)
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "The request is not JSON.") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The request must be a JSON object.")
+        learner = body.get("learner")
+        if learner is not None and learner not in cohort.members:
+            raise web.HTTPError(404, f"No learner {learner!r} in this class.")
+        kind, subject = ("learner", learner) if learner is not None else ("cohort", name)
+        await self.service.storage.set_override(
+            kind, subject, parse_limits(body), by=self.current_user["name"]
+        )
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(await self.service.storage.overrides_of(name, [*cohort.members])))
+
+
 class LearnerHandler(DashboardHandler):
     """One learner's submissions, newest first, with code and why hidden tests failed."""
 
@@ -219,5 +327,7 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     (r"dashboard/cohorts/([^/]+)/data", CohortDataHandler),
     (r"dashboard/cohorts/([^/]+)/gradebook\.(csv|json)", GradebookHandler),
     (r"dashboard/learners/([^/]+)/submissions", LearnerHandler),
+    (r"dashboard/cohorts/([^/]+)/similarity", SimilarityHandler),
+    (r"dashboard/cohorts/([^/]+)/limits", LimitsHandler),
     (r"oauth_callback", OAuthCallbackHandler),
 ]

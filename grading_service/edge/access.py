@@ -8,7 +8,7 @@ token, and enforces them on every endpoint:
     read the progress and submissions of the learners in that cohort (a JupyterHub group);
     without a filter, of every learner.
 ``custom:coderunner:grade``
-    batch assessment: submissions go to the priority lane.
+    batch assessment: submissions go to the batch lane (read when nothing else waits).
 ``custom:coderunner:admin``
     everything teachers and graders may do, for every cohort.
 
@@ -29,7 +29,7 @@ ADMIN = "custom:coderunner:admin"
 
 SCOPE_DESCRIPTIONS = {
     TEACH: "Read the progress and submissions of learners (filter with !group=<cohort>).",
-    GRADE: "Batch-grade submissions on the grading service's priority lane.",
+    GRADE: "Batch-grade submissions on the grading service's batch lane.",
     ADMIN: "Manage the grading service: read and change everything, for every cohort.",
 }
 

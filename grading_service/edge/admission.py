@@ -20,7 +20,7 @@ import redis.asyncio as redis
 from traitlets import Dict, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
-from ..jobs.queue import JobQueue
+from ..jobs.queue import JobQueue, Lane
 
 
 @dataclass
@@ -58,8 +58,16 @@ class Admission(LoggingConfigurable):
 
     priority_groups = List(
         Unicode(),
-        ["teachers", "graders"],
-        help="JupyterHub groups whose submissions go to the priority lane.",
+        ["teachers"],
+        help="JupyterHub groups whose submissions go to the priority lane (read first).",
+    ).tag(config=True)
+
+    batch_groups = List(
+        Unicode(),
+        ["graders"],
+        help="""JupyterHub groups whose submissions go to the batch lane, read only when
+        nothing else waits (batch grading through the service). Grader service accounts
+        (JWT role ``grader``) go there too.""",
     ).tag(config=True)
 
     dedup_seconds = Integer(
@@ -80,12 +88,13 @@ class Admission(LoggingConfigurable):
         *,
         user: str,
         groups: list[str],
-        priority: bool,
+        lane: Lane,
         problem_id: str,
         code_hash: str,
         submission_id: str,
         pending: Callable[[str], Awaitable[str | None]],
         cohort_limits: Sequence[Mapping[str, int]] = (),
+        learner_limits: Mapping[str, int] | None = None,
     ) -> str | None:
         """Admit one submission: dedup, then limits, then backpressure.
 
@@ -103,9 +112,9 @@ class Admission(LoggingConfigurable):
                     return earlier
                 await self.replace_dedup(user, problem_id, code_hash, earlier, submission_id)
             # a refusal here gives the quota back
-            await self.check_limits(user, groups, cohort_limits)
+            await self.check_limits(user, groups, cohort_limits, learner_limits)
             counted = True
-            await self.check_backpressure(priority=priority)
+            await self.check_backpressure(lane=lane)
         except BaseException:
             try:
                 if counted:
@@ -124,30 +133,45 @@ class Admission(LoggingConfigurable):
 
     # ------------------------------------------------------------------ limits
     def limits_for(
-        self, groups: list[str], cohort_limits: Sequence[Mapping[str, int]] = ()
+        self,
+        groups: list[str],
+        cohort_limits: Sequence[Mapping[str, int]] = (),
+        learner_limits: Mapping[str, int] | None = None,
     ) -> tuple[int, int]:
         """(rate per minute, daily quota) for a user in these groups; 0 means unlimited.
 
-        ``cohort_limits`` are the limits set in the properties of the user's cohorts (hub
-        groups); they count like ``group_limits``: the most generous value wins."""
+        ``cohort_limits`` are the limits of the user's cohorts (from the hub's group
+        properties and the teacher dashboard); they count like ``group_limits``: the most
+        generous value wins. ``learner_limits``, set for this one learner on the
+        dashboard, win over everything (more or less room)."""
         rate, quota = self.rate_per_minute, self.daily_quota
         overrides = [self.group_limits[g] for g in groups if g in self.group_limits]
         overrides += [limits for limits in cohort_limits if limits]
         if overrides:
             rate = _most_generous([o.get("rate_per_minute", rate) for o in overrides])
             quota = _most_generous([o.get("daily_quota", quota) for o in overrides])
+        if learner_limits:
+            rate = learner_limits.get("rate_per_minute", rate)
+            quota = learner_limits.get("daily_quota", quota)
         return rate, quota
 
-    def is_priority(self, groups: list[str], *, role: str | None = None) -> bool:
-        return role in ("teacher", "grader", "service") or any(
-            g in self.priority_groups for g in groups
-        )
+    def lane_for(self, groups: list[str], *, role: str | None = None) -> Lane:
+        """Teachers and service accounts: priority; graders: batch; learners: normal."""
+        if role in ("teacher", "service") or any(g in self.priority_groups for g in groups):
+            return "priority"
+        if role == "grader" or any(g in self.batch_groups for g in groups):
+            return "batch"
+        return "normal"
 
     async def check_limits(
-        self, user: str, groups: list[str], cohort_limits: Sequence[Mapping[str, int]] = ()
+        self,
+        user: str,
+        groups: list[str],
+        cohort_limits: Sequence[Mapping[str, int]] = (),
+        learner_limits: Mapping[str, int] | None = None,
     ) -> None:
         """Count this submission against the user's limits; raise Refusal when over."""
-        rate, quota = self.limits_for(groups, cohort_limits)
+        rate, quota = self.limits_for(groups, cohort_limits, learner_limits)
         now = time.time()
         minute = int(now // 60)
         day = dt.datetime.fromtimestamp(now, dt.UTC).strftime("%Y%m%d")
@@ -189,10 +213,12 @@ class Admission(LoggingConfigurable):
         await self.redis.decr(f"{self.key_prefix}:quota:{user}:{day}")
         await self.redis.decr(f"{self.key_prefix}:rate:{user}:{int(now // 60)}")
 
-    async def check_backpressure(self, *, priority: bool) -> None:
-        if priority or not self.max_queue_depth:
+    async def check_backpressure(self, *, lane: Lane) -> None:
+        """Only the normal lane is limited: teachers are few, and a batch waits its turn
+        behind everyone without slowing anyone down."""
+        if lane != "normal" or not self.max_queue_depth:
             return
-        depth = await self.queue.depth(priority=False)
+        depth = await self.queue.depth(lane="normal")
         if depth >= self.max_queue_depth:
             wait = min(120, max(5, depth // 10))
             raise Refusal(

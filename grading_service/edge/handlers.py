@@ -158,10 +158,11 @@ class AuthenticatedHandler(BaseHandler):
             raise APIError(404, not_found)
 
     def staff_role(self) -> str | None:
-        """The role a hub user's scopes give them on the priority lane."""
-        if self.access.grader or self.access.admin:
-            return "grader"
-        return "teacher" if self.access.is_staff else None
+        """The lane role a hub user's scopes give them: teachers and admins the priority
+        lane, graders the batch lane."""
+        if self.access.is_staff:
+            return "teacher"
+        return "grader" if self.access.grader else None
 
     def json_body(self) -> dict:
         try:
@@ -235,13 +236,18 @@ class SubmissionsHandler(AuthenticatedHandler):
                     reason="too_large",
                 )
             source = submissions.source(self.json_body())
+            groups = list(self.user_model.get("groups") or ())
             cohorts = await self.service.identity.cohorts_of(self.user_model)
+            learner_limits, set_for_cohorts = await self.service.storage.overrides_for(
+                self.user_name, groups
+            )
             submitter = Submitter(
                 self.user_name,
-                tuple(self.user_model.get("groups") or ()),
+                tuple(groups),
                 self.user_model.get("role") or self.staff_role(),
                 self.request_id,
-                cohort_limits=tuple(c.limits for c in cohorts if c.limits),
+                cohort_limits=tuple(c.limits for c in cohorts if c.limits) + tuple(set_for_cohorts),
+                learner_limits=learner_limits,
             )
             accepted = await submissions.accept(submitter, source)
         except SubmissionError as exc:

@@ -30,8 +30,11 @@ class MeHandler(AuthenticatedHandler):
     async def get(self) -> None:
         cohorts = await self.service.identity.cohorts_of(self.user_model)
         groups = list(self.user_model.get("groups") or ())
+        learner_limits, set_for_cohorts = await self.service.storage.overrides_for(
+            self.user_name, groups
+        )
         rate, quota = self.service.admission.limits_for(
-            groups, [c.limits for c in cohorts if c.limits]
+            groups, [*(c.limits for c in cohorts if c.limits), *set_for_cohorts], learner_limits
         )
         access = self.access
         self.write_json(

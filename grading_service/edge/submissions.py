@@ -56,6 +56,8 @@ class Submitter:
     request_id: str = ""
     # Limits from the properties of the submitter's cohorts (see edge/cohorts.py).
     cohort_limits: tuple[Mapping[str, int], ...] = ()
+    # Limits a teacher set for this learner on the dashboard (win over the rest).
+    learner_limits: Mapping[str, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +134,7 @@ class SubmissionService:
         code_hash = hashlib.sha256(source.code.encode()).hexdigest()
         submission_id = uuid.uuid4().hex
         groups = list(submitter.groups)
-        priority = self.admission.is_priority(groups, role=submitter.role)
+        lane = self.admission.lane_for(groups, role=submitter.role)
         user, problem_id = submitter.name, source.problem_id
 
         async def pending(earlier: str) -> str | None:
@@ -145,12 +147,13 @@ class SubmissionService:
             twin = await self.admission.admit(
                 user=user,
                 groups=groups,
-                priority=priority,
+                lane=lane,
                 problem_id=problem_id,
                 code_hash=code_hash,
                 submission_id=submission_id,
                 pending=pending,
                 cohort_limits=submitter.cohort_limits,
+                learner_limits=submitter.learner_limits,
             )
         except Refusal as refusal:
             raise SubmissionError(
@@ -180,7 +183,8 @@ class SubmissionService:
             "code": source.code,
             "code_hash": code_hash,
             "source_kind": source.kind,
-            "priority": priority,
+            "priority": lane == "priority",
+            "lane": lane,
             "request_id": submitter.request_id,
         }
         try:
@@ -192,7 +196,7 @@ class SubmissionService:
             await self._undo(user, problem_id, code_hash, submission_id)
             raise _unavailable("database") from None
         try:
-            await self.queue.enqueue(submission_id, priority=priority)
+            await self.queue.enqueue(submission_id, lane=lane)
         except RedisError as exc:
             log.warning(
                 "cannot queue submission: %s", exc, extra={"request_id": submitter.request_id}

@@ -1,19 +1,25 @@
-"""The job queue: two Redis streams (a priority lane and the normal lane) read by one
-consumer group.
+"""The job queue: three Redis streams (lanes) read by one consumer group.
+
+- ``priority``: teachers' own submissions, read first, so they never wait behind a class;
+- ``normal``: learners;
+- ``batch``: batch grading (``coderunner grade --url``), read only when the other two
+  lanes have nothing waiting, so a 200-notebook run never slows a lesson down.
 
 A job is acknowledged only after its verdict is stored. A job whose worker died stays
 pending and is claimed again by another worker once it has been idle longer than the
-visibility timeout. Teacher and grader jobs go to the priority lane, which workers read
-first, so they never wait behind a class.
+visibility timeout.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import redis.asyncio as redis
 from redis.exceptions import ResponseError
+
+Lane = Literal["priority", "normal", "batch"]
+LANES: tuple[Lane, ...] = ("priority", "normal", "batch")
 
 
 @dataclass(frozen=True)
@@ -30,11 +36,21 @@ class JobQueue:
         self.redis = client
         self.stream = stream
         self.priority_stream = f"{stream}:priority"
+        self.batch_stream = f"{stream}:batch"
         self.group = group
+        self.lane_streams: dict[Lane, str] = {
+            "priority": self.priority_stream,
+            "normal": self.stream,
+            "batch": self.batch_stream,
+        }
 
     @property
-    def streams(self) -> tuple[str, str]:
-        return (self.priority_stream, self.stream)
+    def streams(self) -> tuple[str, ...]:
+        """Every lane's stream, in the order they are read."""
+        return tuple(self.lane_streams[lane] for lane in LANES)
+
+    def lane_of(self, stream: str) -> Lane:
+        return next(lane for lane, s in self.lane_streams.items() if s == stream)
 
     async def ensure_group(self) -> None:
         for stream in self.streams:
@@ -44,22 +60,35 @@ class JobQueue:
                 if "BUSYGROUP" not in str(exc):
                     raise
 
-    async def enqueue(self, submission_id: str, *, priority: bool = False) -> str:
-        stream = self.priority_stream if priority else self.stream
+    async def enqueue(
+        self, submission_id: str, *, priority: bool = False, lane: Lane | None = None
+    ) -> str:
+        stream = self.lane_streams[lane or ("priority" if priority else "normal")]
         return str(await self.redis.xadd(stream, {"submission_id": submission_id}))
 
     async def read(self, consumer: str, *, block_ms: int = 2000) -> list[QueuedJob]:
-        """New jobs for this consumer, priority lane first."""
+        """New jobs for this consumer: the priority and normal lanes first; the batch
+        lane only when both are empty; then wait up to ``block_ms`` for any lane."""
+        live = (self.priority_stream, self.stream)
+        jobs = await self._read(consumer, live, None)
+        if not jobs:
+            jobs = await self._read(consumer, (self.batch_stream,), None)
+        if not jobs:
+            jobs = await self._read(consumer, self.streams, block_ms)
+        return sorted(jobs, key=lambda j: self.streams.index(j.stream))
+
+    async def _read(
+        self, consumer: str, streams: tuple[str, ...], block_ms: int | None
+    ) -> list[QueuedJob]:
         reply: Any = await self.redis.xreadgroup(
-            self.group, consumer, {s: ">" for s in self.streams}, count=1, block=block_ms
+            self.group, consumer, {s: ">" for s in streams}, count=1, block=block_ms
         )
-        jobs = [
+        return [
             QueuedJob(stream, mid, fields["submission_id"])
             for stream, messages in reply or []
             for mid, fields in messages
             if fields
         ]
-        return sorted(jobs, key=lambda j: j.stream != self.priority_stream)
 
     async def claim_stale(self, consumer: str, min_idle_ms: int) -> list[QueuedJob]:
         """Jobs left pending by a worker that stopped, now owned by ``consumer``."""
@@ -90,13 +119,12 @@ class JobQueue:
     async def ack(self, job: QueuedJob) -> None:
         await self.redis.xack(job.stream, self.group, job.message_id)
 
-    async def depth(self, *, priority: bool | None = None) -> int:
-        """Jobs waiting to be read plus jobs being worked on (one lane or both)."""
-        streams = (
-            self.streams
-            if priority is None
-            else ((self.priority_stream,) if priority else (self.stream,))
-        )
+    async def depth(self, *, priority: bool | None = None, lane: Lane | None = None) -> int:
+        """Jobs waiting to be read plus jobs being worked on: in one lane (``lane``, or
+        ``priority`` True/False for the priority/normal lane), or in all of them."""
+        if lane is None and priority is not None:
+            lane = "priority" if priority else "normal"
+        streams = self.streams if lane is None else (self.lane_streams[lane],)
         total = 0
         for stream in streams:
             try:

@@ -250,9 +250,7 @@ class WorkerPool(LoggingConfigurable):
         await self._sleep(min(2 ** submission["attempts"] * 0.5, 10))
         try:
             await self.storage.requeue(submission["_id"])
-            await self.queue.enqueue(
-                submission["_id"], priority=job.stream == self.queue.priority_stream
-            )
+            await self.queue.enqueue(submission["_id"], lane=self.queue.lane_of(job.stream))
             await self.queue.ack(job)
         except Exception as exc:  # noqa: BLE001 - unacked: the reclaimer will retry it
             log.warning("cannot requeue: %s", exc, extra=extra)

@@ -140,3 +140,26 @@ async def test_indexes_are_created_at_every_start_without_error(storage: Storage
     await storage.ensure_indexes(retention_seconds=3600)
     await storage.ensure_indexes(retention_seconds=3600)
     await storage.ping()
+
+
+async def test_limit_overrides_are_kept_with_an_audit_trail(storage) -> None:
+    await storage.set_override("cohort", "7a", {"rate_per_minute": 20}, by="ms-a")
+    await storage.set_override("learner", "ana", {"rate_per_minute": 1}, by="ms-a")
+    await storage.set_override("learner", "ana", {"rate_per_minute": 2}, by="head")
+    assert await storage.overrides_for("ana", ["7a", "7b"]) == (
+        {"rate_per_minute": 2},
+        [{"rate_per_minute": 20}],
+    )
+    assert await storage.overrides_of("7a", ["ana", "ben"]) == {
+        "cohort": {"rate_per_minute": 20},
+        "learners": {"ana": {"rate_per_minute": 2}},
+    }
+    await storage.set_override("learner", "ana", None, by="head")
+    assert (await storage.overrides_for("ana", ["7a"]))[0] is None
+    trail = await storage.audit_of(["learner:ana"])
+    assert [(a["by"], a["action"], a["limits"], a["previous"]) for a in trail] == [
+        ("head", "clear limits", None, {"rate_per_minute": 2}),
+        ("head", "set limits", {"rate_per_minute": 2}, {"rate_per_minute": 1}),
+        ("ms-a", "set limits", {"rate_per_minute": 1}, None),
+    ]
+    assert len(await storage.audit_of(["cohort:7a"])) == 1

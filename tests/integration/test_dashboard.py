@@ -18,30 +18,88 @@ from ..conftest import hub_api, hub_request, shot
 
 RIGHT = "def add(a, b):\n    return a + b\n"
 WRONG = "def add(a, b):\n    return a - b\n"
+ORIGINAL = """
+VOWELS = "aeiouAEIOU"
+
+
+def is_vowel(letter):
+    # a vowel is one of the five letters, big or small
+    return letter in VOWELS
+
+
+def count_vowels(text):
+    count = 0
+    for letter in text:
+        if is_vowel(letter):
+            count = count + 1
+        elif letter == " ":
+            continue
+    return count
+
+
+def report(text):
+    total = count_vowels(text)
+    if total == 0:
+        return "no vowels"
+    return str(total) + " vowels"
+"""
+# The same, with every name changed and the functions in another order.
+DISGUISED = """
+def summary(words):
+    n = count_vowels(words)
+    if n == 0:
+        return "none at all"
+    return str(n) + " found"
+
+
+LETTERS = "AEIOUaeiou"
+
+
+def count_vowels(sentence):
+    howmany = 0
+    for ch in sentence:
+        if check(ch):
+            howmany = howmany + 1
+        elif ch == " ":
+            continue
+    return howmany
+
+
+def check(c):
+    return c in LETTERS
+"""
 
 
 @pytest.fixture(scope="module")
-def graded_class(hub_stack: Stack, verdict_of) -> None:
-    """The demo class's learners have submitted: learner2 a wrong and then a right answer."""
-    status, token = hub_api(
-        hub_stack,
-        "POST",
-        "/users/learner2/tokens",
-        {"scopes": ["access:services!service=grader"], "note": "dashboard test"},
-    )
-    assert status == 201, token
-    for code in (WRONG, RIGHT):
+def graded_class(hub_stack: Stack, verdict_of) -> dict[str, str]:
+    """The demo class's learners have submitted: learner2 a wrong and then a right answer
+    to add-two; for count-vowels learner1 an answer and learner2 a disguised copy of it."""
+    tokens = {}
+    for name in ("learner1", "learner2"):
+        status, token = hub_api(
+            hub_stack,
+            "POST",
+            f"/users/{name}/tokens",
+            {"scopes": ["access:services!service=grader"], "note": "dashboard test"},
+        )
+        assert status == 201, token
+        tokens[name] = token["token"]
+    for name, problem, code in [
+        ("learner2", "add-two", WRONG),
+        ("learner2", "add-two", RIGHT),
+        ("learner1", "count-vowels", ORIGINAL),
+        ("learner2", "count-vowels", DISGUISED),
+    ]:
         status, ticket = hub_request(
             hub_stack,
             "POST",
             "/services/grader/api/submissions",
-            token["token"],
-            {"problem_id": "add-two", "code": code},
+            tokens[name],
+            {"problem_id": problem, "code": code},
         )
         assert status == 202, ticket
-        asyncio.run(
-            verdict_of(f"{hub_stack.hub_url}/services/grader", ticket["id"], token["token"])
-        )
+        asyncio.run(verdict_of(f"{hub_stack.hub_url}/services/grader", ticket["id"], tokens[name]))
+    return tokens
 
 
 def sign_in(browser, stack: Stack, name: str):
@@ -88,6 +146,43 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         expect(wrong.locator("pre.code")).to_contain_text("return a - b")
         expect(wrong.locator("li.fail", has_text="(hidden)").first.locator("pre")).not_to_be_empty()
         shot(page, "teacher-drill-down")
+        page.locator("#drill-close").click()
+
+        # Similar code: the disguised copy is found and shown side by side.
+        page.locator("#similar-problem").select_option("count-vowels")
+        page.locator("#similar-check").click()
+        expect(page.locator("#similar-pairs button.pair")).to_have_count(1)
+        expect(page.locator("#similar-pairs")).to_contain_text("learner1 & learner2")
+        side = page.locator("#similar-side .side")
+        expect(side.locator(".m0").first).to_be_visible()
+        side.scroll_into_view_if_needed()
+        shot(page, "teacher-similarity")
+
+        # Limits: one learner gets 1 submission a minute; the change is in the audit log
+        # and the grading service applies it.
+        page.locator("#limits-who").select_option("learner2")
+        page.locator("#limits-rate").fill("1")
+        page.get_by_role("button", name="Save").click()
+        expect(page.locator("#limits-audit li").first).to_contain_text(
+            "teacher1 set limits for learner2: 1/min, default (was default)"
+        )
+        status, me = hub_request(
+            hub_stack, "GET", "/services/grader/api/me", graded_class["learner2"]
+        )
+        assert status == 200 and me["limits"]["rate_per_minute"] == 1
+        # A request from another site (no xsrf token) changes nothing.
+        forged = page.request.post(
+            f"{hub_stack.hub_url}/services/grader/dashboard/cohorts/demo-class/limits",
+            data={"learner": "learner2", "rate_per_minute": 0},
+            max_redirects=0,
+        )
+        assert forged.status != 200
+        status, me = hub_request(
+            hub_stack, "GET", "/services/grader/api/me", graded_class["learner2"]
+        )
+        assert me["limits"]["rate_per_minute"] == 1
+        page.get_by_role("button", name="Back to default").click()
+        expect(page.locator("#limits-audit li").first).to_contain_text("clear limits")
 
         base = f"{hub_stack.hub_url}/services/grader/dashboard/cohorts"
         book = page.request.get(f"{base}/demo-class/gradebook.csv")

@@ -51,7 +51,7 @@ async def test_a_class_folder_is_graded_through_the_service_with_a_grader_jwt(
         row = rows[learner]
         assert row["mode"] == "remote" and row["image"] == ""
         doc = await app.storage.get_submission(row["submission_id"])
-        assert doc["user"] == "service:marking" and doc["priority"] is True
+        assert doc["user"] == "service:marking" and doc["lane"] == "batch"
         assert doc["verdict"] == row["verdict"]
     assert [t["status"] for t in rows["bob"]["tests"]] == ["fail", "pass"] + ["fail"] * 4
     assert "graded 6, skipped 0 already graded" in capsys.readouterr().out

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from grading_service.edge.admission import Admission
 from hub_config.devstack import free_port
 
 from ..api import GOOD_ADD, call
@@ -159,3 +160,24 @@ async def test_redis_down_is_a_clear_503_and_queued_jobs_survive_a_restart(
     )
     for sid in queued:
         assert (await verdict_of(app.base, sid, "alice-token"))["verdict"] == "passed"
+
+
+def test_lanes_by_role_and_group() -> None:
+    admission = Admission(None, None)  # type: ignore[arg-type] # lanes need neither
+    assert admission.lane_for(["class-a"]) == "normal"
+    assert admission.lane_for(["teachers"]) == "priority"
+    assert admission.lane_for([], role="teacher") == "priority"
+    assert admission.lane_for([], role="service") == "priority"
+    assert admission.lane_for(["graders"]) == "batch"
+    assert admission.lane_for([], role="grader") == "batch"
+    # a teacher who also grades gets the faster lane
+    assert admission.lane_for(["teachers", "graders"]) == "priority"
+
+
+def test_a_learners_own_limits_win_over_their_cohorts() -> None:
+    admission = Admission(None, None, rate_per_minute=10, daily_quota=300)  # type: ignore[arg-type]
+    cohorts = [{"rate_per_minute": 30}, {"rate_per_minute": 20, "daily_quota": 0}]
+    assert admission.limits_for(["class-a"], cohorts) == (30, 0)  # most generous
+    # a teacher slows one learner down, whatever their cohorts allow
+    assert admission.limits_for(["class-a"], cohorts, {"rate_per_minute": 1}) == (1, 0)
+    assert admission.limits_for([], (), {"daily_quota": 5}) == (10, 5)

@@ -169,7 +169,7 @@ async def test_names_are_quoted_when_asking_for_groups(hub: FakeHubAuth) -> None
     assert hub.requests == [("GET", "/users/a%20b%2Fc")]
 
 
-async def test_service_accounts_use_jwts_and_get_the_priority_lane(
+async def test_grader_service_accounts_use_jwts_and_get_the_batch_lane(
     make_service, jwt_secret
 ) -> None:
     app = await make_service(WorkerPool__concurrency=0)
@@ -179,9 +179,9 @@ async def test_service_accounts_use_jwts_and_get_the_priority_lane(
         app, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}, token=token
     )
     assert code == 202, body
-    assert await app.queue.depth(priority=True) == 1
+    assert await app.queue.depth(lane="batch") == 1
     doc = await app.storage.get_submission(body["id"])
-    assert doc["user"] == "service:batch-1"
+    assert doc["user"] == "service:batch-1" and doc["lane"] == "batch"
 
     expired = service_token(app.tokens, key, now=time.time() - 7200, lifetime_seconds=60)
     code, body, _ = await call(app, "GET", "/api/progress", token=expired)

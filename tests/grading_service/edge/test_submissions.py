@@ -29,7 +29,7 @@ ADD = Source("add-two", "def add(a, b):\n    return a + b\n", "code")
 class BrokenQueue(JobQueue):
     """The real queue, whose enqueue fails as a lost Redis connection does."""
 
-    async def enqueue(self, submission_id: str, *, priority: bool = False) -> str:
+    async def enqueue(self, submission_id: str, **lane: object) -> str:
         raise RedisConnectionError("connection refused")
 
 

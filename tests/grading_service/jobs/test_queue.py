@@ -34,6 +34,29 @@ async def test_the_priority_lane_is_read_first(queue: JobQueue) -> None:
     assert [j.submission_id for j in jobs] == ["teacher", "learner"]
 
 
+async def test_the_batch_lane_is_read_only_when_nothing_else_waits(queue: JobQueue) -> None:
+    await queue.enqueue("batch-1", lane="batch")
+    await queue.enqueue("batch-2", lane="batch")
+    await queue.enqueue("learner")
+    await queue.enqueue("teacher", priority=True)
+    order = []
+    for _ in range(4):
+        jobs = await queue.read("worker", block_ms=10)
+        order += [j.submission_id for j in jobs]
+    assert order == ["teacher", "learner", "batch-1", "batch-2"]
+    assert await queue.depth(lane="batch") == 2  # read, not yet acked
+
+
+async def test_a_batch_job_waits_while_a_class_keeps_submitting(queue: JobQueue) -> None:
+    await queue.enqueue("batch", lane="batch")
+    seen = []
+    for i in range(3):
+        await queue.enqueue(f"learner-{i}")
+        seen += [j.submission_id for j in await queue.read("worker", block_ms=10)]
+    assert seen == ["learner-0", "learner-1", "learner-2"]
+    assert [j.submission_id for j in await queue.read("worker", block_ms=10)] == ["batch"]
+
+
 async def test_depth_counts_jobs_waiting_and_jobs_being_worked_on(queue: JobQueue) -> None:
     assert await queue.depth() == 0
     await queue.enqueue("a")
@@ -80,7 +103,7 @@ async def test_a_job_left_pending_is_claimed_by_another_consumer_once_idle(
     assert sorted(claimed, key=lambda j: j.submission_id) == sorted(
         left, key=lambda j: j.submission_id
     )
-    for stream in queue.streams:
+    for stream in (queue.priority_stream, queue.stream):  # the batch lane had nothing
         pending = await redis_client.xpending_range(stream, queue.group, "-", "+", 10)
         assert [p["consumer"] for p in pending] == ["live-worker"]
     assert await queue.depth() == 2  # claimed, not yet acked
