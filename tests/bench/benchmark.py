@@ -816,6 +816,20 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             ratios["latency_baseline_over_real_p50"] >= TARGET_LATENCY_RATIO,
         ),
     ]
+    board = results.get("dashboard")
+    if board:
+        from tests.bench import dashboard
+
+        p50 = board["report_ms"]["p50"]
+        rows.append(
+            (
+                f"dashboard refresh, {board['learners']} learners x {board['problems']} "
+                f"problems, {board['submissions']} submissions",
+                p50,
+                f"< {dashboard.TARGET_MS:.0f} ms",
+                p50 < dashboard.TARGET_MS,
+            )
+        )
     return [{"name": n, "value": v, "target": t, "met": bool(m)} for n, v, t, m in rows]
 
 
@@ -925,6 +939,15 @@ def render(results: dict[str, Any]) -> str:
                 f"  {label:34} total {cpu['total']:.0f} = {parts}; "
                 f"busy {cpu['machine_busy_share'] * 100:.0f}%"
             )
+    board = results.get("dashboard")
+    if board:
+        lines.append(
+            f"(d) dashboard refresh of a class of {board['learners']} learners x "
+            f"{board['problems']} problems, {board['submissions']} submissions: p50 "
+            f"{board['report_ms']['p50']} ms (max {board['report_ms']['max']}); the bare "
+            f"fetch of the same documents p50 {board['bare_fetch_ms']['p50']} ms "
+            f"({board['report_over_bare_fetch']}x)"
+        )
     lines.append(
         f"  client polls per submission (p50): 1 in flight "
         f"{seq.get('polls_per_submission_p50')}, saturated "
@@ -1023,6 +1046,15 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
                 cpu_before, bench.cpu.snapshot(), len(base_samples)
             ),
         }
+        # (d) the teacher dashboard's report of one class
+        from tests.bench import dashboard
+
+        results["dashboard"] = await dashboard.measure(
+            backing.mongodb_uri,
+            f"bench_{run_id}_dashboard",
+            learners=args.dashboard_learners,
+            submissions=args.dashboard_submissions,
+        )
     finally:
         await bench.stop_service()
         bench.http.close()
@@ -1080,6 +1112,18 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=2.0,
         help="submissions in flight per worker at saturation (default 2)",
+    )
+    p.add_argument(
+        "--dashboard-learners",
+        type=int,
+        default=40,
+        help="learners in the class of the dashboard measurement (default 40)",
+    )
+    p.add_argument(
+        "--dashboard-submissions",
+        type=int,
+        default=2000,
+        help="graded submissions of that class (default 2000)",
     )
     p.add_argument(
         "--baseline",

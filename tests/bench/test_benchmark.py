@@ -67,6 +67,10 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
             "0",
             "--settle",
             "0.2",
+            "--dashboard-learners",
+            "5",
+            "--dashboard-submissions",
+            "60",
             "--image",
             sandbox_image,
             "--out",
@@ -86,7 +90,10 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
         assert run["latency_ms"]["p50"] > 0 and run["throughput_per_s"] > 0
     assert results["baseline"]["not_passed"] == 0
     assert results["ceiling"]["containers_per_s"] > 0
-    assert len(results["targets"]) == 4
+    assert len(results["targets"]) == 5
+    board = results["dashboard"]
+    assert board["submissions"] == 60 and board["report_ms"]["p50"] > 0
+    assert "(d) dashboard refresh" in proc.stdout
     assert "runner" in results["real_sequential"]["steps_median_ms"]
     meta = results["meta"]
     for label in (f"{BENCH_LABEL}={meta['run_id']}", f"{INSTANCE_LABEL}={meta['instance']}"):
