@@ -34,7 +34,7 @@ from traitlets.config import Application
 from . import __version__
 from .content.store import ContentError, ContentStore
 from .dashboard import handlers as dashboard
-from .edge import people, privacy
+from .edge import assessments, people, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
@@ -337,7 +337,16 @@ class GradingService(Application):
             notifier=self.notifier,
         )
         self.web_app = web.Application(
-            routes(["/", prefix], [*ROUTES, *people.ROUTES, *privacy.ROUTES, *dashboard.ROUTES]),
+            routes(
+                ["/", prefix],
+                [
+                    *ROUTES,
+                    *people.ROUTES,
+                    *privacy.ROUTES,
+                    *assessments.ROUTES,
+                    *dashboard.ROUTES,
+                ],
+            ),
             # Signs the dashboard's OAuth state cookies; a restart only means signing in
             # again through the hub (which is silent for someone signed in to the hub).
             cookie_secret=secrets.token_bytes(32),

@@ -96,6 +96,7 @@ class Submission(TypedDict):
     created_at: dt.datetime
     attempts: int
     priority: NotRequired[bool]
+    assessment_id: NotRequired[str | None]
     lane: NotRequired[str]
     groups: NotRequired[list[str]]
     started_at: NotRequired[dt.datetime]

@@ -34,6 +34,8 @@ class Storage:
         self.privacy = self.db["privacy_acceptances"]
         self.overrides = self.db["limit_overrides"]
         self.audit = self.db["audit"]
+        self.assessments = self.db["assessments"]
+        self.attempts = self.db["assessment_attempts"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
@@ -50,6 +52,10 @@ class Storage:
             [("user", ASCENDING), ("problem_id", ASCENDING)], unique=True
         )
         await self.audit.create_index([("subjects", ASCENDING), ("at", DESCENDING)])
+        await self.assessments.create_index([("cohort", ASCENDING), ("opens_at", ASCENDING)])
+        await self.submissions.create_index(
+            [("assessment_id", ASCENDING), ("user", ASCENDING)], sparse=True
+        )
 
     async def ping(self) -> None:
         await self.client.admin.command("ping")
@@ -137,11 +143,16 @@ class Storage:
         cursor = self.submissions.find({"user": user}).sort("created_at", DESCENDING).limit(limit)
         return [cast("Submission", doc) async for doc in cursor]
 
-    async def graded_submissions_of(self, users: list[str]) -> list[dict[str, Any]]:
-        """The graded submissions of these users, without their code (a cohort's report;
-        index: user, created_at)."""
+    async def graded_submissions_of(
+        self, users: list[str], assessment_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The graded submissions of these users (only those for one assessment, if
+        given), without their code (a cohort's report; index: user, created_at)."""
+        query: dict[str, Any] = {"user": {"$in": users}, "status": "graded"}
+        if assessment_id is not None:
+            query["assessment_id"] = assessment_id
         cursor = self.submissions.find(
-            {"user": {"$in": users}, "status": "graded"},
+            query,
             {
                 "user": 1,
                 "problem_id": 1,
@@ -226,6 +237,68 @@ class Storage:
             .limit(limit)
         )
         return [doc async for doc in cursor]
+
+    # ------------------------------------------------------------------ assessments
+    async def create_assessment(self, doc: dict[str, Any], *, by: str) -> bool:
+        """Store a new assessment (False: the id is taken), and audit it."""
+        try:
+            await self.assessments.insert_one({**doc, "created_at": utcnow()})
+        except DuplicateKeyError:
+            return False
+        await self.audit.insert_one(
+            {
+                "at": utcnow(),
+                "by": by,
+                "action": "create assessment",
+                "subjects": [f"cohort:{doc['cohort']}", f"assessment:{doc['_id']}"],
+                "kind": "assessment",
+                "name": doc["_id"],
+                "assessment": {k: v for k, v in doc.items() if k != "_id"},
+            }
+        )
+        return True
+
+    async def get_assessment(self, assessment_id: str) -> dict[str, Any] | None:
+        return await self.assessments.find_one({"_id": assessment_id})
+
+    async def assessments_of(self, cohorts: list[str]) -> list[dict[str, Any]]:
+        cursor = self.assessments.find({"cohort": {"$in": cohorts}}).sort("opens_at", ASCENDING)
+        return [doc async for doc in cursor]
+
+    async def claim_attempt(
+        self, assessment_id: str, user: str, problem_id: str, max_attempts: int
+    ) -> int | None:
+        """Use one of the learner's attempts at a problem of an assessment, atomically:
+        the number now used, or None when none is left."""
+        key = f"{assessment_id}\x00{user}\x00{problem_id}"
+        try:
+            doc = await self.attempts.find_one_and_update(
+                {"_id": key, "used": {"$lt": max_attempts}},
+                {
+                    "$inc": {"used": 1},
+                    "$setOnInsert": {
+                        "assessment_id": assessment_id,
+                        "user": user,
+                        "problem_id": problem_id,
+                    },
+                },
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return None  # the document exists and every attempt is used
+        return None if doc is None else int(doc["used"])
+
+    async def release_attempt(self, assessment_id: str, user: str, problem_id: str) -> None:
+        """Give an attempt back (the submission was not accepted after all)."""
+        await self.attempts.update_one(
+            {"_id": f"{assessment_id}\x00{user}\x00{problem_id}", "used": {"$gt": 0}},
+            {"$inc": {"used": -1}},
+        )
+
+    async def attempts_used(self, assessment_id: str, user: str) -> dict[str, int]:
+        cursor = self.attempts.find({"assessment_id": assessment_id, "user": user})
+        return {doc["problem_id"]: int(doc["used"]) async for doc in cursor}
 
     async def accept_privacy(self, user: str, version: str) -> dt.datetime:
         """Record that ``user`` accepted this version of the privacy notice (the first

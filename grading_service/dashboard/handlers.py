@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from jupyterhub.services.auth import HubOAuthCallbackHandler, HubOAuthenticated
 from tornado import web
 
+from ..assessments import Assessment, AssessmentError, parse
 from ..edge.access import Access
 from ..edge.auth import AuthError, may_read
 from ..edge.handlers import public_submission
@@ -84,6 +85,10 @@ class DashboardHandler(HubOAuthenticated, web.RequestHandler):
                 "This page is for teachers. If you teach a class here, ask your school's "
                 "Code Runner admin to add you to the class's teachers."
             )
+        if not self.request.path.rstrip("/").endswith("/dashboard"):  # the page's data
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"message": str(message), "status": status_code}))
+            return
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.finish(
             "<!doctype html><meta charset=utf-8><title>Code Runner</title>"
@@ -128,13 +133,23 @@ class CohortsHandler(DashboardHandler):
 
 
 async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
-    """The report of one cohort the caller teaches (404 otherwise)."""
+    """The report of one cohort the caller teaches (404 otherwise); with
+    ``?assessment=ID`` only that assessment's problems and the submissions made for it."""
     handler.require_staff()
     cohort = await handler.cohort_or_404(name)
     service = handler.service
     members = list(cohort.members)
-    docs = await service.storage.graded_submissions_of(members)
-    problems = report.columns(service.content.index, cohort.track)
+    assessment_id = handler.get_argument("assessment", None)
+    if assessment_id:
+        doc = await service.storage.get_assessment(assessment_id)
+        if doc is None or doc["cohort"] != name:
+            raise web.HTTPError(404, f"No assessment {assessment_id!r} for this class.")
+        only = Assessment.from_doc(doc).problems
+        docs = await service.storage.graded_submissions_of(members, assessment_id)
+        problems = report.columns(service.content.index, None, only=only)
+    else:
+        docs = await service.storage.graded_submissions_of(members)
+        problems = report.columns(service.content.index, cohort.track)
     solved: dict[str, set[str]] = {m: set() for m in members}
     for doc in docs:
         if doc.get("user") in solved and report._solved(doc):
@@ -146,7 +161,10 @@ async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
             if is_open:
                 best[track] = max(best.get(track, 0), level)
         reached[learner] = {cohort.track: best.get(cohort.track, 1)} if cohort.track else best
-    return report.cohort_report(cohort.public(), members, problems, docs, reached)
+    return {
+        **report.cohort_report(cohort.public(), members, problems, docs, reached),
+        "assessment": assessment_id,
+    }
 
 
 class CohortDataHandler(DashboardHandler):
@@ -165,7 +183,8 @@ class GradebookHandler(DashboardHandler):
     async def get(self, name: str, kind: str) -> None:
         data = await cohort_report(self, name)
         day = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d")
-        filename = f"gradebook-{name}-{day}.{kind}"
+        which = f"{name}-{data['assessment']}" if data["assessment"] else name
+        filename = f"gradebook-{which}-{day}.{kind}"
         self.set_header("Content-Disposition", f'attachment; filename="{filename}"')
         if kind == "csv":
             self.set_header("Content-Type", "text/csv; charset=utf-8")
@@ -173,6 +192,47 @@ class GradebookHandler(DashboardHandler):
         else:
             self.set_header("Content-Type", "application/json")
             self.finish(json.dumps(report.gradebook_json(data)))
+
+
+class AssessmentsHandler(DashboardHandler):
+    """The class's assessments (GET), and a new one (POST, audited)."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        self.require_staff()
+        await self.cohort_or_404(name)
+        now = dt.datetime.now(dt.UTC)
+        docs = await self.service.storage.assessments_of([name])
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"assessments": [Assessment.from_doc(d).public(now) for d in docs]}))
+
+    @web.authenticated
+    async def post(self, name: str) -> None:
+        self.require_staff()
+        await self.cohort_or_404(name)
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "The request is not JSON.") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The request must be a JSON object.")
+        try:
+            assessment = parse(
+                body,
+                cohort=name,
+                known_problems=set(self.service.content.problems),
+                by=self.current_user["name"],
+            )
+        except AssessmentError as exc:
+            raise web.HTTPError(exc.status, exc.message) from None
+        created = await self.service.storage.create_assessment(
+            assessment.as_doc(), by=self.current_user["name"]
+        )
+        if not created:
+            raise web.HTTPError(409, f"There is already an assessment {assessment.id!r}.")
+        self.set_status(201)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(assessment.public(dt.datetime.now(dt.UTC))))
 
 
 class SimilarityHandler(DashboardHandler):
@@ -329,5 +389,6 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     (r"dashboard/learners/([^/]+)/submissions", LearnerHandler),
     (r"dashboard/cohorts/([^/]+)/similarity", SimilarityHandler),
     (r"dashboard/cohorts/([^/]+)/limits", LimitsHandler),
+    (r"dashboard/cohorts/([^/]+)/assessments", AssessmentsHandler),
     (r"oauth_callback", OAuthCallbackHandler),
 ]

@@ -26,13 +26,22 @@ class ProblemColumn:
     points: float
 
 
-def columns(index: Iterable[Mapping[str, Any]], track: str | None = None) -> list[ProblemColumn]:
-    """The curriculum's problems in order (track, level, listing), optionally one track's."""
+def columns(
+    index: Iterable[Mapping[str, Any]],
+    track: str | None = None,
+    *,
+    only: Iterable[str] | None = None,
+) -> list[ProblemColumn]:
+    """The curriculum's problems in order (track, level, listing), optionally one track's;
+    or just ``only`` (an assessment's problems), in that order."""
     cols = [
         ProblemColumn(p["id"], p["title"], p["track"], int(p["level"]), float(p["points"]))
         for p in index
         if track is None or p["track"] == track
     ]
+    if only is not None:
+        chosen = {c.id: c for c in cols}
+        return [chosen[pid] for pid in only if pid in chosen]
     order = {c.id: i for i, c in enumerate(cols)}
     return sorted(cols, key=lambda c: (c.track, c.level, order[c.id]))
 

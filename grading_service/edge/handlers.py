@@ -222,6 +222,7 @@ def public_submission(doc: Submission) -> dict[str, Any]:
         "tests": doc.get("tests", []),
         "created_at": doc.get("created_at"),
         "finished_at": doc.get("finished_at"),
+        "assessment_id": doc.get("assessment_id"),
     }
 
 

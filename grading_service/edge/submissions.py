@@ -10,6 +10,7 @@ Handlers only parse the request, call it, and render what it returns or raises.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import uuid
@@ -21,6 +22,8 @@ from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 
 from .. import metrics
+from ..assessments import ID as ASSESSMENT_ID
+from ..assessments import Assessment, AssessmentError
 from ..content.store import ContentStore
 from ..jobs.queue import JobQueue
 from ..records import SubmissionStatus
@@ -65,11 +68,14 @@ class Accepted:
     id: str
     status: SubmissionStatus
     duplicate: bool = False
+    assessment_id: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         body: dict[str, Any] = {"id": self.id, "status": self.status}
         if self.duplicate:
             body["duplicate"] = True
+        if self.assessment_id:
+            body["assessment_id"] = self.assessment_id
         return body
 
 
@@ -80,6 +86,8 @@ class Source:
     problem_id: str
     code: str
     kind: str  # code | notebook
+    # Submitted for this assessment (uses one of its attempts), not as practice.
+    assessment_id: str | None = None
 
 
 class SubmissionService:
@@ -127,11 +135,80 @@ class SubmissionService:
             raise SubmissionError(
                 413, f"Code is larger than {self.max_code_bytes} bytes.", reason="too_large"
             )
-        return Source(problem_id, code, kind)
+        assessment_id = body.get("assessment_id")
+        if assessment_id is not None and (
+            not isinstance(assessment_id, str) or not ASSESSMENT_ID.match(assessment_id)
+        ):
+            raise SubmissionError(400, "'assessment_id' must be an assessment's id.")
+        return Source(problem_id, code, kind, assessment_id)
 
     async def accept(self, submitter: Submitter, source: Source) -> Accepted:
-        """Admit, store and queue one submission; raises SubmissionError."""
+        """Admit, store and queue one submission; raises SubmissionError.
+
+        A submission for an assessment first takes one of the learner's attempts (the
+        assessment must be their cohort's, open, and hold the problem); the attempt is
+        given back when the submission is then refused, fails, or repeats a pending one.
+        """
+        if source.assessment_id is None:
+            return await self._accept(submitter, source)
+        assessment = await self._claim_attempt(submitter, source)
+        try:
+            accepted = await self._accept(submitter, source)
+        except BaseException:
+            await self._release_attempt(assessment, submitter, source)
+            raise
+        if accepted.duplicate:
+            await self._release_attempt(assessment, submitter, source)
+        return accepted
+
+    async def _claim_attempt(self, submitter: Submitter, source: Source) -> Assessment:
+        assert source.assessment_id is not None
+        try:
+            doc = await self.storage.get_assessment(source.assessment_id)
+        except PyMongoError:
+            raise _unavailable("database") from None
+        if doc is None or doc["cohort"] not in submitter.groups:
+            raise SubmissionError(404, f"No assessment {source.assessment_id!r}.")
+        assessment = Assessment.from_doc(doc)
+        try:
+            assessment.check_open(source.problem_id, dt.datetime.now(dt.UTC))
+        except AssessmentError as exc:
+            raise SubmissionError(exc.status, exc.message, reason="assessment") from None
+        try:
+            used = await self.storage.claim_attempt(
+                assessment.id, submitter.name, source.problem_id, assessment.max_attempts
+            )
+        except PyMongoError:
+            raise _unavailable("database") from None
+        if used is None:
+            raise SubmissionError(
+                409,
+                f"No attempts left for this problem in {assessment.title} "
+                f"({assessment.max_attempts} of {assessment.max_attempts} used). You can "
+                "still practise it.",
+                reason="assessment",
+            )
+        return assessment
+
+    async def _release_attempt(
+        self, assessment: Assessment, submitter: Submitter, source: Source
+    ) -> None:
+        try:
+            await self.storage.release_attempt(assessment.id, submitter.name, source.problem_id)
+        except PyMongoError:
+            log.exception(
+                "an assessment attempt could not be given back",
+                extra={"request_id": submitter.request_id},
+            )
+
+    async def _accept(self, submitter: Submitter, source: Source) -> Accepted:
         code_hash = hashlib.sha256(source.code.encode()).hexdigest()
+        # The same code for an assessment and as practice are two different submissions.
+        dedup_key = (
+            code_hash
+            if source.assessment_id is None
+            else hashlib.sha256(f"{code_hash}:{source.assessment_id}".encode()).hexdigest()
+        )
         submission_id = uuid.uuid4().hex
         groups = list(submitter.groups)
         lane = self.admission.lane_for(groups, role=submitter.role)
@@ -149,7 +226,7 @@ class SubmissionService:
                 groups=groups,
                 lane=lane,
                 problem_id=problem_id,
-                code_hash=code_hash,
+                code_hash=dedup_key,
                 submission_id=submission_id,
                 pending=pending,
                 cohort_limits=submitter.cohort_limits,
@@ -183,6 +260,7 @@ class SubmissionService:
             "code": source.code,
             "code_hash": code_hash,
             "source_kind": source.kind,
+            "assessment_id": source.assessment_id,
             "priority": lane == "priority",
             "lane": lane,
             "request_id": submitter.request_id,
@@ -193,7 +271,7 @@ class SubmissionService:
             log.warning(
                 "cannot store submission: %s", exc, extra={"request_id": submitter.request_id}
             )
-            await self._undo(user, problem_id, code_hash, submission_id)
+            await self._undo(user, problem_id, dedup_key, submission_id)
             raise _unavailable("database") from None
         try:
             await self.queue.enqueue(submission_id, lane=lane)
@@ -208,7 +286,7 @@ class SubmissionService:
                     "a stored submission could not be queued nor removed",
                     extra={"submission_id": submission_id},
                 )
-            await self._undo(user, problem_id, code_hash, submission_id)
+            await self._undo(user, problem_id, dedup_key, submission_id)
             raise _unavailable("queue") from None
         metrics.SUBMISSIONS.labels(source.kind).inc()
         log.info(
@@ -219,7 +297,7 @@ class SubmissionService:
                 "submission_id": submission_id,
             },
         )
-        return Accepted(submission_id, "queued")
+        return Accepted(submission_id, "queued", assessment_id=source.assessment_id)
 
     async def _undo(self, user: str, problem_id: str, code_hash: str, submission_id: str) -> None:
         try:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import re
 
@@ -103,7 +104,7 @@ def graded_class(hub_stack: Stack, verdict_of) -> dict[str, str]:
 
 
 def sign_in(browser, stack: Stack, name: str):
-    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, timezone_id="UTC")
     page = context.new_page()
     page.set_default_timeout(60_000)
     page.goto(f"{stack.hub_url}/hub/login?next=/hub/home")
@@ -183,6 +184,56 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         assert me["limits"]["rate_per_minute"] == 1
         page.get_by_role("button", name="Back to default").click()
         expect(page.locator("#limits-audit li").first).to_contain_text("clear limits")
+
+        # An assessment, open now, set up on the dashboard; a learner submits for it, and
+        # its own gradebook has just its problems and what was submitted for it.
+        now = dt.datetime.now(dt.UTC)
+        page.locator("#new-assessment summary").click()
+        page.locator("#a-title").fill("Adding quiz")
+        page.locator("#a-opens").fill((now - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M"))
+        page.locator("#a-closes").fill((now + dt.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
+        page.locator("#a-attempts").fill("2")
+        page.locator("#a-problems").select_option(["add-two"])
+        page.get_by_role("button", name="Create").click()
+        item = page.locator("#assessments li", has_text="Adding quiz")
+        expect(item).to_contain_text("open")
+        quiz = item.get_attribute("data-assessment")
+        status, ticket = hub_request(
+            hub_stack,
+            "POST",
+            "/services/grader/api/submissions",
+            graded_class["learner1"],
+            {"problem_id": "add-two", "code": RIGHT, "assessment_id": quiz},
+        )
+        assert status == 202 and ticket["assessment_id"] == quiz, ticket
+        # (Playwright's synchronous API owns this thread's event loop: poll plainly.)
+        for _ in range(12):
+            _, result = hub_request(
+                hub_stack,
+                "GET",
+                f"/services/grader/api/submissions/{ticket['id']}?wait=10",
+                graded_class["learner1"],
+            )
+            if result["status"] == "graded":
+                break
+        assert result["verdict"] == "passed", result
+        status, mine = hub_request(
+            hub_stack, "GET", "/services/grader/api/assessments", graded_class["learner1"]
+        )
+        assert [(a["title"], a["state"], a["attempts"]) for a in mine["assessments"]] == [
+            ("Adding quiz", "open", {"add-two": 1})
+        ]
+        book = page.request.get(
+            f"{hub_stack.hub_url}/services/grader/dashboard/cohorts/demo-class/"
+            f"gradebook.csv?assessment={quiz}"
+        )
+        assert f"gradebook-demo-class-{quiz}-" in book.headers["content-disposition"]
+        rows = {r[0]: r for r in csv.reader(io.StringIO(book.text()))}
+        assert rows["learner"] == ["learner", "add-two", "solved", "total"]
+        assert rows["learner1"][1] == "10" and rows["learner2"][1] == "0"
+        page.locator("#view").select_option(quiz)
+        expect(page.locator("#summary")).to_contain_text("1 problem")
+        shot(page, "teacher-assessment")
 
         base = f"{hub_stack.hub_url}/services/grader/dashboard/cohorts"
         book = page.request.get(f"{base}/demo-class/gradebook.csv")
