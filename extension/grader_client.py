@@ -80,6 +80,9 @@ class GraderClient:
     async def get_progress(self) -> GraderReply:
         return await self._request("GET", "progress")
 
+    async def list_assessments(self) -> GraderReply:
+        return await self._request("GET", "assessments")
+
     async def get_me(self) -> GraderReply:
         return await self._request("GET", "me")
 

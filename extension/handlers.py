@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from http.client import responses
 from typing import Any
 
@@ -32,6 +33,7 @@ from .space import HomeSpace
 
 API_PREFIX = "coderunner/api"
 _ID = r"(?P<{name}>[^/]+)"  # validated in the handler, so a bad id is a 400, not a 404
+ASSESSMENT_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
 class CodeRunnerHandler(APIHandler):
@@ -96,6 +98,18 @@ def check_problem_id(problem_id: str) -> str:
             "starting with a letter or digit.",
         )
     return problem_id
+
+
+def check_assessment_id(assessment_id: Any) -> str:
+    """An assessment id: like a problem id, 1-64 characters a-z, 0-9, '-' or '_'."""
+    if not isinstance(assessment_id, str) or not ASSESSMENT_ID_RE.fullmatch(assessment_id):
+        raise web.HTTPError(
+            400,
+            "%s",
+            f"Invalid assessment id {assessment_id!r}: use 1-64 characters a-z, 0-9, '-' or "
+            "'_', starting with a letter or digit.",
+        )
+    return assessment_id
 
 
 class ProblemsHandler(CodeRunnerHandler):
@@ -213,6 +227,10 @@ class SubmissionsHandler(CodeRunnerHandler):
         if not isinstance(problem_id, str):
             raise web.HTTPError(400, "%s", "Missing 'problem_id' (a string).")
         check_problem_id(problem_id)
+        # Optional: the assessment this answer is for (absent or null: practice).
+        assessment_id = body.get("assessment_id")
+        if assessment_id is not None:
+            check_assessment_id(assessment_id)
         path, code = body.get("path"), body.get("code")
         if (path is None) == (code is None):
             raise web.HTTPError(
@@ -226,6 +244,8 @@ class SubmissionsHandler(CodeRunnerHandler):
             if not isinstance(path, str) or not path.strip("/"):
                 raise web.HTTPError(400, "%s", "'path' must be a non-empty string.")
             payload = {"problem_id": problem_id, **await self._read_learner_file(path)}
+        if assessment_id is not None:
+            payload["assessment_id"] = assessment_id
         self.reply(await self.grader.submit(payload))
 
     async def _read_learner_file(self, path: str) -> dict[str, Any]:
@@ -260,6 +280,15 @@ class ProgressHandler(CodeRunnerHandler):
     @authorized
     async def get(self) -> None:
         self.reply(await self.grader.get_progress())
+
+
+class AssessmentsHandler(CodeRunnerHandler):
+    """The learner's assessments (open, upcoming, recently closed) with used attempts."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.list_assessments())
 
 
 class MeHandler(CodeRunnerHandler):
@@ -316,6 +345,7 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),
+        (route("assessments"), AssessmentsHandler),
         (route("me"), MeHandler),
         (route("privacy"), PrivacyHandler),
         (route("space"), SpaceHandler),

@@ -10,6 +10,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, describeError, parseRetryAfter } from './errors';
 import {
+  IAssessment,
   IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
@@ -59,11 +60,20 @@ export class CodeRunnerClient implements ICodeRunnerClient {
     });
   }
 
-  submit(problemId: string, path: string): Promise<ISubmissionTicket> {
+  submit(problemId: string, path: string, assessmentId?: string): Promise<ISubmissionTicket> {
+    const body: Record<string, string> = { problem_id: problemId, path };
+    if (assessmentId !== undefined) {
+      body.assessment_id = assessmentId;
+    }
     return this.request<ISubmissionTicket>('submissions', {
       method: 'POST',
-      body: JSON.stringify({ problem_id: problemId, path })
+      body: JSON.stringify(body)
     });
+  }
+
+  async listAssessments(): Promise<IAssessment[]> {
+    const body = await this.request<{ assessments: IAssessment[] }>('assessments');
+    return body.assessments;
   }
 
   getSubmission(submissionId: string, waitSeconds = 0): Promise<ISubmission> {

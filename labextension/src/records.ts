@@ -45,6 +45,8 @@ export interface ISubmissionTicket {
   status: SubmissionStatus;
   /** The same code was already submitted: `id` is that submission. */
   duplicate?: boolean;
+  /** The assessment the submission is recorded for; absent for practice. */
+  assessment_id?: string | null;
 }
 
 /** One test of a submission; a hidden test's `message` is empty and it has no stdout. */
@@ -68,6 +70,8 @@ export interface ISubmission {
   passed: number | null;
   total: number | null;
   tests: ITestResult[];
+  /** The assessment it was recorded for; null (or absent, from older services): practice. */
+  assessment_id?: string | null;
 }
 
 /** GET progress: one entry of `problems`. */
@@ -165,6 +169,36 @@ export interface IMe {
   grader: boolean;
   /** Names of the cohorts this person teaches, or "all" (admins). */
   teaches: string[] | 'all';
+}
+
+/** Where an assessment's window stands, as the grading service saw it when it answered. */
+export type AssessmentState = 'upcoming' | 'open' | 'closed';
+
+/**
+ * GET assessments: one entry of `assessments`, a set of problems a teacher set for one
+ * of the learner's cohorts, with a window and a limit of attempts per problem. During
+ * the window a submission sent with its id is recorded for it (and uses an attempt);
+ * practice on the same problems stays possible at any time.
+ */
+export interface IAssessment {
+  id: string;
+  title: string;
+  /** The cohort (JupyterHub group) it was set for. */
+  cohort: string;
+  /** Problem ids, in the teacher's order. */
+  problems: string[];
+  /** ISO dates. */
+  opens_at: string;
+  closes_at: string;
+  /** Attempts allowed per problem. */
+  max_attempts: number;
+  state: AssessmentState;
+  /** Seconds until it opens, when upcoming; else null. */
+  seconds_to_open: number | null;
+  /** Seconds until it closes, when open; else null. */
+  seconds_left: number | null;
+  /** Attempts this learner has used, by problem id (a problem not listed: none). */
+  attempts: Record<string, number>;
 }
 
 /** Whether grading has ended: `graded` (with a verdict) or `failed` (without one). */

@@ -2,6 +2,7 @@ import { Token } from '@lumino/coreutils';
 import { ISignal } from '@lumino/signaling';
 
 import type {
+  IAssessment,
   IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
@@ -34,8 +35,19 @@ export interface ICodeRunnerClient {
   /** Creates the learner's file for a problem if missing; never overwrites one. */
   openProblem(problemId: string, format: ProblemFormat): Promise<IOpenedProblem>;
 
-  /** Sends the saved file at `path` (relative to the server root) for grading. */
-  submit(problemId: string, path: string): Promise<ISubmissionTicket>;
+  /**
+   * Sends the saved file at `path` (relative to the server root) for grading. With
+   * `assessmentId`, the submission is recorded for that assessment (and uses one of its
+   * attempts); the server refuses it with a 409 `ApiError` whose message says why when
+   * the assessment is not open or no attempts are left. Without it: practice.
+   */
+  submit(problemId: string, path: string, assessmentId?: string): Promise<ISubmissionTicket>;
+
+  /**
+   * The assessments of the learner's cohorts (open, upcoming and closed), with the
+   * attempts the learner has used on each problem.
+   */
+  listAssessments(): Promise<IAssessment[]>;
 
   /**
    * A submission. With `waitSeconds`, the server answers as soon as the verdict is
@@ -86,5 +98,5 @@ export namespace ICodeRunnerClient {
 /** The one `ICodeRunnerClient` of a JupyterLab session (see `plugins/client.ts`). */
 export const ICodeRunnerClient = new Token<ICodeRunnerClient>(
   'coderunner-labextension:ICodeRunnerClient',
-  'Client for the Code Runner server extension (problems, submissions, progress, cohorts, privacy, space).'
+  'Client for the Code Runner server extension (problems, submissions, assessments, progress, cohorts, privacy, space).'
 );

@@ -67,6 +67,8 @@ class FakeGrader:
     next_error: tuple[int, dict[str, Any], dict[str, str]] | None = None
     server: tornado.httpserver.HTTPServer | None = None
     accepted: str | None = None  # when the learner accepted the privacy notice
+    # the assessment each accepted submission was recorded for (None: practice), by id
+    assessment_of: dict[str, str | None] = field(default_factory=dict)
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
@@ -148,8 +150,25 @@ class _Problem(_GraderHandler):
 
 
 class _Submissions(_GraderHandler):
+    """Accepts every submission; one for an assessment is recorded against it.
+
+    An unknown assessment, or a problem not in it, is a 404 as in the real service.
+    """
+
     def post(self) -> None:
-        self.answer(202, {"id": f"sub-{len(self.fake.submissions)}", "status": "queued"})
+        submission_id = f"sub-{len(self.fake.submissions)}"
+        body = json.loads(self.request.body)
+        assessment_id = body.get("assessment_id")
+        if assessment_id is None:
+            self.fake.assessment_of[submission_id] = None
+            self.answer(202, {"id": submission_id, "status": "queued"})
+            return
+        assessment = next((a for a in ASSESSMENTS if a["id"] == assessment_id), None)
+        if assessment is None or body.get("problem_id") not in assessment["problems"]:
+            self.answer(404, {"message": f"No assessment {assessment_id} with this problem."})
+            return
+        self.fake.assessment_of[submission_id] = assessment_id
+        self.answer(202, {"id": submission_id, "status": "queued", "assessment_id": assessment_id})
 
 
 def graded_submission(submission_id: str) -> Submission:
@@ -187,21 +206,59 @@ PROGRESS_RECORDS = [
 
 
 class _Submission(_GraderHandler):
-    """Answers as the real service does (its own rendering of a stored record)."""
+    """Answers as the real service does (its own rendering of a stored record), with the
+    assessment the submission was recorded for."""
 
     def get(self, submission_id: str) -> None:
-        self.answer(
-            200,
-            json.loads(
-                json.dumps(public_submission(graded_submission(submission_id)), default=str)
-            ),
-        )
+        doc = graded_submission(submission_id)
+        doc["assessment_id"] = self.fake.assessment_of.get(submission_id)
+        body = json.loads(json.dumps(public_submission(doc), default=str))
+        # Rendered by public_submission once the service has the field; set here otherwise.
+        body.setdefault("assessment_id", doc["assessment_id"])
+        self.answer(200, body)
 
 
 class _Progress(_GraderHandler):
     def get(self) -> None:
         body = public_progress("learner", PROGRESS_RECORDS, {("kids", 1): True})
         self.answer(200, json.loads(json.dumps(body, default=str)))
+
+
+ASSESSMENTS: list[dict[str, Any]] = [
+    {
+        "id": "quiz-1",
+        "title": "Loops quiz",
+        "cohort": "7a",
+        "problems": ["sum-two", "robot-hello"],
+        "opens_at": "2026-12-02T09:00:00+00:00",
+        "closes_at": "2026-12-02T09:45:00+00:00",
+        "max_attempts": 3,
+        "state": "open",
+        "seconds_to_open": None,
+        "seconds_left": 1500,
+        "attempts": {"sum-two": 1},
+    },
+    {
+        "id": "quiz-2",
+        "title": "Functions quiz",
+        "cohort": "7a",
+        "problems": ["sum-two"],
+        "opens_at": "2026-12-03T09:00:00+00:00",
+        "closes_at": "2026-12-03T09:45:00+00:00",
+        "max_attempts": 2,
+        "state": "upcoming",
+        "seconds_to_open": 86400,
+        "seconds_left": None,
+        "attempts": {},
+    },
+]
+
+
+class _Assessments(_GraderHandler):
+    """The learner's cohorts' assessments, as `GET api/assessments` answers."""
+
+    def get(self) -> None:
+        self.answer(200, {"assessments": ASSESSMENTS})
 
 
 class _Me(_GraderHandler):
@@ -262,6 +319,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/submissions", _Submissions, {"fake": fake}),
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
             (rf"{prefix}/progress", _Progress, {"fake": fake}),
+            (rf"{prefix}/assessments", _Assessments, {"fake": fake}),
             (rf"{prefix}/privacy", _Privacy, {"fake": fake}),
             (rf"{prefix}/me", _Me, {"fake": fake}),
         ]

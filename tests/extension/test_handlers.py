@@ -308,3 +308,129 @@ async def test_me_passes_through_with_the_learners_cohorts(jp_fetch, fake_grader
     code, body, _ = await call(jp_fetch, "me")
     assert code == 200 and body["cohorts"][0]["display_name"] == "Class 7A"
     assert fake_grader.requests[-1]["path"].endswith("/api/me")
+
+
+async def test_assessments_pass_through(jp_fetch, fake_grader) -> None:
+    from .conftest import ASSESSMENTS
+
+    status, body, _ = await call(jp_fetch, "assessments")
+    assert (status, body) == (200, {"assessments": ASSESSMENTS})
+    assert fake_grader.requests[-1]["path"] == "/services/grader/api/assessments"
+
+
+async def test_assessments_error_passes_through(jp_fetch, fake_grader) -> None:
+    fake_grader.next_error = (503, {"message": "grading service is starting"}, {"Retry-After": "5"})
+    status, body, response = await call(jp_fetch, "assessments")
+    assert (status, body["message"]) == (503, "grading service is starting")
+    assert response.headers["Retry-After"] == "5"
+
+
+async def test_submit_for_assessment_forwards_its_id(jp_fetch, jp_root_dir, fake_grader) -> None:
+    (jp_root_dir / "add.py").write_text("def add(a, b):\n    return a + b\n")
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "path": "add.py", "assessment_id": "quiz-1"},
+    )
+    assert (status, body) == (202, {"id": "sub-1", "status": "queued", "assessment_id": "quiz-1"})
+    assert fake_grader.submissions == [
+        {
+            "problem_id": "sum-two",
+            "code": "def add(a, b):\n    return a + b\n",
+            "assessment_id": "quiz-1",
+        }
+    ]
+    status, result, _ = await call(jp_fetch, "submissions", "sub-1")
+    assert (status, result["assessment_id"]) == (200, "quiz-1")
+
+
+async def test_submit_code_for_assessment_forwards_its_id(jp_fetch, fake_grader) -> None:
+    status, _, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "code": "x = 1", "assessment_id": "quiz-1"},
+    )
+    assert status == 202
+    assert fake_grader.submissions == [
+        {"problem_id": "sum-two", "code": "x = 1", "assessment_id": "quiz-1"}
+    ]
+
+
+@pytest.mark.parametrize("assessment_id", [None, "absent"])
+async def test_practice_submission_sends_no_assessment_id(
+    jp_fetch, fake_grader, assessment_id
+) -> None:
+    body: dict[str, Any] = {"problem_id": "sum-two", "code": "x = 1"}
+    if assessment_id != "absent":
+        body["assessment_id"] = assessment_id
+    status, _, _ = await call(jp_fetch, "submissions", method="POST", body=body)
+    assert status == 202
+    assert fake_grader.submissions == [{"problem_id": "sum-two", "code": "x = 1"}]
+    _, result, _ = await call(jp_fetch, "submissions", "sub-1")
+    assert result["assessment_id"] is None
+
+
+@pytest.mark.parametrize(
+    "bad_id", ["", "Quiz-1", "-quiz", "_quiz", "q" * 65, "quiz.1", "quiz/1", "../x", 7, ["quiz-1"]]
+)
+async def test_bad_assessment_id_is_400_before_calling_grader(
+    jp_fetch, jp_root_dir, fake_grader, bad_id
+) -> None:
+    (jp_root_dir / "add.py").write_text("x = 1\n")
+    for source in ({"code": "x = 1"}, {"path": "add.py"}):
+        status, body, _ = await call(
+            jp_fetch,
+            "submissions",
+            method="POST",
+            body={"problem_id": "sum-two", "assessment_id": bad_id, **source},
+        )
+        assert status == 400
+        assert "Invalid assessment id" in body["message"]
+    assert fake_grader.requests == []
+
+
+async def test_longest_assessment_id_is_accepted(jp_fetch, fake_grader) -> None:
+    longest = "q" * 64
+    fake_grader.next_error = (404, {"message": f"No assessment {longest}."}, {})
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "code": "x", "assessment_id": longest},
+    )
+    assert (status, body["message"]) == (404, f"No assessment {longest}.")
+    assert fake_grader.submissions[0]["assessment_id"] == longest
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Loops quiz is closed: your answer was not recorded. You can still practise this problem.",
+        "Loops quiz opens in 12 min.",
+        "No attempts left for this problem in Loops quiz (3 of 3 used).",
+    ],
+)
+async def test_assessment_refusal_409_reaches_the_client_with_its_message(
+    jp_fetch, fake_grader, message
+) -> None:
+    fake_grader.next_error = (409, {"message": message}, {})
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "sum-two", "code": "x", "assessment_id": "quiz-1"},
+    )
+    assert (status, body["message"]) == (409, message)
+    assert fake_grader.submissions[0]["assessment_id"] == "quiz-1"
+
+
+async def test_problem_not_in_assessment_is_404_from_the_grader(jp_fetch, fake_grader) -> None:
+    status, body, _ = await call(
+        jp_fetch,
+        "submissions",
+        method="POST",
+        body={"problem_id": "robot-hello", "code": "x", "assessment_id": "quiz-2"},
+    )
+    assert (status, body["message"]) == (404, "No assessment quiz-2 with this problem.")
