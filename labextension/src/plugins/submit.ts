@@ -4,10 +4,19 @@ import { DocumentRegistry, IDocumentWidget } from '@jupyterlab/docregistry';
 import { FileEditor, IEditorTracker } from '@jupyterlab/fileeditor';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 
+import {
+  assessmentFor,
+  choiceMessage,
+  choiceTitle,
+  clockOffset,
+  PRACTISE_LABEL,
+  readAssessments,
+  submitForLabel
+} from '../assessments';
 import { CommandIDs } from '../commandIds';
 import { submitIcon } from '../icons';
 import { problemIdFromMetadata, problemIdFromSource } from '../problemId';
-import { isFinished } from '../records';
+import { IAssessment, isFinished } from '../records';
 import { ICodeRunnerClient } from '../tokens';
 import { SubmissionView } from '../widgets/submissionView';
 
@@ -17,10 +26,25 @@ interface ISubmissionTarget {
   problemId: string | null;
 }
 
+/** The class of the dialog that asks whether a submission is for an assessment. */
+const ASSESSMENT_CHOICE_CLASS = 'jp-CodeRunner-assessmentChoice';
+
+/** Marks the choice dialog's button that records the submission for the assessment. */
+const FOR_ASSESSMENT = 'coderunner:for-assessment';
+/** Marks the choice dialog's practice button. */
+const PRACTISE = 'coderunner:practise';
+
+/** What the learner chose to submit as: practice (`assessment` null) or for an assessment. */
+interface ISubmissionChoice {
+  assessment: IAssessment | null;
+}
+
 /**
  * "Submit for grading": saves the current notebook or `.py` file, sends it to the
  * grader and shows the result live. Placed in the notebook and file-editor toolbars
  * through this plugin's settings schema (`jupyter.lab.toolbars`) and in the palette.
+ * When the problem is part of an open assessment with attempts left, it first asks
+ * whether this is practice or an answer for the assessment.
  */
 export const submitPlugin: JupyterFrontEndPlugin<void> = {
   id: 'coderunner-labextension:submit',
@@ -83,7 +107,10 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
         }
         inFlight.add(path);
         try {
-          await submitAndShow(client, target.context, target.problemId);
+          const choice = await chooseAssessment(client, target.problemId);
+          if (choice) {
+            await submitAndShow(client, target.context, target.problemId, choice.assessment);
+          }
         } finally {
           inFlight.delete(path);
         }
@@ -96,13 +123,56 @@ export const submitPlugin: JupyterFrontEndPlugin<void> = {
   }
 };
 
+/**
+ * Asks, when the problem is part of an open assessment with attempts left (the one
+ * closing first if several), whether to submit for it or just practise. Null when the
+ * learner cancelled. Without such an assessment, or when the assessments cannot be
+ * listed, the answer is practice without asking.
+ */
+async function chooseAssessment(
+  client: ICodeRunnerClient,
+  problemId: string
+): Promise<ISubmissionChoice | null> {
+  let assessments: IAssessment[];
+  let offset: number;
+  try {
+    assessments = readAssessments(await client.listAssessments());
+    offset = clockOffset(assessments, Date.now());
+  } catch (error) {
+    console.warn('Code Runner: could not list assessments; submitting as practice.', error);
+    return { assessment: null };
+  }
+  const now = Date.now() + offset;
+  const assessment = assessmentFor(problemId, assessments, now);
+  if (!assessment) {
+    return { assessment: null };
+  }
+  const dialog = new Dialog({
+    title: choiceTitle(assessment),
+    body: choiceMessage(assessment, problemId, now),
+    buttons: [
+      Dialog.cancelButton(),
+      // Not "accept": Escape and the close button resolve as a plain cancel instead.
+      Dialog.cancelButton({ label: PRACTISE_LABEL, actions: [PRACTISE] }),
+      Dialog.okButton({ label: submitForLabel(assessment), actions: [FOR_ASSESSMENT] })
+    ]
+  });
+  dialog.addClass(ASSESSMENT_CHOICE_CLASS);
+  const { button } = await dialog.launch();
+  if (button.actions.includes(FOR_ASSESSMENT)) {
+    return { assessment };
+  }
+  return button.actions.includes(PRACTISE) ? { assessment: null } : null;
+}
+
 /** Save, submit, then follow the submission in a dialog until it is graded. */
 async function submitAndShow(
   client: ICodeRunnerClient,
   context: DocumentRegistry.Context,
-  problemId: string
+  problemId: string,
+  assessment: IAssessment | null
 ): Promise<void> {
-  const view = new SubmissionView(problemId);
+  const view = new SubmissionView(problemId, assessment);
   const dialog = new Dialog({
     title: 'Submit for grading',
     body: view,
@@ -114,7 +184,8 @@ async function submitAndShow(
   try {
     await context.save();
     view.showStatus('Submitting…');
-    const ticket = await client.submit(problemId, context.localPath);
+    const ticket = await client.submit(problemId, context.localPath, assessment?.id);
+    view.setRecordedFor(ticket.assessment_id);
     if (!isFinished(ticket.status)) {
       view.showPending(ticket.status);
     }

@@ -10,10 +10,23 @@ import {
 import type { Message } from '@lumino/messaging';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
 
+import {
+  attemptsLeft,
+  attemptsLeftText,
+  clockOffset,
+  describeAssessment,
+  nextTick,
+  readAssessments,
+  shownAssessments,
+  statesAt,
+  statesChanged
+} from '../assessments';
 import { classTrackTitle, cohortLine, cohortTracks, learnerCohorts } from '../cohorts';
-import { describeError } from '../errors';
+import { ApiError, describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
 import {
+  AssessmentState,
+  IAssessment,
   ICohort,
   IMe,
   IProblemProgress,
@@ -41,7 +54,9 @@ export interface IProblemsPanelOptions {
  * learner's file (created from the starter if missing) and opens it. A line at the
  * bottom says how much space the learner has left. Under the heading, the learner's
  * cohorts (their class); the tracks those work on are marked "Your class" and start
- * expanded.
+ * expanded. Above the tracks, the learner's assessments: open and upcoming ones, and
+ * those closed in the last 24 hours, each with its problems, the attempts left on each
+ * and an Open button; their countdowns follow the clock while the panel is shown.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -72,6 +87,14 @@ export class ProblemsPanel extends SidePanel {
     );
     this.toolbar.addItem('format', this._createFormatPicker());
 
+    // Filled in when the server lists the learner's assessments; hidden while none.
+    this._assessmentsSection = new Widget({
+      node: element('section', 'jp-CodeRunner-assessments')
+    });
+    this._assessmentsSection.node.setAttribute('aria-label', 'Assessments');
+    this._assessmentsSection.hide();
+    this.content.addWidget(this._assessmentsSection);
+
     this._body = new Widget();
     this._body.addClass('jp-CodeRunner-problems-body');
     this.content.addWidget(this._body);
@@ -91,6 +114,7 @@ export class ProblemsPanel extends SidePanel {
       return;
     }
     this._stopSpaceTimer();
+    this._stopAssessmentTimer();
     this._client.submissionFinished.disconnect(this._onSubmissionFinished, this);
     super.dispose();
   }
@@ -98,12 +122,14 @@ export class ProblemsPanel extends SidePanel {
   /**
    * Loads problems, tracks and progress. If tracks fail to load, problems are grouped
    * by track id and level; if progress fails, the problems still show, all unlocked.
-   * The learner's cohorts load alongside and never hold the problems back.
+   * The learner's cohorts and assessments load alongside and never hold the problems
+   * back.
    */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
     void this.refreshSpace();
     void this._loadCohorts(generation);
+    void this.refreshAssessments();
     this._showStatus('Loading problems…');
     const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
@@ -144,6 +170,37 @@ export class ProblemsPanel extends SidePanel {
     this._showSpace(described);
   }
 
+  /**
+   * Reloads the learner's assessments (and the attempts they used). If the call fails,
+   * the section says so above the last list; a server without assessments (404) hides
+   * the section.
+   */
+  async refreshAssessments(): Promise<void> {
+    const generation = ++this._assessmentsGeneration;
+    let assessments: IAssessment[] | null = null;
+    let error: unknown = null;
+    try {
+      assessments = readAssessments(await this._client.listAssessments());
+    } catch (reason) {
+      error = reason;
+    }
+    if (generation !== this._assessmentsGeneration || this.isDisposed) {
+      return; // a newer refresh is on its way
+    }
+    if (assessments) {
+      this._assessments = assessments;
+      this._clockOffset = clockOffset(assessments, Date.now());
+      this._assessmentsError = '';
+    } else if (error instanceof ApiError && error.status === 404) {
+      this._assessments = [];
+      this._assessmentsError = '';
+    } else {
+      // The last list stays (its countdowns too): a failed reload changes no deadline.
+      this._assessmentsError = `Could not load your assessments: ${describeError(error)}`;
+    }
+    this._renderAssessments();
+  }
+
   protected onAfterAttach(msg: Message): void {
     super.onAfterAttach(msg);
     this._stopSpaceTimer();
@@ -153,10 +210,12 @@ export class ProblemsPanel extends SidePanel {
         void this.refreshSpace();
       }
     }, SPACE_REFRESH_MS);
+    this._scheduleAssessmentTick();
   }
 
   protected onBeforeDetach(msg: Message): void {
     this._stopSpaceTimer();
+    this._stopAssessmentTimer();
     super.onBeforeDetach(msg);
   }
 
@@ -164,6 +223,127 @@ export class ProblemsPanel extends SidePanel {
     super.onAfterShow(msg);
     if (this._spaceCheckedAt !== null && Date.now() - this._spaceCheckedAt >= SPACE_REFRESH_MS) {
       void this.refreshSpace();
+    }
+    this._tickAssessments();
+  }
+
+  /** The clock of the grading service (see `clockOffset`). */
+  private _now(): number {
+    return Date.now() + this._clockOffset;
+  }
+
+  /**
+   * Draws the assessments section from the last list: each assessment's title and
+   * where its window stands, then its problems with the attempts left and an Open
+   * button. Hidden when there is nothing to show.
+   */
+  private _renderAssessments(): void {
+    const now = this._now();
+    const shown = shownAssessments(this._assessments, now);
+    this._assessmentStates = statesAt(this._assessments, now);
+    this._shownAssessments = shown.map(a => a.id).join('\n');
+    this._whenNodes = new Map();
+    const section = this._assessmentsSection;
+    if (shown.length === 0 && !this._assessmentsError) {
+      section.node.replaceChildren();
+      section.hide();
+      this._scheduleAssessmentTick();
+      return;
+    }
+    const nodes: HTMLElement[] = [element('h2', 'jp-CodeRunner-assessmentsHeading', 'Assessments')];
+    if (this._assessmentsError) {
+      nodes.push(element('div', 'jp-CodeRunner-error', this._assessmentsError));
+    }
+    for (const assessment of shown) {
+      nodes.push(this._renderAssessment(assessment, now));
+    }
+    section.node.replaceChildren(...nodes);
+    section.show();
+    this._scheduleAssessmentTick();
+  }
+
+  private _renderAssessment(assessment: IAssessment, now: number): HTMLElement {
+    const described = describeAssessment(assessment, now);
+    const block = element('div', 'jp-CodeRunner-assessment');
+    block.classList.add(`jp-mod-${described.state}`);
+    block.dataset.assessmentId = assessment.id;
+
+    const when = element('span', 'jp-CodeRunner-assessmentWhen', described.when);
+    this._whenNodes.set(assessment.id, when);
+    const title = element('h3', 'jp-CodeRunner-assessmentTitle');
+    title.append(element('span', 'jp-CodeRunner-assessmentName', assessment.title), ' — ', when);
+    block.appendChild(title);
+
+    const list = element('ul', 'jp-CodeRunner-problemList');
+    for (const problemId of assessment.problems) {
+      const item = element('li', 'jp-CodeRunner-problem');
+      item.dataset.problemId = problemId;
+      const problemTitle = this._problemTitles.get(problemId) ?? problemId;
+      const name = element('span', 'jp-CodeRunner-problemTitle', problemTitle);
+      name.title = problemId;
+      item.appendChild(name);
+      if (described.state !== 'closed') {
+        const left = attemptsLeft(assessment, problemId);
+        const attempts = element('span', 'jp-CodeRunner-attemptsLeft', attemptsLeftText(left));
+        attempts.classList.toggle('jp-mod-none', left === 0);
+        item.appendChild(attempts);
+      }
+      item.appendChild(this._openButton(problemId, problemTitle, item, false));
+      list.appendChild(item);
+    }
+    block.appendChild(list);
+    return block;
+  }
+
+  /**
+   * Brings the assessments section up to date with the clock: the countdowns in
+   * place, everything when an assessment opened, closed or left the list, and then a
+   * reload as well (attempts, and the service's word on the change).
+   */
+  private _tickAssessments(): void {
+    if (!this.isVisible) {
+      this._scheduleAssessmentTick(); // a hidden panel catches up when shown
+      return;
+    }
+    const now = this._now();
+    const changed = statesChanged(this._assessmentStates, statesAt(this._assessments, now));
+    const shown = shownAssessments(this._assessments, now);
+    if (changed || shown.map(a => a.id).join('\n') !== this._shownAssessments) {
+      this._renderAssessments();
+      if (changed) {
+        void this.refreshAssessments();
+      }
+      return;
+    }
+    for (const assessment of shown) {
+      const node = this._whenNodes.get(assessment.id);
+      const when = describeAssessment(assessment, now).when;
+      if (node && node.textContent !== when) {
+        node.textContent = when;
+      }
+    }
+    this._scheduleAssessmentTick();
+  }
+
+  /** Looks again in 30 s, or just after the next assessment opens or closes. */
+  private _scheduleAssessmentTick(): void {
+    this._stopAssessmentTimer();
+    if (!this.isAttached || this.isDisposed) {
+      return;
+    }
+    this._assessmentTimer = window.setTimeout(
+      () => {
+        this._assessmentTimer = null;
+        this._tickAssessments();
+      },
+      nextTick(this._assessments, this._now())
+    );
+  }
+
+  private _stopAssessmentTimer(): void {
+    if (this._assessmentTimer !== null) {
+      window.clearTimeout(this._assessmentTimer);
+      this._assessmentTimer = null;
     }
   }
 
@@ -317,6 +497,12 @@ export class ProblemsPanel extends SidePanel {
       return;
     }
 
+    const titles = new Map(problems.map(p => [p.id, p.title]));
+    if (JSON.stringify([...titles]) !== JSON.stringify([...this._problemTitles])) {
+      this._problemTitles = titles;
+      this._renderAssessments(); // its problems by their titles
+    }
+
     const views = buildTracks(problems, tracks, progress);
     this._shown = { views, progress };
     if (!this._openTracks) {
@@ -408,24 +594,34 @@ export class ProblemsPanel extends SidePanel {
         : `${problem.points} pts`;
     item.appendChild(element('span', 'jp-CodeRunner-points', points));
 
-    const open = element('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Open');
-    open.classList.add('jp-CodeRunner-open');
-    open.title = locked ? 'This level is locked' : `Open ${problem.title}`;
-    open.disabled = locked;
-    open.addEventListener('click', () => void this._open(problem, item, open));
-    item.appendChild(open);
+    item.appendChild(this._openButton(problem.id, problem.title, item, locked));
     return item;
   }
 
+  /** A problem row's Open button; a failure to open shows in `item`. */
+  private _openButton(
+    problemId: string,
+    title: string,
+    item: HTMLElement,
+    locked: boolean
+  ): HTMLButtonElement {
+    const open = element('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Open');
+    open.classList.add('jp-CodeRunner-open');
+    open.title = locked ? 'This level is locked' : `Open ${title}`;
+    open.disabled = locked;
+    open.addEventListener('click', () => void this._open(problemId, item, open));
+    return open;
+  }
+
   private async _open(
-    problem: IProblemSummary,
+    problemId: string,
     item: HTMLElement,
     button: HTMLButtonElement
   ): Promise<void> {
     button.disabled = true;
     item.querySelector('.jp-CodeRunner-error')?.remove();
     try {
-      const opened = await this._client.openProblem(problem.id, this._format);
+      const opened = await this._client.openProblem(problemId, this._format);
       this._openPath(opened.path);
     } catch (error) {
       item.appendChild(
@@ -466,6 +662,23 @@ export class ProblemsPanel extends SidePanel {
   private _cohortLine: Widget;
   /** What the last render showed, to choose the open tracks again in place. */
   private _shown: { views: ITrackView[]; progress: IProgress | null } | null = null;
+  private _assessmentsSection: Widget;
+  private _assessmentsGeneration = 0;
+  /** The learner's assessments from the last answer; none before one. */
+  private _assessments: IAssessment[] = [];
+  /** Why the last answer failed; '' when it did not. */
+  private _assessmentsError = '';
+  /** How far the grading service's clock is ahead of this computer's, in ms. */
+  private _clockOffset = 0;
+  /** Each assessment's state when the section was drawn, by id. */
+  private _assessmentStates = new Map<string, AssessmentState>();
+  /** The ids of the assessments drawn, in order, one a line. */
+  private _shownAssessments = '';
+  /** Each drawn assessment's countdown, by id, rewritten in place. */
+  private _whenNodes = new Map<string, HTMLElement>();
+  private _assessmentTimer: number | null = null;
+  /** Problem titles by id, for the assessments' problems; ids until problems load. */
+  private _problemTitles = new Map<string, string>();
 }
 
 /** Opens or closes a track section rendered by the panel. */

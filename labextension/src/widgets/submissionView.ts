@@ -1,7 +1,15 @@
 import { Widget } from '@lumino/widgets';
 
+import { recordedForText } from '../assessments';
 import { describeError } from '../errors';
-import { ISubmission, isFinished, ITestResult, PendingStatus, Verdict } from '../records';
+import {
+  IAssessment,
+  ISubmission,
+  isFinished,
+  ITestResult,
+  PendingStatus,
+  Verdict
+} from '../records';
 
 /** What a learner reads for each verdict (a new verdict fails the build until named). */
 const VERDICT_TEXT: Record<Verdict, string> = {
@@ -24,26 +32,36 @@ const PENDING_TEXT: Record<PendingStatus, string> = {
 /**
  * Live view of one submission, shown in the submit dialog: the state while it is
  * queued or running, then the verdict, the score and one row per test. Hidden tests
- * show their name and pass/fail only.
+ * show their name and pass/fail only. A submission recorded for an assessment says so
+ * ("Recorded for Loops quiz"); `assessment` names the one it was sent for.
  */
 export class SubmissionView extends Widget {
-  constructor(problemId: string) {
+  constructor(problemId: string, assessment: IAssessment | null = null) {
     super();
     this.addClass('jp-CodeRunner-result');
     this._problemId = problemId;
+    this._assessment = assessment;
     this.showStatus('Saving…');
   }
 
   showStatus(text: string): void {
-    this.node.replaceChildren(this._header(), line('jp-CodeRunner-status', text));
+    this.node.replaceChildren(...this._header(), line('jp-CodeRunner-status', text));
     this.node.setAttribute('aria-busy', 'true');
   }
 
   showError(error: unknown): void {
     const message = line('jp-CodeRunner-error', describeError(error));
     message.setAttribute('role', 'alert');
-    this.node.replaceChildren(this._header(), message);
+    this.node.replaceChildren(...this._header(), message);
     this.node.removeAttribute('aria-busy');
+  }
+
+  /**
+   * The assessment the service recorded the submission for (from its ticket or
+   * record); null or undefined: practice. Shown from the next update on.
+   */
+  setRecordedFor(assessmentId: string | null | undefined): void {
+    this._recordedFor = assessmentId || null;
   }
 
   /** A submission still waiting for its verdict. */
@@ -52,12 +70,15 @@ export class SubmissionView extends Widget {
   }
 
   showSubmission(submission: ISubmission): void {
+    if (submission.assessment_id !== undefined) {
+      this.setRecordedFor(submission.assessment_id);
+    }
     if (!isFinished(submission.status)) {
       this.showPending(submission.status);
       return;
     }
     this.node.removeAttribute('aria-busy');
-    const nodes: HTMLElement[] = [this._header()];
+    const nodes: HTMLElement[] = this._header();
 
     const passed = submission.status === 'graded' && submission.verdict === 'passed';
     const verdict = line(
@@ -86,11 +107,20 @@ export class SubmissionView extends Widget {
     this.node.replaceChildren(...nodes);
   }
 
-  private _header(): HTMLElement {
-    return line('jp-CodeRunner-problemId', `Problem: ${this._problemId}`);
+  private _header(): HTMLElement[] {
+    const nodes = [line('jp-CodeRunner-problemId', `Problem: ${this._problemId}`)];
+    if (this._recordedFor) {
+      const title =
+        this._assessment?.id === this._recordedFor ? this._assessment.title : this._recordedFor;
+      nodes.push(line('jp-CodeRunner-recordedFor', recordedForText(title)));
+    }
+    return nodes;
   }
 
   private _problemId: string;
+  private _assessment: IAssessment | null;
+  /** The id of the assessment the submission is recorded for; null for practice. */
+  private _recordedFor: string | null = null;
 }
 
 function renderTests(tests: ITestResult[]): HTMLElement {
