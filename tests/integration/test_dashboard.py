@@ -235,6 +235,43 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         expect(page.locator("#summary")).to_contain_text("1 problem")
         shot(page, "teacher-assessment")
 
+        # The learner's side, in JupyterLab: the quiz in the Problems panel, and Submit
+        # asks whether the answer is for the quiz.
+        learner = sign_in(browser, hub_stack, "learner2")
+        try:
+            learner.goto(f"{hub_stack.hub_url}/hub/spawn")
+            learner.wait_for_url(re.compile(r"/user/learner2/lab"), timeout=120_000)
+            notice = learner.locator(".jp-CodeRunner-privacyNotice")
+            try:
+                notice.get_by_role("button", name="I understand").click(timeout=15_000)
+            except Exception:  # noqa: BLE001 - already accepted in an earlier test
+                pass
+            learner.locator('.lm-TabBar-tab[data-id="coderunner-problems"]').click()
+            section = learner.locator(".jp-CodeRunner-assessments")
+            expect(section).to_contain_text("Adding quiz", timeout=30_000)
+            expect(section).to_contain_text("open")
+            expect(section.locator(".jp-CodeRunner-attemptsLeft").first).to_have_text(
+                "2 attempts left"
+            )
+            section.locator(".jp-CodeRunner-open").first.click()
+            notebook = learner.locator(".jp-NotebookPanel:visible")
+            editor = notebook.locator(".jp-CodeCell .cm-content").first
+            editor.click()
+            learner.keyboard.press("Control+a")
+            learner.keyboard.press("Delete")
+            learner.keyboard.type("def add(a, b): return a + b", delay=5)
+            notebook.locator('[data-command="coderunner:submit"]').first.click()
+            choice = learner.locator(".jp-CodeRunner-assessmentChoice")
+            expect(choice).to_contain_text("You have 2 attempts left")
+            shot(learner, "learner-assessment-choice")
+            choice.get_by_role("button", name="Submit for Adding quiz").click()
+            result = learner.locator(".jp-CodeRunner-result")
+            expect(result).to_contain_text("Recorded for Adding quiz", timeout=60_000)
+            expect(result).to_contain_text("Score 10 / 10")
+            shot(learner, "learner-assessment-result")
+        finally:
+            learner.context.close()
+
         base = f"{hub_stack.hub_url}/services/grader/dashboard/cohorts"
         book = page.request.get(f"{base}/demo-class/gradebook.csv")
         assert book.status == 200
