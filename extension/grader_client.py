@@ -83,6 +83,9 @@ class GraderClient:
     async def list_assessments(self) -> GraderReply:
         return await self._request("GET", "assessments")
 
+    async def get_leaderboard(self) -> GraderReply:
+        return await self._request("GET", "leaderboard")
+
     async def get_me(self) -> GraderReply:
         return await self._request("GET", "me")
 

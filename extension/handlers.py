@@ -291,6 +291,15 @@ class AssessmentsHandler(CodeRunnerHandler):
         self.reply(await self.grader.list_assessments())
 
 
+class LeaderboardHandler(CodeRunnerHandler):
+    """The leaderboards of the learner's classes that have one switched on."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        self.reply(await self.grader.get_leaderboard())
+
+
 class MeHandler(CodeRunnerHandler):
     """The learner's cohorts (display name, track) and limits, from the grader."""
 
@@ -346,6 +355,7 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),
         (route("assessments"), AssessmentsHandler),
+        (route("leaderboard"), LeaderboardHandler),
         (route("me"), MeHandler),
         (route("privacy"), PrivacyHandler),
         (route("space"), SpaceHandler),

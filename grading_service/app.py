@@ -34,7 +34,7 @@ from traitlets.config import Application
 from . import __version__
 from .content.store import ContentError, ContentStore
 from .dashboard import handlers as dashboard
-from .edge import assessments, people, privacy
+from .edge import assessments, leaderboards, people, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
@@ -344,6 +344,7 @@ class GradingService(Application):
                     *people.ROUTES,
                     *privacy.ROUTES,
                     *assessments.ROUTES,
+                    *leaderboards.ROUTES,
                     *dashboard.ROUTES,
                 ],
             ),

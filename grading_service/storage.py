@@ -36,6 +36,7 @@ class Storage:
         self.audit = self.db["audit"]
         self.assessments = self.db["assessments"]
         self.attempts = self.db["assessment_attempts"]
+        self.leaderboards = self.db["leaderboards"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
@@ -299,6 +300,38 @@ class Storage:
     async def attempts_used(self, assessment_id: str, user: str) -> dict[str, int]:
         cursor = self.attempts.find({"assessment_id": assessment_id, "user": user})
         return {doc["problem_id"]: int(doc["used"]) async for doc in cursor}
+
+    # ------------------------------------------------------------------ leaderboards
+    async def set_leaderboard(
+        self, cohort: str, enabled: bool, names: dict[str, str], *, by: str
+    ) -> None:
+        """Switch a class's leaderboard on or off with its display names, audited."""
+        previous = await self.leaderboards.find_one({"_id": cohort})
+        await self.leaderboards.replace_one(
+            {"_id": cohort},
+            {"enabled": enabled, "names": names, "by": by, "at": utcnow()},
+            upsert=True,
+        )
+        await self.audit.insert_one(
+            {
+                "at": utcnow(),
+                "by": by,
+                "action": "leaderboard on" if enabled else "leaderboard off",
+                "subjects": [f"cohort:{cohort}"],
+                "kind": "cohort",
+                "name": cohort,
+                "names": len(names),
+                "previous": None if previous is None else previous.get("enabled"),
+            }
+        )
+
+    async def leaderboard_of(self, cohort: str) -> dict[str, Any]:
+        doc = await self.leaderboards.find_one({"_id": cohort})
+        return doc or {"_id": cohort, "enabled": False, "names": {}}
+
+    async def leaderboards_on(self, cohorts: list[str]) -> list[dict[str, Any]]:
+        cursor = self.leaderboards.find({"_id": {"$in": cohorts}, "enabled": True})
+        return [doc async for doc in cursor]
 
     async def accept_privacy(self, user: str, version: str) -> dt.datetime:
         """Record that ``user`` accepted this version of the privacy notice (the first

@@ -25,7 +25,9 @@ from ..assessments import Assessment, AssessmentError, parse
 from ..edge.access import Access
 from ..edge.auth import AuthError, may_read
 from ..edge.handlers import public_submission
+from ..edge.leaderboards import rows_of
 from ..edge.people import MAX_HISTORY
+from ..leaderboard import LeaderboardError, check_names
 from ..similarity import Entry, similar_pairs
 from . import report
 
@@ -235,6 +237,46 @@ class AssessmentsHandler(DashboardHandler):
         self.finish(json.dumps(assessment.public(dt.datetime.now(dt.UTC))))
 
 
+class LeaderboardHandler(DashboardHandler):
+    """The class's leaderboard: off by default; on, with the names the teacher chose."""
+
+    @web.authenticated
+    async def get(self, name: str) -> None:
+        self.require_staff()
+        cohort = await self.cohort_or_404(name)
+        doc = await self.service.storage.leaderboard_of(name)
+        names = dict(doc.get("names") or {})
+        rows = await rows_of(self.service.storage, names) if names else []
+        body = {
+            "enabled": bool(doc.get("enabled")),
+            "names": names,
+            "learners": list(cohort.members),
+            "rows": rows,
+        }
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
+    @web.authenticated
+    async def post(self, name: str) -> None:
+        self.require_staff()
+        cohort = await self.cohort_or_404(name)
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "The request is not JSON.") from None
+        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+            raise web.HTTPError(400, "Send {'enabled': true|false, 'names': {...}}.")
+        try:
+            names = check_names(body.get("names", {}), cohort.members)
+        except LeaderboardError as exc:
+            raise web.HTTPError(400, str(exc)) from None
+        await self.service.storage.set_leaderboard(
+            name, body["enabled"], names, by=self.current_user["name"]
+        )
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"enabled": body["enabled"], "names": names}))
+
+
 class SimilarityHandler(DashboardHandler):
     """Pairs of the class's latest submissions of one problem that are unusually similar
     (``?problem=ID``), with both codes and the matching lines, for a side-by-side look."""
@@ -390,5 +432,6 @@ ROUTES: list[tuple[str, type[web.RequestHandler]]] = [
     (r"dashboard/cohorts/([^/]+)/similarity", SimilarityHandler),
     (r"dashboard/cohorts/([^/]+)/limits", LimitsHandler),
     (r"dashboard/cohorts/([^/]+)/assessments", AssessmentsHandler),
+    (r"dashboard/cohorts/([^/]+)/leaderboard", LeaderboardHandler),
     (r"oauth_callback", OAuthCallbackHandler),
 ]

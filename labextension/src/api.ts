@@ -11,6 +11,7 @@ import { ISignal, Signal } from '@lumino/signaling';
 import { ApiError, describeError, parseRetryAfter } from './errors';
 import {
   IAssessment,
+  ILeaderboard,
   IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
@@ -74,6 +75,11 @@ export class CodeRunnerClient implements ICodeRunnerClient {
   async listAssessments(): Promise<IAssessment[]> {
     const body = await this.request<{ assessments: IAssessment[] }>('assessments');
     return body.assessments;
+  }
+
+  async getLeaderboard(): Promise<ILeaderboard[]> {
+    const body = await this.request<{ boards: ILeaderboard[] }>('leaderboard');
+    return body.boards;
   }
 
   getSubmission(submissionId: string, waitSeconds = 0): Promise<ISubmission> {

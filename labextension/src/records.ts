@@ -201,6 +201,34 @@ export interface IAssessment {
   attempts: Record<string, number>;
 }
 
+/**
+ * GET leaderboard: one row of a class's leaderboard, as the teacher set it up. `name`
+ * is the display name the teacher chose (never the learner's account name).
+ */
+export interface ILeaderboardRow {
+  /** 1 for the top; learners with the same points share a rank. */
+  rank: number;
+  name: string;
+  points: number;
+  /** Days in a row, up to today, on which they solved something; 0: none. */
+  streak: number;
+  /** True on the learner's own row in `rows`; absent on `ILeaderboard.me`. */
+  me?: boolean;
+}
+
+/**
+ * GET leaderboard: one entry of `boards`, the leaderboard of one of the learner's
+ * cohorts whose teacher switched it on. `rows` are the top ten, best first.
+ */
+export interface ILeaderboard {
+  /** The cohort (JupyterHub group). */
+  cohort: string;
+  display_name: string;
+  rows: ILeaderboardRow[];
+  /** The learner's own row; null when the teacher gave them no display name. */
+  me: ILeaderboardRow | null;
+}
+
 /** Whether grading has ended: `graded` (with a verdict) or `failed` (without one). */
 export function isFinished(status: SubmissionStatus): status is FinalStatus {
   return (FINAL_STATUSES as readonly SubmissionStatus[]).includes(status);

@@ -3,6 +3,7 @@ import { ISignal } from '@lumino/signaling';
 
 import type {
   IAssessment,
+  ILeaderboard,
   IMe,
   IOpenedProblem,
   IPrivacyAcceptance,
@@ -48,6 +49,12 @@ export interface ICodeRunnerClient {
    * attempts the learner has used on each problem.
    */
   listAssessments(): Promise<IAssessment[]>;
+
+  /**
+   * The leaderboards of the learner's cohorts whose teacher switched one on (none:
+   * an empty list), each with its top rows and the learner's own row.
+   */
+  getLeaderboard(): Promise<ILeaderboard[]>;
 
   /**
    * A submission. With `waitSeconds`, the server answers as soon as the verdict is
@@ -98,5 +105,5 @@ export namespace ICodeRunnerClient {
 /** The one `ICodeRunnerClient` of a JupyterLab session (see `plugins/client.ts`). */
 export const ICodeRunnerClient = new Token<ICodeRunnerClient>(
   'coderunner-labextension:ICodeRunnerClient',
-  'Client for the Code Runner server extension (problems, submissions, assessments, progress, cohorts, privacy, space).'
+  'Client for the Code Runner server extension (problems, submissions, assessments, leaderboards, progress, cohorts, privacy, space).'
 );

@@ -261,6 +261,29 @@ class _Assessments(_GraderHandler):
         self.answer(200, {"assessments": ASSESSMENTS})
 
 
+LEADERBOARD: dict[str, Any] = {
+    "boards": [
+        {
+            "cohort": "7a",
+            "display_name": "Class 7A",
+            "rows": [
+                {"rank": 1, "name": "Star Coder", "points": 120, "streak": 3, "me": False},
+                {"rank": 2, "name": "Blue Fox", "points": 80, "streak": 0, "me": False},
+                {"rank": 2, "name": "Pixel", "points": 80, "streak": 1, "me": False},
+            ],
+            "me": {"rank": 4, "name": "Rocket", "points": 45, "streak": 0},
+        }
+    ]
+}
+
+
+class _Leaderboard(_GraderHandler):
+    """The switched-on leaderboards of the learner's classes, as `GET api/leaderboard`."""
+
+    def get(self) -> None:
+        self.answer(200, LEADERBOARD)
+
+
 class _Me(_GraderHandler):
     def get(self) -> None:
         self.answer(
@@ -320,6 +343,7 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/submissions/([^/]+)", _Submission, {"fake": fake}),
             (rf"{prefix}/progress", _Progress, {"fake": fake}),
             (rf"{prefix}/assessments", _Assessments, {"fake": fake}),
+            (rf"{prefix}/leaderboard", _Leaderboard, {"fake": fake}),
             (rf"{prefix}/privacy", _Privacy, {"fake": fake}),
             (rf"{prefix}/me", _Me, {"fake": fake}),
         ]

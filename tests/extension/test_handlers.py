@@ -434,3 +434,31 @@ async def test_problem_not_in_assessment_is_404_from_the_grader(jp_fetch, fake_g
         body={"problem_id": "robot-hello", "code": "x", "assessment_id": "quiz-2"},
     )
     assert (status, body["message"]) == (404, "No assessment quiz-2 with this problem.")
+
+
+async def test_leaderboard_passes_through(jp_fetch, fake_grader) -> None:
+    from .conftest import LEADERBOARD
+
+    status, body, _ = await call(jp_fetch, "leaderboard")
+    assert (status, body) == (200, LEADERBOARD)
+    assert fake_grader.requests[-1] == {
+        "method": "GET",
+        "path": "/services/grader/api/leaderboard",
+        "body": None,
+    }
+
+
+@pytest.mark.parametrize(
+    ("status", "message", "headers"),
+    [
+        (404, "Not found", {}),
+        (503, "grading service is starting", {"Retry-After": "5"}),
+    ],
+)
+async def test_leaderboard_error_reaches_the_client_with_its_message(
+    jp_fetch, fake_grader, status, message, headers
+) -> None:
+    fake_grader.next_error = (status, {"message": message}, headers)
+    code, body, response = await call(jp_fetch, "leaderboard")
+    assert (code, body["message"]) == (status, message)
+    assert response.headers.get("Retry-After") == headers.get("Retry-After")

@@ -185,6 +185,23 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         page.get_by_role("button", name="Back to default").click()
         expect(page.locator("#limits-audit li").first).to_contain_text("clear limits")
 
+        # The leaderboard: off until the teacher switches it on, with names they choose.
+        status, board = hub_request(
+            hub_stack, "GET", "/services/grader/api/leaderboard", graded_class["learner2"]
+        )
+        assert status == 200 and board == {"boards": []}
+        page.locator('#board-names input[data-learner="learner1"]').fill("Star Coder")
+        page.locator('#board-names input[data-learner="learner2"]').fill("Rocket")
+        page.locator("#board-on").check()
+        page.get_by_role("button", name="Save leaderboard").click()
+        expect(page.locator("#board-status")).to_have_text("Saved.")
+        status, board = hub_request(
+            hub_stack, "GET", "/services/grader/api/leaderboard", graded_class["learner2"]
+        )
+        (mine,) = board["boards"]
+        assert mine["display_name"] == "Demo class" and mine["me"]["name"] == "Rocket"
+        assert {r["name"] for r in mine["rows"]} == {"Star Coder", "Rocket"}
+
         # An assessment, open now, set up on the dashboard; a learner submits for it, and
         # its own gradebook has just its problems and what was submitted for it.
         now = dt.datetime.now(dt.UTC)
@@ -269,6 +286,10 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
             expect(result).to_contain_text("Recorded for Adding quiz", timeout=60_000)
             expect(result).to_contain_text("Score 10 / 10")
             shot(learner, "learner-assessment-result")
+            # The class's leaderboard, switched on above, with the learner's own row.
+            board = learner.locator(".jp-CodeRunner-leaderboard")
+            expect(board).to_contain_text("Star Coder")
+            expect(board.locator(".jp-mod-me")).to_contain_text("Rocket")
         finally:
             learner.context.close()
 

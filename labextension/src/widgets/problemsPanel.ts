@@ -25,9 +25,21 @@ import { classTrackTitle, cohortLine, cohortTracks, learnerCohorts } from '../co
 import { ApiError, describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
 import {
+  EMPTY_BOARD_TEXT,
+  LEADERBOARD_HEADING,
+  ordinal,
+  pointsText,
+  readLeaderboards,
+  showsYouLine,
+  streakText,
+  youText
+} from '../leaderboard';
+import {
   AssessmentState,
   IAssessment,
   ICohort,
+  ILeaderboard,
+  ILeaderboardRow,
   IMe,
   IProblemProgress,
   IProblemSummary,
@@ -41,6 +53,9 @@ import { buildTracks, initialOpenTracks, ITrackView } from '../tracks';
 
 /** How often the space line is refreshed while the panel is shown. */
 const SPACE_REFRESH_MS = 60 * 1000;
+
+/** Numbers the leaderboards' bodies, for their toggles' `aria-controls`. */
+let boardIds = 0;
 
 export interface IProblemsPanelOptions {
   client: ICodeRunnerClient;
@@ -57,6 +72,8 @@ export interface IProblemsPanelOptions {
  * expanded. Above the tracks, the learner's assessments: open and upcoming ones, and
  * those closed in the last 24 hours, each with its problems, the attempts left on each
  * and an Open button; their countdowns follow the clock while the panel is shown.
+ * Below them, the leaderboards of the learner's classes whose teacher switched one on:
+ * the top rows, the learner's own row marked, and their place when further down.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -95,6 +112,14 @@ export class ProblemsPanel extends SidePanel {
     this._assessmentsSection.hide();
     this.content.addWidget(this._assessmentsSection);
 
+    // Filled in when the server sends a leaderboard; hidden while there is none.
+    this._leaderboardSection = new Widget({
+      node: element('section', 'jp-CodeRunner-leaderboard')
+    });
+    this._leaderboardSection.node.setAttribute('aria-label', LEADERBOARD_HEADING);
+    this._leaderboardSection.hide();
+    this.content.addWidget(this._leaderboardSection);
+
     this._body = new Widget();
     this._body.addClass('jp-CodeRunner-problems-body');
     this.content.addWidget(this._body);
@@ -122,14 +147,15 @@ export class ProblemsPanel extends SidePanel {
   /**
    * Loads problems, tracks and progress. If tracks fail to load, problems are grouped
    * by track id and level; if progress fails, the problems still show, all unlocked.
-   * The learner's cohorts and assessments load alongside and never hold the problems
-   * back.
+   * The learner's cohorts, assessments and leaderboards load alongside and never hold
+   * the problems back.
    */
   async refresh(): Promise<void> {
     const generation = ++this._generation;
     void this.refreshSpace();
     void this._loadCohorts(generation);
     void this.refreshAssessments();
+    void this.refreshLeaderboard();
     this._showStatus('Loading problems…');
     const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
@@ -199,6 +225,25 @@ export class ProblemsPanel extends SidePanel {
       this._assessmentsError = `Could not load your assessments: ${describeError(error)}`;
     }
     this._renderAssessments();
+  }
+
+  /**
+   * Reloads the leaderboards of the learner's classes. A leaderboard is a bonus, not a
+   * task: if the call fails (or the server has none, 404), the section is hidden, no
+   * error shown.
+   */
+  async refreshLeaderboard(): Promise<void> {
+    const generation = ++this._leaderboardGeneration;
+    let boards: ILeaderboard[];
+    try {
+      boards = readLeaderboards(await this._client.getLeaderboard());
+    } catch {
+      boards = [];
+    }
+    if (generation !== this._leaderboardGeneration || this.isDisposed) {
+      return; // a newer refresh is on its way
+    }
+    this._renderLeaderboard(boards);
   }
 
   protected onAfterAttach(msg: Message): void {
@@ -292,6 +337,77 @@ export class ProblemsPanel extends SidePanel {
       list.appendChild(item);
     }
     block.appendChild(list);
+    return block;
+  }
+
+  /**
+   * Draws the leaderboard section: under its heading, each board's class name (a
+   * toggle; a board the learner closed stays closed for this session), its rows and,
+   * when the learner is further down, their place. Hidden without boards; left alone
+   * when nothing changed (so focus and screen readers are not disturbed).
+   */
+  private _renderLeaderboard(boards: ILeaderboard[]): void {
+    const section = this._leaderboardSection;
+    const shown = JSON.stringify(boards);
+    if (shown === this._leaderboardShown) {
+      return;
+    }
+    this._leaderboardShown = shown;
+    if (boards.length === 0) {
+      section.node.replaceChildren();
+      section.hide();
+      return;
+    }
+    section.node.replaceChildren(
+      element('h2', 'jp-CodeRunner-leaderboardHeading', LEADERBOARD_HEADING),
+      ...boards.map(board => this._renderBoard(board))
+    );
+    section.show();
+  }
+
+  private _renderBoard(board: ILeaderboard): HTMLElement {
+    const block = element('div', 'jp-CodeRunner-leaderboardBoard');
+    block.dataset.cohort = board.cohort;
+    const body = element('div', 'jp-CodeRunner-leaderboardBody');
+    body.id = `jp-CodeRunner-leaderboard-${++boardIds}`;
+
+    const toggle = element('button', 'jp-CodeRunner-leaderboardToggle');
+    toggle.type = 'button';
+    toggle.setAttribute('aria-controls', body.id);
+    toggle.append(
+      caretRightIcon.element({ tag: 'span', className: 'jp-CodeRunner-caret' }),
+      element('span', 'jp-CodeRunner-leaderboardClass', board.display_name)
+    );
+    const title = element('h3', 'jp-CodeRunner-leaderboardTitle');
+    title.appendChild(toggle);
+    block.append(title, body);
+    const setOpen = (open: boolean) => {
+      toggle.setAttribute('aria-expanded', String(open));
+      body.hidden = !open;
+    };
+    setOpen(!this._closedBoards.has(board.cohort));
+    toggle.addEventListener('click', () => {
+      const open = body.hidden;
+      if (open) {
+        this._closedBoards.delete(board.cohort);
+      } else {
+        this._closedBoards.add(board.cohort);
+      }
+      setOpen(open);
+    });
+
+    if (board.rows.length > 0) {
+      const list = element('ol', 'jp-CodeRunner-leaderboardRows');
+      for (const row of board.rows) {
+        list.appendChild(renderLeaderboardRow(row));
+      }
+      body.appendChild(list);
+    } else {
+      body.appendChild(element('p', 'jp-CodeRunner-leaderboardEmpty', EMPTY_BOARD_TEXT));
+    }
+    if (board.me && showsYouLine(board)) {
+      body.appendChild(element('p', 'jp-CodeRunner-leaderboardMe', youText(board.me)));
+    }
     return block;
   }
 
@@ -679,6 +795,32 @@ export class ProblemsPanel extends SidePanel {
   private _assessmentTimer: number | null = null;
   /** Problem titles by id, for the assessments' problems; ids until problems load. */
   private _problemTitles = new Map<string, string>();
+  private _leaderboardSection: Widget;
+  private _leaderboardGeneration = 0;
+  /** The boards on show (as JSON), to leave the section alone when nothing changed. */
+  private _leaderboardShown = '';
+  /** Cohorts whose board the learner closed; the others are open. */
+  private _closedBoards = new Set<string>();
+}
+
+/** One row of a leaderboard: place, name, points and a streak of two days or more. */
+function renderLeaderboardRow(row: ILeaderboardRow): HTMLElement {
+  const item = element('li', 'jp-CodeRunner-leaderboardRow');
+  item.append(
+    element('span', 'jp-CodeRunner-leaderboardRank', ordinal(row.rank)),
+    element('span', 'jp-CodeRunner-leaderboardName', row.name),
+    element('span', 'jp-CodeRunner-leaderboardPoints', pointsText(row.points))
+  );
+  const streak = streakText(row.streak);
+  if (streak) {
+    item.appendChild(element('span', 'jp-CodeRunner-leaderboardStreak', streak));
+  }
+  if (row.me) {
+    item.classList.add('jp-mod-me');
+    item.setAttribute('aria-current', 'true');
+    item.title = 'You';
+  }
+  return item;
 }
 
 /** Opens or closes a track section rendered by the panel. */
