@@ -939,6 +939,13 @@ def render(results: dict[str, Any]) -> str:
                 f"  {label:34} total {cpu['total']:.0f} = {parts}; "
                 f"busy {cpu['machine_busy_share'] * 100:.0f}%"
             )
+    batch = results.get("batch")
+    if batch:
+        lines.append(
+            f"(e) coderunner grade --local, {batch['files']} notebooks, {batch['jobs']} at "
+            f"once: {batch['seconds']} s = {batch['files_per_s']} files/s, "
+            f"{batch['over_ceiling']}x the raw ceiling; verdicts {batch['verdicts']}"
+        )
     board = results.get("dashboard")
     if board:
         lines.append(
@@ -1046,9 +1053,21 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
                 cpu_before, bench.cpu.snapshot(), len(base_samples)
             ),
         }
-        # (d) the teacher dashboard's report of one class
-        from tests.bench import dashboard
+        # (e) batch grading of a class folder of notebooks, against the same ceiling
+        from tests.bench import batch, dashboard
 
+        results["batch"] = await batch.measure(
+            image=args.image,
+            content=BENCH_CONTENT,
+            problem=PROBLEM_ID,
+            count=args.batch_files,
+            jobs=max(args.sweep),
+            code_for=lambda i: learner_code(i, f"{run_id}-batch"),
+        )
+        results["batch"]["over_ceiling"] = round(
+            results["batch"]["files_per_s"] / results["ceiling"]["containers_per_s"], 3
+        )
+        # (d) the teacher dashboard's report of one class
         results["dashboard"] = await dashboard.measure(
             backing.mongodb_uri,
             f"bench_{run_id}_dashboard",
@@ -1112,6 +1131,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=float,
         default=2.0,
         help="submissions in flight per worker at saturation (default 2)",
+    )
+    p.add_argument(
+        "--batch-files",
+        type=int,
+        default=200,
+        help="notebooks graded by `coderunner grade --local` (default 200)",
     )
     p.add_argument(
         "--dashboard-learners",

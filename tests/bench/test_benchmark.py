@@ -67,6 +67,8 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
             "0",
             "--settle",
             "0.2",
+            "--batch-files",
+            "3",
             "--dashboard-learners",
             "5",
             "--dashboard-submissions",
@@ -94,6 +96,8 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
     board = results["dashboard"]
     assert board["submissions"] == 60 and board["report_ms"]["p50"] > 0
     assert "(d) dashboard refresh" in proc.stdout
+    assert results["batch"]["verdicts"] == {"passed": 3} and results["batch"]["over_ceiling"] > 0
+    assert "(e) coderunner grade --local" in proc.stdout
     assert "runner" in results["real_sequential"]["steps_median_ms"]
     meta = results["meta"]
     for label in (f"{BENCH_LABEL}={meta['run_id']}", f"{INSTANCE_LABEL}={meta['instance']}"):

@@ -163,7 +163,7 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         # and the grading service applies it.
         page.locator("#limits-who").select_option("learner2")
         page.locator("#limits-rate").fill("1")
-        page.get_by_role("button", name="Save").click()
+        page.get_by_role("button", name="Save", exact=True).click()
         expect(page.locator("#limits-audit li").first).to_contain_text(
             "teacher1 set limits for learner2: 1/min, default (was default)"
         )

@@ -8,19 +8,18 @@ import datetime as dt
 
 from ..api import GOOD_ADD, WRONG_ADD, call
 
-NOW = dt.datetime.now(dt.UTC)
-
 
 async def add_assessment(app, ident: str, opens: float, closes: float, **extra) -> None:
     """An assessment of class-a on add-two, opening and closing ``opens``/``closes``
     minutes from now."""
+    now = dt.datetime.now(dt.UTC)
     doc = {
         "_id": ident,
         "title": extra.pop("title", "Quiz"),
         "cohort": extra.pop("cohort", "class-a"),
         "problems": ["add-two"],
-        "opens_at": NOW + dt.timedelta(minutes=opens),
-        "closes_at": NOW + dt.timedelta(minutes=closes),
+        "opens_at": now + dt.timedelta(minutes=opens),
+        "closes_at": now + dt.timedelta(minutes=closes),
         "max_attempts": extra.pop("max_attempts", 2),
         "created_by": "teacher",
     }
