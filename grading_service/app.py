@@ -400,6 +400,7 @@ class GradingService(Application):
         )
         await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
+        await self.sync_content_assessments()
         removed = await self.sandboxes.remove_all()
         if removed:
             self.log.info("removed %d sandboxes left from an earlier run", removed)
@@ -416,6 +417,16 @@ class GradingService(Application):
         )
         return self.http_server
 
+    async def sync_content_assessments(self) -> None:
+        """Assessments defined in the content folder's ``assessments.json``."""
+        docs = [a.as_doc() for a in self.content.assessments]
+        for clash in await self.storage.sync_assessments(docs):
+            self.log.warning(
+                "assessment %r in the content folder has the id of one made on the "
+                "dashboard; the dashboard's is kept",
+                clash,
+            )
+
     def reload_content(self) -> None:
         """Load the content folder again (SIGHUP); keep the old content if it is broken."""
         try:
@@ -424,6 +435,10 @@ class GradingService(Application):
             self.log.error("content reload failed, keeping the loaded content: %s", exc)
             return
         self.log.info("content reloaded: %d problems", len(self.content.problems))
+        task = asyncio.get_running_loop().create_task(self.sync_content_assessments())
+        self._background: set[asyncio.Task] = getattr(self, "_background", set())
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def shutdown(self) -> None:
         """Stop accepting, let jobs in flight finish, remove our sandboxes, close clients."""

@@ -259,6 +259,21 @@ class Storage:
         )
         return True
 
+    async def sync_assessments(self, docs: list[dict[str, Any]]) -> list[str]:
+        """Store the content folder's assessments (created or updated; ``created_by`` is
+        "content"). An id a teacher already used on the dashboard is left alone; those
+        ids are returned."""
+        clashes = []
+        for doc in docs:
+            existing = await self.assessments.find_one({"_id": doc["_id"]}, {"created_by": 1})
+            if existing is not None and existing.get("created_by") != "content":
+                clashes.append(doc["_id"])
+                continue
+            await self.assessments.replace_one(
+                {"_id": doc["_id"]}, {**doc, "created_at": utcnow()}, upsert=True
+            )
+        return clashes
+
     async def get_assessment(self, assessment_id: str) -> dict[str, Any] | None:
         return await self.assessments.find_one({"_id": assessment_id})
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..assessments import Assessment, AssessmentError, parse
+
 PROBLEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 # Statement images live in <problem>/assets/; only raster types (no SVG: it can carry script).
 ASSET_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}\.(png|jpe?g|gif|webp)$", re.IGNORECASE)
@@ -205,6 +207,36 @@ def _read_json(path: Path) -> dict:
 DEFAULT_UNLOCK_THRESHOLD = 0.5
 
 
+ASSESSMENTS_FILE = "assessments.json"
+
+
+def load_assessments(path: Path, known_problems: set[str]) -> list[Assessment]:
+    """Assessments defined in the content folder (``assessments.json``: a list of objects
+    with ``id``, ``title``, ``cohort``, ``problems``, ``opens_at``, ``closes_at`` and
+    ``max_attempts``, as the dashboard's form has them); none when the file is absent."""
+    if not path.is_file():
+        return []
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ContentError(f"{path}: not valid JSON ({exc})") from None
+    if not isinstance(entries, list):
+        raise ContentError(f"{path}: must be a list of assessments")
+    found: list[Assessment] = []
+    for number, entry in enumerate(entries, start=1):
+        cohort = entry.get("cohort") if isinstance(entry, dict) else None
+        if not isinstance(cohort, str) or not cohort:
+            raise ContentError(f"{path}: assessment {number} needs a 'cohort' (a hub group)")
+        try:
+            found.append(parse(entry, cohort=cohort, known_problems=known_problems, by="content"))
+        except AssessmentError as exc:
+            raise ContentError(f"{path}: assessment {number}: {exc.message}") from None
+    ids = [a.id for a in found]
+    if len(set(ids)) != len(ids):
+        raise ContentError(f"{path}: two assessments share an id")
+    return found
+
+
 class ContentStore:
     """All problems, tracks and levels, loaded once.
 
@@ -217,6 +249,7 @@ class ContentStore:
         self.problems: dict[str, Problem] = {}
         self.index: list[dict] = []
         self.tracks: list[Track] = []
+        self.assessments: list[Assessment] = []
         self.reload()
 
     def reload(self) -> None:
@@ -259,7 +292,9 @@ class ContentStore:
                     levels=tuple(levels),
                 )
             )
+        assessments = load_assessments(self.root / ASSESSMENTS_FILE, set(problems))
         self.problems = problems
+        self.assessments = assessments
         self.index = [p.summary() for p in ordered]
         self.tracks = sorted(tracks, key=lambda t: (t.order, t.id))
         self.tracks_index = [t.public() for t in self.tracks]

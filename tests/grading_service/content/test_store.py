@@ -69,3 +69,40 @@ def test_duplicate_ids_are_refused(tmp_path: Path, write_problem) -> None:
 def test_empty_content_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ContentError, match="no problems"):
         ContentStore(tmp_path)
+
+
+def test_assessments_can_be_defined_in_the_content_folder(tmp_path) -> None:
+    import json
+    import shutil
+
+    from grading_service.content.store import ContentError, ContentStore
+    from hub_config.settings import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    entry = {
+        "id": "week-1",
+        "title": "Week 1 check",
+        "cohort": "7a",
+        "problems": ["add-two"],
+        "opens_at": "2027-01-11T09:00+00:00",
+        "closes_at": "2027-01-11T10:00+00:00",
+        "max_attempts": 2,
+    }
+    (content / "assessments.json").write_text(json.dumps([entry]))
+    (week,) = ContentStore(content).assessments
+    assert (week.id, week.cohort, week.problems, week.created_by) == (
+        "week-1",
+        "7a",
+        ("add-two",),
+        "content",
+    )
+    for broken, fragment in [
+        ([{**entry, "problems": ["nope"]}], "assessment 1: No problem 'nope'"),
+        ([{**entry, "cohort": ""}], "needs a 'cohort'"),
+        ([entry, entry], "share an id"),
+        ({"id": "x"}, "must be a list"),
+    ]:
+        (content / "assessments.json").write_text(json.dumps(broken))
+        with pytest.raises(ContentError, match=fragment):
+            ContentStore(content)

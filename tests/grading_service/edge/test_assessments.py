@@ -105,3 +105,36 @@ async def test_another_classes_assessment_and_other_problems_are_not_found(make_
     assert code == 400
     code, listed, _ = await call(app, "GET", "/api/assessments")
     assert [a["id"] for a in listed["assessments"]] == ["ours"]
+
+
+async def test_assessments_from_the_content_folder_reach_their_class(
+    make_service, tmp_path
+) -> None:
+    import json
+    import shutil
+
+    from hub_config.settings import ROOT
+
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    now = dt.datetime.now(dt.UTC)
+    (content / "assessments.json").write_text(
+        json.dumps(
+            [
+                {
+                    "id": "from-file",
+                    "title": "Week 1 check",
+                    "cohort": "class-a",
+                    "problems": ["add-two"],
+                    "opens_at": (now - dt.timedelta(minutes=1)).isoformat(),
+                    "closes_at": (now + dt.timedelta(hours=1)).isoformat(),
+                    "max_attempts": 1,
+                }
+            ]
+        )
+    )
+    app = await make_service(content_dir=str(content), WorkerPool__concurrency=0)
+    code, listed, _ = await call(app, "GET", "/api/assessments")
+    assert [(a["id"], a["state"]) for a in listed["assessments"]] == [("from-file", "open")]
+    code, body, _ = await submit(app, GOOD_ADD, "from-file")
+    assert code == 202 and body["assessment_id"] == "from-file"
