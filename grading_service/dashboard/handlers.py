@@ -65,6 +65,21 @@ class DashboardHandler(HubOAuthenticated, web.RequestHandler):
     def access(self) -> Access:
         return Access.from_model(self.current_user)
 
+    def json_body(self) -> dict[str, Any]:
+        """The request's JSON object (400 otherwise)."""
+        try:
+            body = json.loads(self.request.body or b"{}")
+        except ValueError:
+            raise web.HTTPError(400, "The request is not JSON.") from None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, "The request must be a JSON object.")
+        return body
+
+    def write_json(self, body: Any, status: int = 200) -> None:
+        self.set_status(status)
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps(body, default=str))
+
     def require_staff(self) -> Access:
         access = self.access
         if not access.is_staff:
@@ -130,8 +145,7 @@ class CohortsHandler(DashboardHandler):
             except AuthError:
                 continue
             cohorts.append({**cohort.public(), "learners": len(cohort.members)})
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"user": self.current_user["name"], "cohorts": cohorts}))
+        self.write_json({"user": self.current_user["name"], "cohorts": cohorts})
 
 
 async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
@@ -174,8 +188,7 @@ class CohortDataHandler(DashboardHandler):
     async def get(self, name: str) -> None:
         data = await cohort_report(self, name)
         data["generated_at"] = dt.datetime.now(dt.UTC).isoformat()
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(data, default=str))
+        self.write_json(data)
 
 
 class GradebookHandler(DashboardHandler):
@@ -192,8 +205,7 @@ class GradebookHandler(DashboardHandler):
             self.set_header("Content-Type", "text/csv; charset=utf-8")
             self.finish(report.gradebook_csv(data))
         else:
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps(report.gradebook_json(data)))
+            self.write_json(report.gradebook_json(data))
 
 
 class AssessmentsHandler(DashboardHandler):
@@ -205,19 +217,13 @@ class AssessmentsHandler(DashboardHandler):
         await self.cohort_or_404(name)
         now = dt.datetime.now(dt.UTC)
         docs = await self.service.storage.assessments_of([name])
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"assessments": [Assessment.from_doc(d).public(now) for d in docs]}))
+        self.write_json({"assessments": [Assessment.from_doc(d).public(now) for d in docs]})
 
     @web.authenticated
     async def post(self, name: str) -> None:
         self.require_staff()
         await self.cohort_or_404(name)
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise web.HTTPError(400, "The request is not JSON.") from None
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "The request must be a JSON object.")
+        body = self.json_body()
         try:
             assessment = parse(
                 body,
@@ -232,9 +238,7 @@ class AssessmentsHandler(DashboardHandler):
         )
         if not created:
             raise web.HTTPError(409, f"There is already an assessment {assessment.id!r}.")
-        self.set_status(201)
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(assessment.public(dt.datetime.now(dt.UTC))))
+        self.write_json(assessment.public(dt.datetime.now(dt.UTC)), status=201)
 
 
 class LeaderboardHandler(DashboardHandler):
@@ -253,18 +257,14 @@ class LeaderboardHandler(DashboardHandler):
             "learners": list(cohort.members),
             "rows": rows,
         }
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body, default=str))
+        self.write_json(body)
 
     @web.authenticated
     async def post(self, name: str) -> None:
         self.require_staff()
         cohort = await self.cohort_or_404(name)
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise web.HTTPError(400, "The request is not JSON.") from None
-        if not isinstance(body, dict) or not isinstance(body.get("enabled"), bool):
+        body = self.json_body()
+        if not isinstance(body.get("enabled"), bool):
             raise web.HTTPError(400, "Send {'enabled': true|false, 'names': {...}}.")
         try:
             names = check_names(body.get("names", {}), cohort.members)
@@ -273,8 +273,7 @@ class LeaderboardHandler(DashboardHandler):
         await self.service.storage.set_leaderboard(
             name, body["enabled"], names, by=self.current_user["name"]
         )
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps({"enabled": body["enabled"], "names": names}))
+        self.write_json({"enabled": body["enabled"], "names": names})
 
 
 class SimilarityHandler(DashboardHandler):
@@ -316,8 +315,7 @@ class SimilarityHandler(DashboardHandler):
                 for p in found.pairs
             ],
         }
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body, default=str))
+        self.write_json(body)
 
 
 LIMIT_KEYS = ("rate_per_minute", "daily_quota")
@@ -358,19 +356,13 @@ class LimitsHandler(DashboardHandler):
             "rate_per_minute": admission.rate_per_minute,
             "daily_quota": admission.daily_quota,
         }
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body, default=str))
+        self.write_json(body)
 
     @web.authenticated
     async def post(self, name: str) -> None:
         self.require_staff()
         cohort = await self.cohort_or_404(name)
-        try:
-            body = json.loads(self.request.body or b"{}")
-        except ValueError:
-            raise web.HTTPError(400, "The request is not JSON.") from None
-        if not isinstance(body, dict):
-            raise web.HTTPError(400, "The request must be a JSON object.")
+        body = self.json_body()
         learner = body.get("learner")
         if learner is not None and learner not in cohort.members:
             raise web.HTTPError(404, f"No learner {learner!r} in this class.")
@@ -378,8 +370,7 @@ class LimitsHandler(DashboardHandler):
         await self.service.storage.set_override(
             kind, subject, parse_limits(body), by=self.current_user["name"]
         )
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(await self.service.storage.overrides_of(name, [*cohort.members])))
+        self.write_json(await self.service.storage.overrides_of(name, [*cohort.members]))
 
 
 class LearnerHandler(DashboardHandler):
@@ -406,8 +397,7 @@ class LearnerHandler(DashboardHandler):
                 for doc in docs
             ],
         }
-        self.set_header("Content-Type", "application/json")
-        self.finish(json.dumps(body, default=str))
+        self.write_json(body)
 
 
 class OAuthCallbackHandler(HubOAuthCallbackHandler):

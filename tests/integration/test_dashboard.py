@@ -136,6 +136,9 @@ def test_a_teacher_sees_their_class_and_downloads_the_gradebook(
         expect(cell).to_have_attribute("aria-label", re.compile("2 attempts"))
         expect(page.locator("#stats")).to_contain_text("Add two numbers")
         shot(page, "teacher-dashboard")
+        page.emulate_media(color_scheme="dark")
+        shot(page, "teacher-dashboard-dark")
+        page.emulate_media(color_scheme="light")
 
         # The drill-down: the learner's submissions with their code, and for the wrong one
         # why its hidden tests failed (learners never see that).
