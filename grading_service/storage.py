@@ -139,9 +139,22 @@ class Storage:
         except DuplicateKeyError:
             pass  # this submission was already counted
 
-    async def submissions_of(self, user: str, limit: int) -> list[Submission]:
-        """A user's newest submissions first (index: user, created_at)."""
-        cursor = self.submissions.find({"user": user}).sort("created_at", DESCENDING).limit(limit)
+    async def submissions_of(
+        self,
+        user: str,
+        limit: int,
+        *,
+        problem_id: str | None = None,
+        before: dt.datetime | None = None,
+    ) -> list[Submission]:
+        """A user's newest submissions first, of one problem if given, made before
+        ``before`` if given (the next page; index: user, created_at)."""
+        query: dict[str, Any] = {"user": user}
+        if problem_id is not None:
+            query["problem_id"] = problem_id
+        if before is not None:
+            query["created_at"] = {"$lt": before}
+        cursor = self.submissions.find(query).sort("created_at", DESCENDING).limit(limit)
         return [cast("Submission", doc) async for doc in cursor]
 
     async def graded_submissions_of(

@@ -7,6 +7,7 @@ status; foreign or unknown ids answer 404.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 import time
@@ -227,6 +228,34 @@ def public_submission(doc: Submission) -> dict[str, Any]:
 
 
 class SubmissionsHandler(AuthenticatedHandler):
+    async def get(self) -> None:
+        """The caller's own submissions, newest first, with their code: ``?problem_id=``
+        for one problem, ``?limit=`` (at most 100, default 20), and ``?before=`` (the
+        ``next`` value of the previous page) for the page after."""
+        problem_id = self.get_argument("problem_id", None)
+        try:
+            limit = min(max(int(self.get_argument("limit", "20")), 1), 100)
+        except ValueError:
+            raise APIError(400, "'limit' must be a whole number.") from None
+        before = None
+        if self.get_argument("before", None):
+            try:
+                before = dt.datetime.fromisoformat(self.get_argument("before"))
+            except ValueError:
+                raise APIError(400, "'before' must be the 'next' value of a page.") from None
+            if before.tzinfo is None:
+                before = before.replace(tzinfo=dt.UTC)
+        docs = await self.service.storage.submissions_of(
+            self.user_name, limit + 1, problem_id=problem_id, before=before
+        )
+        page = docs[:limit]
+        self.write_json(
+            {
+                "submissions": [{**public_submission(d), "code": d.get("code", "")} for d in page],
+                "next": page[-1]["created_at"].isoformat() if len(docs) > limit else None,
+            }
+        )
+
     async def post(self) -> None:
         submissions = self.service.submissions
         try:

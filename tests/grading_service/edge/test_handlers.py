@@ -231,3 +231,26 @@ async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
         service, "GET", f"/api/submissions/{body['id']}?wait=5", token="erin-token"
     )
     assert code == 404
+
+
+async def test_a_learner_pages_through_their_own_submissions_of_a_problem(make_service) -> None:
+    from urllib.parse import quote
+
+    app = await make_service(WorkerPool__concurrency=0, Admission__rate_per_minute=0)
+    for n in range(3):
+        await call(app, "POST", "/api/submissions", {"problem_id": "add-two", "code": f"x = {n}\n"})
+    await call(app, "POST", "/api/submissions", {"problem_id": "count-vowels", "code": "y = 1"})
+    code, first, _ = await call(app, "GET", "/api/submissions?problem_id=add-two&limit=2")
+    assert code == 200
+    assert [s["code"] for s in first["submissions"]] == ["x = 2\n", "x = 1\n"]
+    assert first["next"]
+    code, rest, _ = await call(
+        app, "GET", f"/api/submissions?problem_id=add-two&limit=2&before={quote(first['next'])}"
+    )
+    assert [s["code"] for s in rest["submissions"]] == ["x = 0\n"] and rest["next"] is None
+    code, everything, _ = await call(app, "GET", "/api/submissions")
+    assert len(everything["submissions"]) == 4
+    code, theirs, _ = await call(app, "GET", "/api/submissions", token="bob-token")
+    assert theirs == {"submissions": [], "next": None}, "only one's own"
+    code, bad, _ = await call(app, "GET", "/api/submissions?before=yesterday")
+    assert code == 400
