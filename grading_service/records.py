@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from typing import Literal, NotRequired, TypedDict, get_args
+from collections.abc import Mapping
+from typing import Any, Literal, NotRequired, TypedDict, get_args
 
 SubmissionStatus = Literal["queued", "running", "graded", "failed"]
 """``graded`` and ``failed`` are final: ``failed`` means no verdict could be reached."""
@@ -112,6 +113,12 @@ class Submission(TypedDict):
     image: NotRequired[str]
     grading_ms: NotRequired[float]
     hidden_detail: NotRequired[list[HiddenDetail]]
+
+
+def is_solved(doc: Mapping[str, Any]) -> bool:
+    """A graded submission with full marks (the rule progress, reports and streaks share)."""
+    max_score = doc.get("max_score") or 0
+    return doc.get("status") == "graded" and max_score > 0 and (doc.get("score") or 0) >= max_score
 
 
 def typescript() -> str:

@@ -24,10 +24,12 @@ from tornado import web
 from ..assessments import Assessment, AssessmentError, parse
 from ..edge.access import Access
 from ..edge.auth import AuthError, may_read
-from ..edge.handlers import public_submission
+from ..edge.cohorts import LIMIT_KEYS, MAX_LIMIT
+from ..edge.handlers import staff_submission
 from ..edge.leaderboards import rows_of
 from ..edge.people import MAX_HISTORY
 from ..leaderboard import LeaderboardError, check_names
+from ..records import is_solved
 from ..similarity import Entry, similar_pairs
 from . import report
 
@@ -129,23 +131,13 @@ class CohortsHandler(DashboardHandler):
     @web.authenticated
     async def get(self) -> None:
         access = self.require_staff()
-        hub = self.service.identity.hub
         try:
-            names = (
-                await hub.group_names()
-                if access.admin or access.teaches_everyone
-                else sorted(access.cohorts)
-            )
+            cohorts = await self.service.identity.hub.cohorts_taught(access)
         except AuthError as exc:
             raise web.HTTPError(exc.status, exc.message) from None
-        cohorts = []
-        for name in names:
-            try:
-                cohort = await hub.cohort(name)
-            except AuthError:
-                continue
-            cohorts.append({**cohort.public(), "learners": len(cohort.members)})
-        self.write_json({"user": self.current_user["name"], "cohorts": cohorts})
+        self.write_json(
+            {"user": self.current_user["name"], "cohorts": [c.listing() for c in cohorts]}
+        )
 
 
 async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
@@ -168,7 +160,7 @@ async def cohort_report(handler: DashboardHandler, name: str) -> dict[str, Any]:
         problems = report.columns(service.content.index, cohort.track)
     solved: dict[str, set[str]] = {m: set() for m in members}
     for doc in docs:
-        if doc.get("user") in solved and report._solved(doc):
+        if doc.get("user") in solved and is_solved(doc):
             solved[doc["user"]].add(doc["problem_id"])
     reached = {}
     for learner, done in solved.items():
@@ -318,10 +310,6 @@ class SimilarityHandler(DashboardHandler):
         self.write_json(body)
 
 
-LIMIT_KEYS = ("rate_per_minute", "daily_quota")
-MAX_LIMIT = 100_000
-
-
 def parse_limits(body: dict[str, Any]) -> dict[str, int] | None:
     """The limits in a request: whole numbers from 0 (no limit) to 100000; both absent
     (or null) clears the override."""
@@ -388,14 +376,7 @@ class LearnerHandler(DashboardHandler):
         docs = await self.service.storage.submissions_of(learner, MAX_HISTORY)
         body = {
             "user": learner,
-            "submissions": [
-                {
-                    **public_submission(doc),
-                    "code": doc.get("code", ""),
-                    "hidden_detail": doc.get("hidden_detail", []),
-                }
-                for doc in docs
-            ],
+            "submissions": [staff_submission(doc) for doc in docs],
         }
         self.write_json(body)
 

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from ..records import is_solved
+
 NOT_STARTED, ATTEMPTED, SOLVED = "not_started", "attempted", "solved"
 
 
@@ -44,11 +46,6 @@ def columns(
         return [chosen[pid] for pid in only if pid in chosen]
     order = {c.id: i for i, c in enumerate(cols)}
     return sorted(cols, key=lambda c: (c.track, c.level, order[c.id]))
-
-
-def _solved(doc: Mapping[str, Any]) -> bool:
-    max_score = doc.get("max_score") or 0
-    return doc.get("status") == "graded" and max_score > 0 and doc.get("score", 0) >= max_score
 
 
 def cohort_report(
@@ -83,7 +80,7 @@ def cohort_report(
                 cells[problem.id] = {"state": NOT_STARTED, "best_score": 0, "attempts": 0}
                 continue
             best = max(float(t.get("score", 0)) for t in tries)
-            first = next((i for i, t in enumerate(tries) if _solved(t)), None)
+            first = next((i for i, t in enumerate(tries) if is_solved(t)), None)
             state = SOLVED if first is not None else ATTEMPTED
             if first is not None:
                 to_solve[problem.id].append(first + 1)

@@ -102,6 +102,23 @@ class HubIdentity(LoggingConfigurable):
             if len(page) < 200:
                 return names
 
+    async def cohorts_taught(self, access: Access) -> list[Cohort]:
+        """The cohorts ``access`` teaches: every hub group for admins and those who teach
+        everyone, else the groups their scopes name (ones since removed are skipped).
+        Raises AuthError(503) when the hub cannot answer."""
+        if access.admin or access.teaches_everyone:
+            names = await self.group_names()
+        else:
+            names = sorted(access.cohorts)
+        found = []
+        for name in names:
+            try:
+                found.append(await self.cohort(name))
+            except AuthError as exc:
+                if exc.status != 404:
+                    raise
+        return found
+
     async def cohorts(self, names: list[str]) -> list[Cohort]:
         """The cohorts of these groups; when the hub cannot be asked, none (the defaults
         apply, and the error is logged)."""

@@ -38,6 +38,10 @@ class Cohort:
         """What a learner in the cohort may know of it."""
         return {"name": self.name, "display_name": self.display_name, "track": self.track}
 
+    def listing(self) -> dict[str, Any]:
+        """What its teachers see in a list of cohorts."""
+        return {**self.public(), "learners": len(self.members)}
+
 
 def cohort_from_group(model: Mapping[str, Any]) -> tuple[Cohort, list[str]]:
     """A hub group model as a cohort, and the problems found in its settings."""

@@ -227,6 +227,21 @@ def public_submission(doc: Submission) -> dict[str, Any]:
     }
 
 
+def own_submission(doc: Submission) -> dict[str, Any]:
+    """A submission as its owner lists it: with their code."""
+    return {**public_submission(doc), "code": doc.get("code", "")}
+
+
+def staff_submission(doc: Submission) -> dict[str, Any]:
+    """A learner's submission as their teachers and admins see it: with the learner's
+    name, their code and why hidden tests failed (never shown to learners)."""
+    return {
+        **own_submission(doc),
+        "user": doc["user"],
+        "hidden_detail": doc.get("hidden_detail", []),
+    }
+
+
 class SubmissionsHandler(AuthenticatedHandler):
     async def get(self) -> None:
         """The caller's own submissions, newest first, with their code: ``?problem_id=``
@@ -251,7 +266,7 @@ class SubmissionsHandler(AuthenticatedHandler):
         page = docs[:limit]
         self.write_json(
             {
-                "submissions": [{**public_submission(d), "code": d.get("code", "")} for d in page],
+                "submissions": [own_submission(d) for d in page],
                 "next": page[-1]["created_at"].isoformat() if len(docs) > limit else None,
             }
         )
@@ -314,14 +329,8 @@ class SubmissionHandler(AuthenticatedHandler):
             if doc["status"] in ("graded", "failed") or remaining <= 0:
                 break
             await self.service.notifier.wait(submission_id, remaining)
-        body = public_submission(doc)
-        if doc["user"] != self.user_name:  # a teacher or an admin reading it
-            body.update(
-                user=doc["user"],
-                code=doc.get("code", ""),
-                hidden_detail=doc.get("hidden_detail", []),
-            )
-        self.write_json(body)
+        reader_is_staff = doc["user"] != self.user_name  # require_reader allowed them
+        self.write_json(staff_submission(doc) if reader_is_staff else public_submission(doc))
 
 
 def public_progress(

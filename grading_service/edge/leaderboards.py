@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from .. import leaderboard
+from ..records import is_solved
 from ..storage import Storage
 from .handlers import AuthenticatedHandler, BaseHandler
 
@@ -17,8 +18,7 @@ async def rows_of(storage: Storage, names: dict[str, str]) -> list[dict[str, Any
     progress = await storage.progress_of_users(learners)
     solved_on: dict[str, set[dt.date]] = {learner: set() for learner in learners}
     for doc in await storage.graded_submissions_of(learners):
-        max_score = doc.get("max_score") or 0
-        if max_score and doc.get("score", 0) >= max_score:
+        if is_solved(doc):
             solved_on[doc["user"]].add(doc["created_at"].astimezone(dt.UTC).date())
     return leaderboard.board(names, progress, solved_on, dt.datetime.now(dt.UTC).date())
 

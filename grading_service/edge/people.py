@@ -17,7 +17,8 @@ from .handlers import (
     AuthenticatedHandler,
     BaseHandler,
     ProgressHandler,
-    public_submission,
+    own_submission,
+    staff_submission,
 )
 
 MAX_HISTORY = 200
@@ -76,37 +77,18 @@ class LearnerSubmissionsHandler(AuthenticatedHandler):
 
     def view(self, doc: Submission, learner: str) -> dict[str, Any]:
         """With the code; for a teacher or admin also why hidden tests failed."""
-        body = {**public_submission(doc), "code": doc.get("code", "")}
-        if learner != self.user_name:
-            body["hidden_detail"] = doc.get("hidden_detail", [])
-        return body
+        return own_submission(doc) if learner == self.user_name else staff_submission(doc)
 
 
 class CohortsHandler(AuthenticatedHandler):
     """The cohorts the caller teaches (every hub group for admins)."""
 
     async def get(self) -> None:
-        hub = self.service.identity.hub
-        if self.access.admin or self.access.teaches_everyone:
-            names = await self.hub_call(hub.group_names())
-        else:
-            names = sorted(self.access.cohorts)
-        cohorts = []
-        for name in names:
-            try:
-                cohort = await hub.cohort(name)
-            except AuthError as exc:
-                if exc.status == 404:
-                    continue
-                raise APIError(exc.status, exc.message) from None
-            cohorts.append({**cohort.public(), "learners": len(cohort.members)})
-        self.write_json({"cohorts": cohorts})
-
-    async def hub_call(self, call: Any) -> Any:
         try:
-            return await call
+            cohorts = await self.service.identity.hub.cohorts_taught(self.access)
         except AuthError as exc:
             raise APIError(exc.status, exc.message) from None
+        self.write_json({"cohorts": [c.listing() for c in cohorts]})
 
 
 class CohortHandler(AuthenticatedHandler):
