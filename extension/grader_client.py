@@ -11,7 +11,7 @@ import json
 import logging
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError, HTTPRequest, HTTPResponse
 from tornado.web import HTTPError
@@ -32,11 +32,19 @@ class GraderError(HTTPError):
     ``write_error``, so it cannot be set earlier).
     """
 
-    def __init__(self, status: int, message: str, retry_after: str | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        retry_after: str | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         # "%s" keeps a "%" inside the grader's message from breaking tornado's log formatting.
         super().__init__(status, "%s", message)
         self.message = message
         self.retry_after = retry_after
+        # More fields for the client, e.g. a locked level's ``unlock`` rule.
+        self.extra = extra or {}
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,28 @@ class GraderClient:
 
     async def submit(self, payload: dict[str, Any]) -> GraderReply:
         return await self._request("POST", "submissions", payload)
+
+    async def list_submissions(self, query: dict[str, str]) -> GraderReply:
+        """The learner's own submissions (``problem_id``, ``limit``, ``before``)."""
+        return await self._request(
+            "GET", "submissions?" + urlencode(query) if query else "submissions"
+        )
+
+    async def get_hints(self, problem_id: str) -> GraderReply:
+        return await self._request("GET", f"problems/{quote(problem_id, safe='')}/hints")
+
+    async def reveal_hint(self, problem_id: str) -> GraderReply:
+        return await self._request("POST", f"problems/{quote(problem_id, safe='')}/hints", {})
+
+    async def get_checks(self, problem_id: str) -> GraderReply:
+        """The problem's public tests and data files, for a practice check."""
+        return await self._request("GET", f"problems/{quote(problem_id, safe='')}/checks")
+
+    async def list_cheatsheets(self) -> GraderReply:
+        return await self._request("GET", "cheatsheets")
+
+    async def get_cheatsheet(self, sheet_id: str) -> GraderReply:
+        return await self._request("GET", f"cheatsheets/{quote(sheet_id, safe='')}")
 
     async def get_submission(self, submission_id: str, wait_seconds: float = 0) -> GraderReply:
         path = f"submissions/{quote(submission_id, safe='')}"
@@ -174,6 +204,10 @@ class GraderClient:
             data = None
         if isinstance(data, dict) and isinstance(data.get("message"), str):
             message = data["message"]
+        if response.code == 403 and isinstance(data, dict) and data.get("reason") == "locked":
+            return GraderError(
+                403, message, extra={"reason": "locked", "unlock": data.get("unlock")}
+            )
         if response.code in _TOKEN_REJECTED:
             return GraderError(
                 502,

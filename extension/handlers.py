@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 from http.client import responses
 from typing import Any
@@ -17,6 +18,8 @@ from jupyter_server.auth.decorator import authorized
 from jupyter_server.base.handlers import APIHandler
 from jupyter_server.utils import ensure_async, url_path_join
 from tornado import web
+
+from grading_service.edge.notebook import NotebookError, notebook_source
 
 from .config import CodeRunnerConfig
 from .grader_client import GraderClient, GraderError, GraderReply
@@ -29,11 +32,14 @@ from .notebook_io import (
     notebook_for_submission,
     problem_filename,
 )
+from .practice import PracticeTimeout, run_practice
 from .space import HomeSpace
 
 API_PREFIX = "coderunner/api"
 _ID = r"(?P<{name}>[^/]+)"  # validated in the handler, so a bad id is a 400, not a 404
 ASSESSMENT_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+DATA_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+CHEATSHEET_ID_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}--[a-z0-9][a-z0-9-]{0,63}")
 
 
 class CodeRunnerHandler(APIHandler):
@@ -66,9 +72,14 @@ class CodeRunnerHandler(APIHandler):
         if message and exc.args:
             message = message % exc.args
         self.set_header("Content-Type", "application/json")
+        extra = exc.extra if isinstance(exc, GraderError) else {}
         self.finish(
             json.dumps(
-                {"message": message or responses.get(status_code, "Error"), "reason": exc.reason}
+                {
+                    "message": message or responses.get(status_code, "Error"),
+                    "reason": exc.reason,
+                    **extra,
+                }
             )
         )
 
@@ -199,8 +210,31 @@ class OpenProblemHandler(CodeRunnerHandler):
                     "content": build_script(problem_id, title, statement, starter),
                 }
             await ensure_async(cm.save(model, path))
+            data_files = problem.get("data_files")
+            if isinstance(data_files, list) and data_files:
+                await self._place_data_files(problem_id)
         self.set_status(201)
         self.finish({"path": path, "created": True, "format": fmt})
+
+    async def _place_data_files(self, problem_id: str) -> None:
+        """The problem's data files beside its file, read-only, where learner code opens
+        them by name (an existing file of that name is left alone)."""
+        checks = (await self.grader.get_checks(problem_id)).body
+        data = checks.get("data") if isinstance(checks, dict) else None
+        if not isinstance(data, dict):
+            return
+        cm = self.contents_manager
+        for name, encoded in data.items():
+            if not isinstance(name, str) or not DATA_NAME_RE.fullmatch(name):
+                continue
+            target = url_path_join(self.coderunner_config.problems_dir, name)
+            if await ensure_async(cm.file_exists(target)):
+                continue
+            model = {"type": "file", "format": "base64", "content": str(encoded)}
+            await ensure_async(cm.save(model, target))
+            os_path = getattr(cm, "_get_os_path", None)  # local files: make it read-only
+            if callable(os_path):
+                await asyncio.to_thread(os.chmod, os_path(target), 0o444)
 
     async def _ensure_directory(self, folder: str) -> None:
         cm = self.contents_manager
@@ -217,7 +251,20 @@ class OpenProblemHandler(CodeRunnerHandler):
 
 
 class SubmissionsHandler(CodeRunnerHandler):
-    """Sends the learner's notebook or code to the grader; answers the grader's 202."""
+    """Sends the learner's notebook or code to the grader; answers the grader's 202.
+    GET lists the learner's own submissions (``problem_id``, ``limit``, ``before``)."""
+
+    @web.authenticated
+    @authorized
+    async def get(self) -> None:
+        query = {}
+        for name in ("problem_id", "limit", "before"):
+            value = self.get_argument(name, None)
+            if value is not None:
+                query[name] = value
+        if "problem_id" in query:
+            check_problem_id(query["problem_id"])
+        self.reply(await self.grader.list_submissions(query))
 
     @web.authenticated
     @authorized
@@ -249,19 +296,129 @@ class SubmissionsHandler(CodeRunnerHandler):
         self.reply(await self.grader.submit(payload))
 
     async def _read_learner_file(self, path: str) -> dict[str, Any]:
-        """``{"notebook": ...}`` or ``{"code": ...}`` from a file in the server root.
+        return await read_learner_file(self.contents_manager, path)
 
-        The contents manager refuses paths outside its root or hidden files with a 4xx.
-        """
-        cm = self.contents_manager
-        path = path.strip("/")
-        if not await ensure_async(cm.file_exists(path)):
-            raise web.HTTPError(404, "%s", f"No such file: {path}")
-        if path.endswith(".ipynb"):
-            model = await ensure_async(cm.get(path, content=True, type="notebook"))
-            return {"notebook": notebook_for_submission(model["content"])}
-        model = await ensure_async(cm.get(path, content=True, type="file", format="text"))
-        return {"code": model["content"]}
+
+async def read_learner_file(cm: Any, path: str) -> dict[str, Any]:
+    """``{"notebook": ...}`` or ``{"code": ...}`` from a file in the server root.
+
+    The contents manager refuses paths outside its root or hidden files with a 4xx.
+    """
+    path = path.strip("/")
+    if not await ensure_async(cm.file_exists(path)):
+        raise web.HTTPError(404, "%s", f"No such file: {path}")
+    if path.endswith(".ipynb"):
+        model = await ensure_async(cm.get(path, content=True, type="notebook"))
+        return {"notebook": notebook_for_submission(model["content"])}
+    model = await ensure_async(cm.get(path, content=True, type="file", format="text"))
+    return {"code": model["content"]}
+
+
+class HintsHandler(CodeRunnerHandler):
+    """The hints revealed so far (GET), or the next one (POST); the grader records it."""
+
+    @web.authenticated
+    @authorized
+    async def get(self, problem_id: str) -> None:
+        self.reply(await self.grader.get_hints(check_problem_id(problem_id)))
+
+    @web.authenticated
+    @authorized
+    async def post(self, problem_id: str) -> None:
+        self.reply(await self.grader.reveal_hint(check_problem_id(problem_id)))
+
+
+class PracticeHandler(CodeRunnerHandler):
+    """Base of Check and Run: the learner's file, read as the grader would read it."""
+
+    async def learner_code(self) -> tuple[str, dict[str, Any]]:
+        body = self.json_body()
+        path = body.get("path")
+        if not isinstance(path, str) or not path.strip("/"):
+            raise web.HTTPError(400, "%s", "'path' (the file to check) is required.")
+        found = await read_learner_file(self.contents_manager, path)
+        if "notebook" in found:
+            try:
+                return notebook_source(found["notebook"]), body
+            except NotebookError as exc:
+                raise web.HTTPError(400, "%s", f"This notebook cannot be checked: {exc}.") from None
+        return str(found["code"]), body
+
+    async def public_checks(self, problem_id: str) -> dict[str, Any]:
+        checks = (await self.grader.get_checks(check_problem_id(problem_id))).body
+        if not isinstance(checks, dict) or checks.get("kind") not in ("function", "program"):
+            raise web.HTTPError(502, "%s", "The grading service sent malformed checks.")
+        return checks
+
+    async def practise(self, request: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:
+        limit = float(checks.get("time_limit_seconds") or 10)
+        data = checks.get("data")
+        if not isinstance(data, dict):
+            data = {}
+        try:
+            return await run_practice(request, data, limit)
+        except PracticeTimeout:
+            return {"timed_out": True, "limit": limit}
+
+
+class CheckHandler(PracticeHandler):
+    """Runs the problem's public tests against the learner's file, in a fresh process
+    in this container: a practice check, never sent to the grading queue."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, problem_id: str) -> None:
+        source, _ = await self.learner_code()
+        checks = await self.public_checks(problem_id)
+        request = {"kind": checks["kind"], "source": source}
+        if checks["kind"] == "program":
+            request["cases"] = checks.get("cases") or []
+        else:
+            request["tests"] = str(checks.get("source") or "")
+        answer = await self.practise(request, checks)
+        if answer.get("timed_out"):
+            answer = {
+                "verdict": "timeout",
+                "message": f"Your code ran longer than the {answer['limit']:g} s time limit.",
+                "passed": 0,
+                "total": 0,
+                "tests": [],
+            }
+        self.finish(json.dumps({"practice": True, **answer}))
+
+
+class RunHandler(PracticeHandler):
+    """Runs a program problem's file with the input the learner typed."""
+
+    @web.authenticated
+    @authorized
+    async def post(self, problem_id: str) -> None:
+        source, body = await self.learner_code()
+        stdin = body.get("stdin", "")
+        if not isinstance(stdin, str) or len(stdin) > 64 * 1024:
+            raise web.HTTPError(400, "%s", "'stdin' must be text of at most 64 KiB.")
+        checks = await self.public_checks(problem_id)
+        answer = await self.practise({"action": "run", "source": source, "stdin": stdin}, checks)
+        if answer.get("timed_out"):
+            answer = {
+                "stdout": "",
+                "error": f"Your program ran longer than {answer['limit']:g} s and was stopped. "
+                "Is there a loop that never stops?",
+                "timed_out": True,
+            }
+        self.finish(json.dumps(answer))
+
+
+class CheatsheetsHandler(CodeRunnerHandler):
+    @web.authenticated
+    @authorized
+    async def get(self, sheet_id: str | None = None) -> None:
+        if sheet_id is None:
+            self.reply(await self.grader.list_cheatsheets())
+            return
+        if not CHEATSHEET_ID_RE.fullmatch(sheet_id):
+            raise web.HTTPError(400, "%s", f"Invalid cheatsheet id {sheet_id!r}.")
+        self.reply(await self.grader.get_cheatsheet(sheet_id))
 
 
 class SubmissionHandler(CodeRunnerHandler):
@@ -351,6 +508,11 @@ def route_table(base_url: str) -> list[tuple[str, type[CodeRunnerHandler]]]:
             ),
             ProblemAssetHandler,
         ),
+        (route(f"problems/{_ID.format(name='problem_id')}/hints"), HintsHandler),
+        (route(f"problems/{_ID.format(name='problem_id')}/check"), CheckHandler),
+        (route(f"problems/{_ID.format(name='problem_id')}/run"), RunHandler),
+        (route("cheatsheets"), CheatsheetsHandler),
+        (route(f"cheatsheets/{_ID.format(name='sheet_id')}"), CheatsheetsHandler),
         (route("submissions"), SubmissionsHandler),
         (route(f"submissions/{_ID.format(name='submission_id')}"), SubmissionHandler),
         (route("progress"), ProgressHandler),

@@ -43,7 +43,11 @@ def build_notebook(problem_id: str, title: str, statement: str, starter: str) ->
         markdown = f"{heading}\n\n{statement.strip()}" if statement.strip() else heading
     nb = nbformat.v4.new_notebook(
         cells=[
-            nbformat.v4.new_markdown_cell(markdown),
+            # JupyterLab and Notebook 7 keep a cell with these flags from being edited or
+            # deleted, so a child cannot lose the problem's text by accident.
+            nbformat.v4.new_markdown_cell(
+                markdown, metadata={"editable": False, "deletable": False}
+            ),
             nbformat.v4.new_code_cell(starter.rstrip("\n")),
         ],
         metadata={
@@ -61,13 +65,17 @@ def link_assets(statement: str, asset_base: str) -> str:
     return statement.replace("](assets/", f"]({asset_base}")
 
 
+SCRIPT_POINTER = "# The problem is shown in the Code Runner panel beside this file."
+
+
 def build_script(problem_id: str, title: str, statement: str, starter: str) -> str:
-    """A ``.py`` file: marker line, the title and statement as comments, then the starter."""
-    lines = [f"{SCRIPT_MARKER}{problem_id}", "#", f"# {title}"]
-    statement_lines = statement.strip("\n").splitlines()
-    if statement_lines:
-        lines.append("#")
-        lines.extend(f"# {line}".rstrip() for line in statement_lines)
+    """A ``.py`` file: marker line, the title, where to read the problem, the starter.
+
+    The statement itself is Markdown with pictures: the side panel shows it rendered
+    beside the editor, rather than as raw Markdown in comments. The marker line is
+    optional (a file under ``problems/`` is also known by its name).
+    """
+    lines = [f"{SCRIPT_MARKER}{problem_id}", f"# {title}", SCRIPT_POINTER]
     text = "\n".join(lines) + "\n\n"
     if starter.strip():
         text += starter.rstrip("\n") + "\n"

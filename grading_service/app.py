@@ -34,7 +34,7 @@ from traitlets.config import Application
 from . import __version__
 from .content.store import ContentError, ContentStore
 from .dashboard import handlers as dashboard
-from .edge import assessments, leaderboards, people, privacy
+from .edge import assessments, leaderboards, people, practice, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
@@ -146,6 +146,23 @@ class GradingService(Application):
     @default("content_dir")
     def _default_content(self) -> str:
         return os.environ.get("CODERUNNER_CONTENT_DIR", "content")
+
+    level_locks = Bool(
+        help="""Whether later levels stay locked until a learner solves enough of the
+        level before (each level's unlock_threshold). A locked problem cannot be opened
+        or submitted (403, with the unlock rule); teachers, admins, graders and open
+        assessments are exempt. Switch off for open practice.
+        Default: $CODERUNNER_LEVEL_LOCKS (0 or 1), else on.""",
+    ).tag(config=True)
+
+    @default("level_locks")
+    def _default_level_locks(self) -> bool:
+        return os.environ.get("CODERUNNER_LEVEL_LOCKS", "1").strip().lower() not in (
+            "0",
+            "false",
+            "no",
+            "off",
+        )
 
     privacy_notice_file = Unicode(
         help="""The school's privacy notice (Markdown, UTF-8, at most 64 KiB): what is kept
@@ -342,6 +359,7 @@ class GradingService(Application):
                 [
                     *ROUTES,
                     *people.ROUTES,
+                    *practice.ROUTES,
                     *privacy.ROUTES,
                     *assessments.ROUTES,
                     *leaderboards.ROUTES,

@@ -37,6 +37,7 @@ class Storage:
         self.assessments = self.db["assessments"]
         self.attempts = self.db["assessment_attempts"]
         self.leaderboards = self.db["leaderboards"]
+        self.hints = self.db["hint_reveals"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
@@ -53,6 +54,7 @@ class Storage:
             [("user", ASCENDING), ("problem_id", ASCENDING)], unique=True
         )
         await self.audit.create_index([("subjects", ASCENDING), ("at", DESCENDING)])
+        await self.hints.create_index([("user", ASCENDING)])
         await self.assessments.create_index([("cohort", ASCENDING), ("opens_at", ASCENDING)])
         await self.submissions.create_index(
             [("assessment_id", ASCENDING), ("user", ASCENDING)], sparse=True
@@ -156,6 +158,13 @@ class Storage:
             query["created_at"] = {"$lt": before}
         cursor = self.submissions.find(query).sort("created_at", DESCENDING).limit(limit)
         return [cast("Submission", doc) async for doc in cursor]
+
+    async def queue_position(self, doc: Submission) -> int:
+        """Where a queued submission waits: 1 + the queued submissions made before it."""
+        ahead = await self.submissions.count_documents(
+            {"status": "queued", "created_at": {"$lt": doc["created_at"]}}
+        )
+        return ahead + 1
 
     async def graded_submissions_of(
         self, users: list[str], assessment_id: str | None = None
@@ -328,6 +337,37 @@ class Storage:
     async def attempts_used(self, assessment_id: str, user: str) -> dict[str, int]:
         cursor = self.attempts.find({"assessment_id": assessment_id, "user": user})
         return {doc["problem_id"]: int(doc["used"]) async for doc in cursor}
+
+    # ------------------------------------------------------------------ hints
+    async def reveal_hint(self, user: str, problem_id: str, total: int) -> int:
+        """Reveal the next hint, atomically, and record when: how many are revealed now
+        (``total`` once all are; asking again then changes nothing)."""
+        key = f"{user}\x00{problem_id}"
+        try:
+            doc = await self.hints.find_one_and_update(
+                {"_id": key, "revealed": {"$lt": total}},
+                {
+                    "$inc": {"revealed": 1},
+                    "$push": {"revealed_at": utcnow()},
+                    "$setOnInsert": {"user": user, "problem_id": problem_id},
+                },
+                upsert=True,
+                return_document=ReturnDocument.AFTER,
+            )
+        except DuplicateKeyError:
+            return total  # every hint is already revealed
+        return total if doc is None else min(int(doc["revealed"]), total)
+
+    async def hints_revealed(self, user: str, problem_id: str) -> int:
+        doc = await self.hints.find_one({"_id": f"{user}\x00{problem_id}"})
+        return 0 if doc is None else int(doc.get("revealed", 0))
+
+    async def hint_use_of(self, users: list[str]) -> dict[str, dict[str, int]]:
+        """Hints revealed per learner and problem (for teachers)."""
+        found: dict[str, dict[str, int]] = {user: {} for user in users}
+        async for doc in self.hints.find({"user": {"$in": users}}):
+            found.setdefault(doc["user"], {})[doc["problem_id"]] = int(doc.get("revealed", 0))
+        return found
 
     # ------------------------------------------------------------------ leaderboards
     async def set_leaderboard(

@@ -49,8 +49,10 @@ fi
 #    its sources change: the image tag is a hash of everything that goes into it.
 own_hash="$(cd "$root" && { git ls-files -co --exclude-standard pyproject.toml extension hub_config \
   grading_service labextension 2>/dev/null || find pyproject.toml extension hub_config grading_service \
-  labextension -type f -not -path '*/node_modules/*'; } | sort | xargs cat | hash_of)"
-tag_hash="$(cat "$here/Dockerfile" "$here/requirements.txt" <(echo "$base_id $req_hash $own_hash") | hash_of)"
+  labextension -type f -not -path '*/node_modules/*'; } | sort -u \
+  | while IFS= read -r f; do if [ -f "$f" ]; then cat "$f"; fi; done | hash_of)"  # deleted: skipped
+lib_hash="$(cd "$here" && find learnerlib -type f -name '*.py' | sort | xargs cat | hash_of)"
+tag_hash="$(cat "$here/Dockerfile" "$here/requirements.txt" <(echo "$base_id $req_hash $own_hash $lib_hash") | hash_of)"
 image="coderunner-sandbox:$tag_hash"
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   ctx="$(mktemp -d)"; trap 'rm -rf "$ctx"' EXIT
@@ -63,6 +65,7 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   ln "$wheelhouse"/*.whl "$ctx/wheelhouse/" 2>/dev/null || cp "$wheelhouse"/*.whl "$ctx/wheelhouse/"
   cp "$ctx"/own/*.whl "$ctx/wheelhouse/"
   cp "$here/Dockerfile" "$here/requirements.txt" "$ctx/"
+  mkdir -p "$ctx/learnerlib" && cp "$here"/learnerlib/*.py "$ctx/learnerlib/"
   log "building $image from $BASE_IMAGE"
   DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >&2
 fi

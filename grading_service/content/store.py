@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,12 @@ ASSET_TYPES = {
     "gif": "image/gif",
     "webp": "image/webp",
 }
+
+
+DATA_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
+# Data files travel with every sandbox request and every opened problem: keep them small.
+MAX_DATA_BYTES = 256 * 1024
+TOPIC = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 class ContentError(ValueError):
@@ -52,6 +59,10 @@ class Problem:
     entry_point: str = ""
     # Top-level names of the reference solution: what ``from solution import *`` binds.
     solution_names: tuple[str, ...] = ()
+    # Files of <problem>/data/ that learner code reads by relative path.
+    data_files: tuple[str, ...] = ()
+    # "turtle" or "pygame": the tests read what the learner's code drew.
+    drawing: str | None = None
 
     def asset(self, name: str) -> tuple[bytes, str] | None:
         """A statement image as (bytes, content type), or None if there is no such asset."""
@@ -63,9 +74,18 @@ class Problem:
             return None
         return path.read_bytes(), ASSET_TYPES[name.rsplit(".", 1)[1].lower()]
 
+    def data(self) -> dict[str, bytes]:
+        """The problem's data files by name (read at each call: they are small)."""
+        folder = self.directory / "data"
+        return {name: (folder / name).read_bytes() for name in self.data_files}
+
     def runner_settings(self) -> dict:
         """What the trusted runner needs besides the test files."""
-        return {"solution_names": list(self.solution_names), "test_dir": str(self.directory)}
+        return {
+            "solution_names": list(self.solution_names),
+            "test_dir": str(self.directory),
+            "data_files": {name: str(self.directory / "data" / name) for name in self.data_files},
+        }
 
     def test_files(self) -> list[dict]:
         """The test files the trusted runner loads, public first."""
@@ -89,16 +109,30 @@ class Problem:
         }
 
     def public(self) -> dict:
-        """What a learner may see: never tests, solutions or expected values."""
+        """What a learner may see: never tests, solutions or expected values. Hints are
+        counted, not given: they are revealed one at a time (``edge/hints.py``)."""
         return {
             **self.summary(),
             "statement": self.statement,
             "starter": self.starter,
-            "hints": list(self.hints),
+            "hint_count": len(self.hints),
             "tags": list(self.tags),
             "time_limit_seconds": self.time_limit_seconds,
             "memory_limit_mb": self.memory_limit_mb,
+            "data_files": list(self.data_files),
+            "drawing": self.drawing,
         }
+
+    def public_checks(self) -> dict:
+        """The public tests, for a practice check in the learner's own container: the
+        test module's source (function problems) or the stdin/stdout cases (programs)."""
+        path = self.directory / (
+            "tests_public.json" if self.kind == "program" else "tests_public.py"
+        )
+        text = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if self.kind == "program":
+            return {"kind": "program", "cases": json.loads(text) if text else []}
+        return {"kind": self.kind, "source": text}
 
 
 def defined_names(path: Path) -> tuple[str, ...]:
@@ -143,6 +177,8 @@ def load_problem(directory: Path) -> Problem:
             hints=tuple(meta.get("hints", ())),
             entry_point=str(meta.get("entry_point", "")),
             solution_names=defined_names(directory / "solution.py"),
+            data_files=tuple(str(n) for n in meta.get("data_files", ())),
+            drawing=meta.get("drawing"),
         )
     except (KeyError, OSError, TypeError, ValueError) as exc:
         raise ContentError(f"{directory}: {type(exc).__name__}: {exc}") from None
@@ -152,6 +188,14 @@ def load_problem(directory: Path) -> Problem:
         raise ContentError(f"{directory}: kind must be 'function' or 'program'")
     if not problem.test_files():
         raise ContentError(f"{directory}: no tests")
+    if problem.drawing not in (None, "turtle", "pygame"):
+        raise ContentError(f"{directory}: drawing must be 'turtle' or 'pygame'")
+    for name in problem.data_files:
+        path = directory / "data" / name
+        if not DATA_NAME.match(name) or path.is_symlink() or not path.is_file():
+            raise ContentError(f"{directory}: data file {name!r} is not a file in data/")
+        if path.stat().st_size > MAX_DATA_BYTES:
+            raise ContentError(f"{directory}: data file {name!r} is over {MAX_DATA_BYTES} bytes")
     return problem
 
 
@@ -162,14 +206,32 @@ class Level:
     title: str
     unlock_threshold: float
     problem_ids: tuple[str, ...]
+    cheatsheets: tuple[str, ...] = ()  # topics of <track>/cheatsheets/<topic>.md
 
-    def public(self) -> dict:
+    def needed(self, previous: Level | None) -> int:
+        """How many problems of the level before must be solved to open this one."""
+        if previous is None:
+            return 0
+        return math.ceil(self.unlock_threshold * len(previous.problem_ids) - 1e-9)
+
+    def rule(self, previous: Level | None) -> str:
+        """The unlock rule in words a child understands (empty for a first level)."""
+        if previous is None:
+            return ""
+        needed, total = self.needed(previous), len(previous.problem_ids)
+        what = "the problem" if total == 1 else f"{needed} of the {total} problems"
+        if needed == total and total > 1:
+            what = f"all {total} problems"
+        return f"Solve {what} in level {previous.number} ({previous.title}) to open this level."
+
+    def public(self, previous: Level | None = None) -> dict:
         return {
             "track": self.track,
             "level": self.number,
             "title": self.title,
             "unlock_threshold": self.unlock_threshold,
             "problems": list(self.problem_ids),
+            "rule": self.rule(previous),
         }
 
 
@@ -181,6 +243,8 @@ class Track:
     order: int
     description: str
     levels: tuple[Level, ...]
+    guide: dict | None = None  # {"name", "emoji", "greeting"}
+    start_here: str = ""
 
     def public(self) -> dict:
         return {
@@ -188,8 +252,70 @@ class Track:
             "title": self.title,
             "ages": self.ages,
             "description": self.description,
-            "levels": [lv.public() for lv in self.levels],
+            "guide": self.guide,
+            "start_here": self.start_here,
+            "levels": [
+                lv.public(self.levels[i - 1] if i else None) for i, lv in enumerate(self.levels)
+            ],
         }
+
+
+@dataclass(frozen=True)
+class LevelState:
+    """One level as one learner finds it: open or not, and what opens it."""
+
+    level: Level
+    previous: Level | None
+    unlocked: bool
+    solved_before: int  # problems of the level before that the learner solved
+
+    def public(self) -> dict:
+        return {
+            "track": self.level.track,
+            "level": self.level.number,
+            "unlocked": self.unlocked,
+            "rule": self.level.rule(self.previous),
+            "needed": self.level.needed(self.previous),
+            "solved_before": self.solved_before,
+        }
+
+    def locked_message(self) -> str:
+        return f"This level is locked. {self.level.rule(self.previous)}"
+
+
+@dataclass(frozen=True)
+class Cheatsheet:
+    """A short page on one topic, written for one track's age group."""
+
+    track: str
+    topic: str
+    title: str
+    markdown: str
+
+    @property
+    def id(self) -> str:
+        return f"{self.track}--{self.topic}"
+
+    def summary(self) -> dict:
+        return {"id": self.id, "title": self.title, "track": self.track, "topic": self.topic}
+
+    def public(self) -> dict:
+        return {**self.summary(), "markdown": self.markdown}
+
+
+def load_cheatsheets(folder: Path, track: str) -> dict[str, Cheatsheet]:
+    """``<track>/cheatsheets/<topic>.md``; the first ``# `` line is the title."""
+    found: dict[str, Cheatsheet] = {}
+    for path in sorted(folder.glob("*.md")):
+        topic = path.stem
+        if not TOPIC.match(topic):
+            raise ContentError(f"{path}: a cheatsheet's file name must be a-z, 0-9 and -")
+        text = path.read_text(encoding="utf-8")
+        first = text.lstrip().splitlines()[0] if text.strip() else ""
+        if not first.startswith("# "):
+            raise ContentError(f"{path}: a cheatsheet starts with a '# Title' line")
+        found[topic] = Cheatsheet(track, topic, first[2:].strip(), text)
+    return found
 
 
 def _read_json(path: Path) -> dict:
@@ -264,11 +390,19 @@ class ContentStore:
             raise ContentError(f"no problems found under {self.root}")
         ordered = sorted(problems.values(), key=lambda p: (p.track, p.level, p.order, p.id))
         tracks = []
+        cheatsheets: dict[str, Cheatsheet] = {}
         for track_id in sorted({p.track for p in ordered}):
             track_meta = _read_json(self.root / track_id / "track.json")
+            sheets = load_cheatsheets(self.root / track_id / "cheatsheets", track_id)
+            cheatsheets.update({sheet.id: sheet for sheet in sheets.values()})
             levels = []
             for number in sorted({p.level for p in ordered if p.track == track_id}):
-                level_meta = _read_json(self.root / track_id / f"level-{number}" / "level.json")
+                level_path = self.root / track_id / f"level-{number}" / "level.json"
+                level_meta = _read_json(level_path)
+                topics = tuple(str(t) for t in level_meta.get("cheatsheets", ()))
+                missing = [t for t in topics if t not in sheets]
+                if missing:
+                    raise ContentError(f"{level_path}: no cheatsheet {missing[0]!r} for {track_id}")
                 levels.append(
                     Level(
                         track=track_id,
@@ -280,8 +414,10 @@ class ContentStore:
                         problem_ids=tuple(
                             p.id for p in ordered if p.track == track_id and p.level == number
                         ),
+                        cheatsheets=topics,
                     )
                 )
+            guide = track_meta.get("guide")
             tracks.append(
                 Track(
                     id=track_id,
@@ -290,33 +426,55 @@ class ContentStore:
                     order=int(track_meta.get("order", 0)),
                     description=str(track_meta.get("description", "")),
                     levels=tuple(levels),
+                    guide=dict(guide) if isinstance(guide, dict) else None,
+                    start_here=str(track_meta.get("start_here", "")),
                 )
             )
         assessments = load_assessments(self.root / ASSESSMENTS_FILE, set(problems))
         self.problems = problems
         self.assessments = assessments
+        self.cheatsheets = cheatsheets
         self.index = [p.summary() for p in ordered]
         self.tracks = sorted(tracks, key=lambda t: (t.order, t.id))
         self.tracks_index = [t.public() for t in self.tracks]
+        self.levels = {(lv.track, lv.number): lv for t in self.tracks for lv in t.levels}
+
+    def problem_view(self, problem: Problem) -> dict:
+        """A problem as a learner gets it, with the cheatsheets of its level."""
+        level = self.levels.get((problem.track, problem.level))
+        topics = level.cheatsheets if level else ()
+        sheets = [self.cheatsheets[f"{problem.track}--{t}"] for t in topics]
+        return {**problem.public(), "cheatsheets": [{"id": c.id, "title": c.title} for c in sheets]}
 
     def get(self, problem_id: str) -> Problem | None:
         return self.problems.get(problem_id)
 
-    def unlocked_levels(self, solved: set[str]) -> dict[tuple[str, int], bool]:
-        """Which levels a learner who solved these problems has open.
+    def level_states(self, solved: set[str]) -> list[LevelState]:
+        """Every level as a learner who solved these problems finds it.
 
         Level 1 of every track is open; a later level opens when the learner solved at
         least its ``unlock_threshold`` share of the level before (which must be open).
         """
-        state: dict[tuple[str, int], bool] = {}
+        states: list[LevelState] = []
         for track in self.tracks:
             previous: Level | None = None
             open_so_far = True
             for level in track.levels:
+                done = 0
                 if previous is not None:
                     done = sum(1 for pid in previous.problem_ids if pid in solved)
-                    needed = level.unlock_threshold * len(previous.problem_ids)
-                    open_so_far = open_so_far and done >= needed
-                state[(track.id, level.number)] = open_so_far
+                    open_so_far = open_so_far and done >= level.needed(previous)
+                states.append(LevelState(level, previous, open_so_far, done))
                 previous = level
-        return state
+        return states
+
+    def unlocked_levels(self, solved: set[str]) -> dict[tuple[str, int], bool]:
+        """Which levels a learner who solved these problems has open."""
+        return {(s.level.track, s.level.number): s.unlocked for s in self.level_states(solved)}
+
+    def lock_of(self, problem: Problem, solved: set[str]) -> LevelState | None:
+        """The locked level holding this problem, or None when the learner may open it."""
+        for state in self.level_states(solved):
+            if (state.level.track, state.level.number) == (problem.track, problem.level):
+                return None if state.unlocked else state
+        return None

@@ -5,6 +5,7 @@ An admin sets a cohort's settings in the group's properties (hub admin UI, or
 
     {"coderunner": {"display_name": "Class 7A", "track": "ages-11-14",
                     "rate_per_minute": 20, "daily_quota": 500,
+                    "time_zone": "Europe/London",
                     "mem_limit": "2G", "cpu_limit": 2}}
 
 ``mem_limit`` and ``cpu_limit`` are read by the hub at spawn (``hub_config/cohorts.py``);
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 PROPERTY = "coderunner"
 LIMIT_KEYS = ("rate_per_minute", "daily_quota")
@@ -33,6 +35,8 @@ class Cohort:
     # Whether the group has Code Runner settings at all: groups without them (a role's
     # group such as "7a-teachers", an exam room's limits) are not shown to learners.
     configured: bool = False
+    # IANA name (e.g. "Europe/London"): the day a streak counts in; None means UTC.
+    time_zone: str | None = None
 
     def public(self) -> dict[str, Any]:
         """What a learner in the cohort may know of it."""
@@ -41,6 +45,16 @@ class Cohort:
     def listing(self) -> dict[str, Any]:
         """What its teachers see in a list of cohorts."""
         return {**self.public(), "learners": len(self.members)}
+
+
+def _known_zone(name: Any) -> bool:
+    if not isinstance(name, str) or not name:
+        return False
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 def cohort_from_group(model: Mapping[str, Any]) -> tuple[Cohort, list[str]]:
@@ -70,8 +84,18 @@ def cohort_from_group(model: Mapping[str, Any]) -> tuple[Cohort, list[str]]:
             problems.append(f"{key} {value!r} (a whole number from 0, unlimited, to {MAX_LIMIT})")
         else:
             limits[key] = value
+    time_zone = settings.get("time_zone")
+    if time_zone is not None and not _known_zone(time_zone):
+        problems.append(f"time_zone {time_zone!r} (an IANA name such as 'Europe/London')")
+        time_zone = None
     members = tuple(str(u) for u in model.get("users") or () if isinstance(u, str))
     cohort = Cohort(
-        name, display_name.strip(), track, limits or None, members, configured=bool(settings)
+        name,
+        display_name.strip(),
+        track,
+        limits or None,
+        members,
+        configured=bool(settings),
+        time_zone=time_zone,
     )
     return cohort, problems

@@ -21,7 +21,9 @@ from redis.exceptions import RedisError
 from tornado import web
 
 from .. import metrics
-from ..records import Submission
+from ..content.store import Problem
+from ..progress import learner_progress
+from ..records import Submission, is_solved
 from .access import Access
 from .auth import AuthError, may_read
 from .submissions import SubmissionError, Submitter
@@ -33,10 +35,14 @@ log = logging.getLogger("coderunner.api")
 
 
 class APIError(web.HTTPError):
-    def __init__(self, status: int, message: str, headers: dict | None = None) -> None:
+    def __init__(
+        self, status: int, message: str, headers: dict | None = None, **extra: Any
+    ) -> None:
         super().__init__(status, message)
         self.message = message
         self.headers = headers or {}
+        # More fields of the JSON error body, e.g. ``reason="locked"`` and ``unlock``.
+        self.extra = extra
 
 
 # What a dependency's own exceptions mean to a client: the service is fine, a part of
@@ -97,10 +103,12 @@ class BaseHandler(web.RequestHandler):
         self.finish(
             json.dumps(
                 {
+                    **(exc.extra if isinstance(exc, APIError) else {}),
                     "message": message,
                     "status": status_code,
                     "request_id": getattr(self, "request_id", None),
-                }
+                },
+                default=str,
             )
         )
 
@@ -165,6 +173,34 @@ class AuthenticatedHandler(BaseHandler):
             return "teacher"
         return "grader" if self.access.grader else None
 
+    def lock_exempt(self) -> bool:
+        """Teachers, admins and graders open every level; so does everybody when the
+        service runs without level locks."""
+        return not self.service.level_locks or self.access.is_staff or self.access.grader
+
+    async def solved_problems(self) -> set[str]:
+        records = await self.service.storage.progress_for(self.user_name)
+        return {r["problem_id"] for r in records if r.get("first_solved_at") is not None}
+
+    async def require_open(self, problem: Problem) -> None:
+        """403, with the unlock rule, when the problem's level is locked for the caller."""
+        if self.lock_exempt():
+            return
+        state = self.service.content.lock_of(problem, await self.solved_problems())
+        if state is not None:
+            raise APIError(
+                403,
+                state.locked_message(),
+                reason="locked",
+                unlock={
+                    "track": problem.track,
+                    "level": state.previous.number if state.previous else problem.level,
+                    "needed": state.level.needed(state.previous),
+                    "of": len(state.previous.problem_ids) if state.previous else 0,
+                    "solved": state.solved_before,
+                },
+            )
+
     def json_body(self) -> dict:
         try:
             body = json.loads(self.request.body or b"")
@@ -186,11 +222,12 @@ class TracksHandler(AuthenticatedHandler):
 
 
 class ProblemHandler(AuthenticatedHandler):
-    def get(self, problem_id: str) -> None:
+    async def get(self, problem_id: str) -> None:
         problem = self.service.content.get(problem_id)
         if problem is None:
             raise APIError(404, f"No problem with id {problem_id!r}.")
-        self.write_json(problem.public())
+        await self.require_open(problem)
+        self.write_json(self.service.content.problem_view(problem))
 
 
 class ProblemAssetHandler(AuthenticatedHandler):
@@ -224,6 +261,7 @@ def public_submission(doc: Submission) -> dict[str, Any]:
         "created_at": doc.get("created_at"),
         "finished_at": doc.get("finished_at"),
         "assessment_id": doc.get("assessment_id"),
+        "position": None,
     }
 
 
@@ -281,6 +319,10 @@ class SubmissionsHandler(AuthenticatedHandler):
                     reason="too_large",
                 )
             source = submissions.source(self.json_body())
+            if source.assessment_id is None:  # an assessment's own window admits it
+                problem = self.service.content.get(source.problem_id)
+                if problem is not None:
+                    await self.require_open(problem)
             groups = list(self.user_model.get("groups") or ())
             cohorts = await self.service.identity.cohorts_of(self.user_model)
             learner_limits, set_for_cohorts = await self.service.storage.overrides_for(
@@ -330,35 +372,10 @@ class SubmissionHandler(AuthenticatedHandler):
                 break
             await self.service.notifier.wait(submission_id, remaining)
         reader_is_staff = doc["user"] != self.user_name  # require_reader allowed them
-        self.write_json(staff_submission(doc) if reader_is_staff else public_submission(doc))
-
-
-def public_progress(
-    user: str, records: list[dict[str, Any]], unlocked: dict[tuple[str, int], bool]
-) -> dict[str, Any]:
-    """A learner's progress as they may see it: per problem, per level, totals."""
-    problems = [
-        {
-            "problem_id": rec["problem_id"],
-            "attempts": rec.get("attempts", 0),
-            "best_score": rec.get("best_score", 0),
-            "max_score": rec.get("max_score", 0),
-            "solved": rec.get("first_solved_at") is not None,
-            "first_solved_at": rec.get("first_solved_at"),
-        }
-        for rec in records
-    ]
-    solved = {p["problem_id"] for p in problems if p["solved"]}
-    return {
-        "user": user,
-        "problems": problems,
-        "levels": [
-            {"track": track, "level": number, "unlocked": is_open}
-            for (track, number), is_open in unlocked.items()
-        ],
-        "solved": len(solved),
-        "total_score": sum(p["best_score"] for p in problems),
-    }
+        view = staff_submission(doc) if reader_is_staff else public_submission(doc)
+        if doc["status"] == "queued":
+            view["position"] = await self.service.storage.queue_position(doc)
+        self.write_json(view)
 
 
 class ProgressHandler(AuthenticatedHandler):
@@ -366,10 +383,31 @@ class ProgressHandler(AuthenticatedHandler):
         self.write_json(await self.progress_of(self.user_name))
 
     async def progress_of(self, user: str) -> dict[str, Any]:
-        records = await self.service.storage.progress_for(user)
-        solved = {r["problem_id"] for r in records if r.get("first_solved_at") is not None}
-        unlocked = self.service.content.unlocked_levels(solved)
-        return public_progress(user, records, unlocked)
+        """Progress of ``user`` (the caller, or a learner a teacher may read), with streak
+        days counted in their cohort's time zone and the next problem from its track."""
+        storage = self.service.storage
+        records = await storage.progress_for(user)
+        solved_at = [
+            doc["created_at"]
+            for doc in await storage.graded_submissions_of([user])
+            if is_solved(doc)
+        ]
+        if user == self.user_name:
+            cohorts = await self.service.identity.cohorts_of(self.user_model)
+        else:
+            hub = self.service.identity.hub
+            try:
+                cohorts = await hub.cohorts(await hub.groups_of(user))
+            except AuthError:
+                cohorts = []
+        return learner_progress(
+            user,
+            records,
+            self.service.content,
+            solved_at=solved_at,
+            time_zone=next((c.time_zone for c in cohorts if c.time_zone), None),
+            cohort_track=next((c.track for c in cohorts if c.track), None),
+        )
 
 
 class HealthHandler(BaseHandler):

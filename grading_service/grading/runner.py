@@ -25,7 +25,7 @@ retries a bounded number of times.
 from __future__ import annotations
 
 import asyncio
-import importlib.util
+import base64
 import inspect
 import json
 import linecache
@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import drawing, friendly
 from .channel import (
     ByteStream,
     Channel,
@@ -69,13 +70,22 @@ class TestOutcome:
     visibility: str  # public | hidden
     message: str = ""
     stdout: str = ""
+    # Public tests: what was compared, for a readable diff (``call``/``got``/``expected``
+    # of a function test, ``stdin``/``expected``/``got`` of a program test).
+    detail: dict[str, str] | None = None
 
     def public_view(self) -> dict:
         """What a learner may see: hidden tests show name and pass/fail only."""
-        out = {"name": self.name, "status": self.status, "visibility": self.visibility}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "status": self.status,
+            "visibility": self.visibility,
+        }
         if self.visibility == "public":
             out["message"] = self.message
             out["stdout"] = self.stdout
+            if self.detail:
+                out["detail"] = self.detail
         else:
             out["message"] = ""
         return out
@@ -94,6 +104,20 @@ class Job:
     solution_names: list[str] = field(default_factory=list)
     # Folder whose modules the tests may import (helpers beside the tests).
     test_dir: str = ""
+    # Data files learner code reads by relative path: name -> path on this host.
+    data_files: dict[str, str] = field(default_factory=dict)
+
+    def files_payload(self) -> dict[str, str]:
+        """The data files as the sandbox receives them (base64), placed read-only in
+        its working directory before learner code runs."""
+        payload = {}
+        for name, path in self.data_files.items():
+            try:
+                with open(path, "rb") as f:
+                    payload[name] = base64.b64encode(f.read()).decode("ascii")
+            except OSError as exc:
+                raise ContentFault(f"data file {path}: {exc}") from None
+        return payload
 
 
 # --------------------------------------------------------------------------- collecting
@@ -102,12 +126,14 @@ TestRun = Callable[[], tuple[str, BaseException | None]]
 
 
 def load_test_module(path: str, name: str) -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise ContentFault(f"cannot load {path}")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """Run a test file as a module, its ``assert x == y`` lines explained on failure
+    (``friendly.py``)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            source = f.read()
+    except OSError as exc:
+        raise ContentFault(f"cannot load {path}: {exc}") from None
+    return friendly.load_module(source, path, name)
 
 
 def collect_tests(module: types.ModuleType) -> list[tuple[str, TestRun]]:
@@ -403,7 +429,7 @@ def _load_error(error: Any) -> tuple[str, str]:
 def _grade_function(
     session: Session, job: Job, planned: list[PlannedTest], outcomes: dict[int, TestOutcome]
 ) -> tuple[str, str]:
-    reply = session.request({"op": "load", "source": job.source})
+    reply = session.request({"op": "load", "source": job.source, "files": job.files_payload()})
     if not reply["ok"]:
         return _load_error(reply.get("error"))
     try:
@@ -412,6 +438,7 @@ def _grade_function(
         session.fatal = exc
         raise
     sys.modules["solution"] = SolutionModule(session, names, job.solution_names)
+    drawing.use(lambda: _sandbox_drawing(session))
     runners: dict[tuple[int, str], TestRun] = {}
     import_errors: dict[int, str] = {}
     for index, spec in enumerate(job.tests):
@@ -439,19 +466,30 @@ def _grade_function(
             raise session.fatal
         if status == "pass" and session.callback_failures:
             status, problem = "fail", session.callback_failures[0]
+        detail = getattr(problem, "coderunner_detail", None) if status == "fail" else None
         outcomes[position] = TestOutcome(
             test.name,
             status,
             test.visibility,
             describe_failure(problem, test.path) if status != "pass" else "",
             "".join(session.stdout)[: job.max_output_bytes],
+            detail if isinstance(detail, dict) else None,
         )
     return "passed", ""
+
+
+def _sandbox_drawing(session: Session) -> Any:
+    """The sandbox's drawing record, raw (``drawing.parse`` reads it as hostile data)."""
+    reply = session.request({"op": "drawing"})
+    if not reply["ok"]:
+        raise drawing.DrawingError("Your drawing could not be read.")
+    return reply.get("value")
 
 
 def _grade_program(
     session: Session, job: Job, planned: list[PlannedTest], outcomes: dict[int, TestOutcome]
 ) -> tuple[str, str]:
+    files = job.files_payload()
     cases = []
     for spec in job.tests:
         with open(spec["path"], encoding="utf-8") as f:
@@ -459,7 +497,12 @@ def _grade_program(
     for position, (test, case) in enumerate(zip(planned, cases, strict=True)):
         session.stdout.clear()
         reply = session.request(
-            {"op": "run", "source": job.source, "stdin": str(case.get("stdin", ""))}
+            {
+                "op": "run",
+                "source": job.source,
+                "stdin": str(case.get("stdin", "")),
+                "files": files,
+            }
         )
         if not reply["ok"]:
             error: dict[str, Any] = reply["error"] if isinstance(reply.get("error"), dict) else {}
@@ -475,12 +518,18 @@ def _grade_program(
         if got == want:
             outcomes[position] = TestOutcome(test.name, "pass", test.visibility)
         else:
+            stdin = str(case.get("stdin", ""))
             outcomes[position] = TestOutcome(
                 test.name,
                 "fail",
                 test.visibility,
-                f"expected output {want!r}, got {got!r}"[:1000],
+                friendly.explain_output(want, got)[:1000],
                 printed[: job.max_output_bytes],
+                {
+                    "stdin": stdin[:2000],
+                    "expected": want[: job.max_output_bytes],
+                    "got": got[: job.max_output_bytes],
+                },
             )
     return "passed", ""
 

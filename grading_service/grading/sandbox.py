@@ -75,6 +75,7 @@ def sandbox_container_settings(
             "CODERUNNER_MAX_OUTPUT_BYTES": str(max_output_bytes),
             "HOME": "/tmp",
             "PYTHONDONTWRITEBYTECODE": "1",
+            "MPLBACKEND": "Agg",  # no display; pictures are read as data
         },
         "labels": {LABEL: "sandbox", INSTANCE_LABEL: instance_name},
         "log_config": docker.types.LogConfig(type=docker.types.LogConfig.types.NONE),

@@ -15,6 +15,7 @@ While learner code runs, it may call a function the test passed in: that sends a
 ``callback`` message and serves requests until the trusted side sends the result.
 """
 
+import base64
 import builtins
 import collections
 import datetime
@@ -76,6 +77,39 @@ class CappedWriter(io.TextIOBase):
 capture = CappedWriter()
 sys.stdout = capture
 sys.stderr = capture
+
+
+def quiet_input(prompt=""):
+    """input() without its prompt: a program's output is what it prints, and the
+    prompt ("How old are you? ") is not part of it."""
+    line = sys.stdin.readline()
+    if not line:
+        raise EOFError("EOF when reading a line")
+    return line[:-1] if line.endswith("\n") else line
+
+
+builtins.input = quiet_input
+
+# The learner's library (a notebook turtle, pygame without a window), as in the kernel:
+# `python -I` ignores PYTHONPATH, so it is put on the path here.
+LEARNER_LIB = os.environ.get("CODERUNNER_LEARNER_LIB", "/opt/coderunner/learnerlib")
+if os.path.isdir(LEARNER_LIB):
+    sys.path.insert(0, LEARNER_LIB)
+    try:
+        import coderunner_hooks
+
+        coderunner_hooks.install()
+    except Exception:  # noqa: BLE001 - grading goes on without the hooks
+        pass
+
+
+def drawing_record():
+    """What the learner's code drew (turtle lines, pygame's display pixels), as plain
+    data; the trusted side parses and checks it."""
+    from grading_service.grading.drawing import local_record
+
+    return local_record()
+
 
 handles: dict[int, object] = {}
 module = types.ModuleType("solution")
@@ -366,7 +400,21 @@ for _name in (
     OPS["r" + _name] = (lambda f: lambda obj, other: f(other, obj))(_fn)
 
 
-def load(source):
+def place_files(files):
+    """Write the problem's data files into the working directory, read-only (they are
+    the problem's, not the learner's; a name is a bare file name)."""
+    for name, data in (files or {}).items():
+        if not isinstance(name, str) or "/" in name or name.startswith("."):
+            continue
+        if os.path.exists(name):
+            continue
+        with open(name, "wb") as f:
+            f.write(base64.b64decode(data))
+        os.chmod(name, 0o444)
+
+
+def load(source, files=None):
+    place_files(files)
     code = compile(source, "<solution>", "exec")
     module.__dict__["__name__"] = "solution"
     sys.modules["solution"] = module
@@ -386,7 +434,8 @@ def load(source):
     return {"ok": True, "names": names}
 
 
-def run_program(source, stdin):
+def run_program(source, stdin, files=None):
+    place_files(files)
     code = compile(source, "<solution>", "exec")
     sys.stdin = io.StringIO(stdin)
     namespace = {"__name__": "__main__"}
@@ -403,9 +452,11 @@ def handle(request):
     if op == "ping":
         return {"ok": True}
     if op == "load":
-        return load(request["source"])
+        return load(request["source"], request.get("files"))
     if op == "run":
-        return run_program(request["source"], request.get("stdin", ""))
+        return run_program(request["source"], request.get("stdin", ""), request.get("files"))
+    if op == "drawing":
+        return {"ok": True, "value": drawing_record()}
     target = resolve(request.get("target"))
     if op == "getattr":
         return {"ok": True, "value": encode(getattr(target, request["attr"]))}

@@ -8,9 +8,15 @@ import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
-import { ApiError, describeError, parseRetryAfter } from './errors';
+import { ApiError, describeError, parseRetryAfter, statusMessage } from './errors';
 import {
   IAssessment,
+  ICheatsheet,
+  ICheatsheetSummary,
+  ICheckResult,
+  IHints,
+  IRunResult,
+  ISubmissionPage,
   ILeaderboard,
   IMe,
   IOpenedProblem,
@@ -38,6 +44,60 @@ export class CodeRunnerClient implements ICodeRunnerClient {
 
   get submissionFinished(): ISignal<ICodeRunnerClient, ISubmission> {
     return this._submissionFinished;
+  }
+
+  get checkFinished(): ISignal<ICodeRunnerClient, ICheckResult> {
+    return this._checkFinished;
+  }
+
+  listSubmissions(
+    problemId: string,
+    options: { limit?: number; before?: string | null } = {}
+  ): Promise<ISubmissionPage> {
+    const query = new URLSearchParams({ problem_id: problemId });
+    if (options.limit !== undefined) {
+      query.set('limit', String(options.limit));
+    }
+    if (options.before) {
+      query.set('before', options.before);
+    }
+    return this.request<ISubmissionPage>(`submissions?${query.toString()}`);
+  }
+
+  getHints(problemId: string): Promise<IHints> {
+    return this.request<IHints>(`problems/${encodeURIComponent(problemId)}/hints`);
+  }
+
+  revealHint(problemId: string): Promise<IHints> {
+    return this.request<IHints>(`problems/${encodeURIComponent(problemId)}/hints`, {
+      method: 'POST',
+      body: JSON.stringify({})
+    });
+  }
+
+  async check(problemId: string, path: string): Promise<ICheckResult> {
+    const result = await this.request<ICheckResult>(
+      `problems/${encodeURIComponent(problemId)}/check`,
+      { method: 'POST', body: JSON.stringify({ path }) }
+    );
+    this._checkFinished.emit(result);
+    return result;
+  }
+
+  run(problemId: string, path: string, stdin: string): Promise<IRunResult> {
+    return this.request<IRunResult>(`problems/${encodeURIComponent(problemId)}/run`, {
+      method: 'POST',
+      body: JSON.stringify({ path, stdin })
+    });
+  }
+
+  async listCheatsheets(): Promise<ICheatsheetSummary[]> {
+    const body = await this.request<{ cheatsheets: ICheatsheetSummary[] }>('cheatsheets');
+    return body.cheatsheets;
+  }
+
+  getCheatsheet(cheatsheetId: string): Promise<ICheatsheet> {
+    return this.request<ICheatsheet>(`cheatsheets/${encodeURIComponent(cheatsheetId)}`);
   }
 
   async listProblems(): Promise<IProblemSummary[]> {
@@ -141,8 +201,8 @@ export class CodeRunnerClient implements ICodeRunnerClient {
       }
       if (Date.now() + pause > deadline) {
         throw new ApiError(
-          `Submission ${submissionId} is still not graded; ` +
-            'its result will appear in your progress when it is.',
+          'Your code has not been checked yet. Its result will show in your progress ' +
+            'when it is ready.',
           0
         );
       }
@@ -156,14 +216,18 @@ export class CodeRunnerClient implements ICodeRunnerClient {
     try {
       response = await ServerConnection.makeRequest(url, init, this.serverSettings);
     } catch (error) {
-      throw new ApiError(`Cannot reach the Jupyter server: ${describeError(error)}`, 0);
+      console.warn(`Code Runner: cannot reach the Jupyter server: ${describeError(error)}`);
+      throw new ApiError(
+        'Could not reach the server. Check your internet connection and try again.',
+        0
+      );
     }
     const data = parseJson(await response.text());
     if (!response.ok) {
       const message =
         data && typeof data.message === 'string' && data.message
           ? data.message
-          : `${response.status} ${response.statusText || 'Error'}`;
+          : statusMessage(response.status);
       throw new ApiError(
         message,
         response.status,
@@ -177,6 +241,7 @@ export class CodeRunnerClient implements ICodeRunnerClient {
   }
 
   private _submissionFinished = new Signal<ICodeRunnerClient, ISubmission>(this);
+  private _checkFinished = new Signal<ICodeRunnerClient, ICheckResult>(this);
 }
 
 /** The JSON object in a reply body, or null when the body is not one. */

@@ -16,13 +16,17 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
-  /** The message with the status and the wait, ready to show to a learner. */
+  /**
+   * The message, ready to show to a learner. The server writes it for children and
+   * says any wait itself, so nothing is added: no HTTP code, no second "try again".
+   */
   describe(): string {
-    const parts = [this.message];
-    if (this.retryAfterSeconds !== null) {
-      parts.push(`Try again in ${formatSeconds(this.retryAfterSeconds)}.`);
-    }
-    return this.status ? `${parts.join(' ')} (HTTP ${this.status})` : parts.join(' ');
+    return this.message;
+  }
+
+  /** The server is busy (503) or the learner sends too fast (429): wait and send again. */
+  get isBusy(): boolean {
+    return this.status === 429 || this.status === 503;
   }
 }
 
@@ -54,9 +58,44 @@ export function parseRetryAfter(value: string | null, now: number = Date.now()):
   return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - now) / 1000));
 }
 
-function formatSeconds(seconds: number): string {
-  if (seconds < 90) {
-    return `${seconds} s`;
+/** "6 s" below 90 seconds, else whole minutes rounded up ("2 min"). */
+export function formatSeconds(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  if (whole < 90) {
+    return `${whole} s`;
   }
-  return `${Math.ceil(seconds / 60)} min`;
+  return `${Math.ceil(whole / 60)} min`;
+}
+
+/**
+ * Words for a failed call whose reply carried no message of its own, by HTTP status,
+ * for a young learner (never the code itself).
+ */
+export function statusMessage(status: number): string {
+  if (status === 429) {
+    return 'You are sending things very fast. Take a little break.';
+  }
+  if (status === 503) {
+    return 'The computer that checks your code is very busy right now.';
+  }
+  if (status === 401 || status === 403) {
+    return 'You are not allowed to do that here. Try reloading the page.';
+  }
+  if (status === 404) {
+    return 'That could not be found.';
+  }
+  if (status === 413) {
+    return 'That is too big to send.';
+  }
+  if (status >= 500) {
+    return 'Something went wrong on the server. Try again in a little while.';
+  }
+  return 'Something went wrong. Try again.';
+}
+
+/** The live countdown under a busy answer: "You can send again in 6 s", then "now". */
+export function retryCountdownText(secondsLeft: number): string {
+  return secondsLeft > 0
+    ? `You can send again in ${formatSeconds(secondsLeft)}.`
+    : 'You can send again now.';
 }

@@ -1,5 +1,6 @@
 import { JupyterFrontEndPlugin } from '@jupyterlab/application';
 
+import { cheatsheetsPlugin } from './plugins/cheatsheets';
 import { clientPlugin } from './plugins/client';
 import { privacyPlugin } from './plugins/privacy';
 import { problemsPlugin } from './plugins/problems';
@@ -12,7 +13,8 @@ const plugins: JupyterFrontEndPlugin<unknown>[] = [
   clientPlugin,
   privacyPlugin,
   problemsPlugin,
-  submitPlugin
+  submitPlugin,
+  cheatsheetsPlugin
 ];
 
 export default plugins;

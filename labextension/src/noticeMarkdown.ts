@@ -17,12 +17,15 @@ export interface IInline {
 export type NoticeBlock =
   | { kind: 'heading'; level: number; content: IInline[] }
   | { kind: 'paragraph'; content: IInline[] }
-  | { kind: 'list'; ordered: boolean; items: IInline[][] };
+  | { kind: 'list'; ordered: boolean; items: IInline[][] }
+  | { kind: 'code'; text: string };
 
 const HEADING = /^ {0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#+)?\s*$/;
 const BULLET = /^ {0,3}[-*+]\s+(.*)$/;
 const NUMBERED = /^ {0,3}\d{1,9}[.)]\s+(.*)$/;
 const RULE = /^ {0,3}([-*_])(?:\s*\1){2,}\s*$/;
+/** A fence opening or closing a code block: three or more backquotes or tildes. */
+const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 /** `**bold**` / `__bold__`, `` `code` ``, `[text](address)`. */
 const INLINE = /(\*\*|__)(.+?)\1|`([^`]+)`|\[([^\]]+)\]\(\s*([^)\s]+)\s*\)/g;
 
@@ -53,7 +56,32 @@ export function parseNoticeMarkdown(source: string): NoticeBlock[] {
     }
   };
 
+  /** The fence of the code block being read, and its lines. */
+  let fence: string | null = null;
+  let code: string[] = [];
   for (const raw of source.replace(/\r\n?/g, '\n').split('\n')) {
+    if (fence !== null) {
+      const close = FENCE.exec(raw);
+      if (
+        close &&
+        close[1][0] === fence[0] &&
+        close[1].length >= fence.length &&
+        raw.trim() === close[1]
+      ) {
+        blocks.push({ kind: 'code', text: code.join('\n') });
+        fence = null;
+        code = [];
+      } else {
+        code.push(raw);
+      }
+      continue;
+    }
+    const opening = FENCE.exec(raw);
+    if (opening) {
+      endBlock();
+      fence = opening[1];
+      continue;
+    }
     const line = raw.trim();
     if (line === '' || RULE.test(raw)) {
       endBlock();
@@ -84,6 +112,9 @@ export function parseNoticeMarkdown(source: string): NoticeBlock[] {
     }
     // Anything else continues the paragraph or list item being read.
     lines.push(line);
+  }
+  if (fence !== null) {
+    blocks.push({ kind: 'code', text: code.join('\n') });
   }
   endBlock();
   return blocks;

@@ -26,10 +26,58 @@ export interface IProblemSummary {
   kind: string;
 }
 
+/** A cheatsheet a problem points to (GET problems/{id}). */
+export interface ICheatsheetLink {
+  id: string;
+  title: string;
+}
+
 /** GET problems/{id}. */
 export interface IProblem extends IProblemSummary {
   statement: string;
   starter: string;
+  /** How many hints the problem has (their texts come from problems/{id}/hints). */
+  hint_count?: number;
+  cheatsheets?: ICheatsheetLink[];
+  /** Names of the data files the problem ships; may be empty. */
+  data_files?: string[];
+  drawing?: 'turtle' | 'pygame' | null;
+}
+
+/** GET and POST problems/{id}/hints: the hints revealed so far, in order, of `total`. */
+export interface IHints {
+  revealed: string[];
+  total: number;
+}
+
+/** POST problems/{id}/check: the public tests run on the learner's file, not graded. */
+export interface ICheckResult {
+  practice: true;
+  verdict: Verdict;
+  message: string;
+  passed: number;
+  total: number;
+  tests: ITestResult[];
+}
+
+/** POST problems/{id}/run: a program problem's file run with typed input. */
+export interface IRunResult {
+  stdout: string;
+  error: string | null;
+  timed_out: boolean;
+}
+
+/** GET cheatsheets: one entry of `cheatsheets`. */
+export interface ICheatsheetSummary {
+  id: string;
+  title: string;
+  track: string;
+  topic: string;
+}
+
+/** GET cheatsheets/{id}. */
+export interface ICheatsheet extends ICheatsheetSummary {
+  markdown: string;
 }
 
 /** POST problems/{id}/open (answered by the server extension). */
@@ -49,6 +97,20 @@ export interface ISubmissionTicket {
   assessment_id?: string | null;
 }
 
+/** What a public program test fed the program, what it expected and what it got. */
+export interface IProgramDetail {
+  stdin: string;
+  expected: string;
+  got: string;
+}
+
+/** A public function test's failing equality: the call and both reprs. */
+export interface IFunctionDetail {
+  call: string;
+  got: string;
+  expected: string;
+}
+
 /** One test of a submission; a hidden test's `message` is empty and it has no stdout. */
 export interface ITestResult {
   name: string;
@@ -56,6 +118,8 @@ export interface ITestResult {
   visibility: Visibility;
   message: string;
   stdout?: string;
+  /** Public tests only, when the service could say more. */
+  detail?: IProgramDetail | IFunctionDetail | null;
 }
 
 /** GET submissions/{id}: verdict, score and tests are null or empty until graded. */
@@ -72,6 +136,21 @@ export interface ISubmission {
   tests: ITestResult[];
   /** The assessment it was recorded for; null (or absent, from older services): practice. */
   assessment_id?: string | null;
+  /** Place in the queue while `queued` (1 = next); null otherwise or when unknown. */
+  position?: number | null;
+}
+
+/** GET submissions?problem_id=…: one of the learner's own submissions, with its code. */
+export interface IOwnSubmission extends ISubmission {
+  code: string;
+  /** ISO date. */
+  created_at: string;
+}
+
+/** GET submissions?problem_id=…: a page, newest first; `next` is the next page's cursor. */
+export interface ISubmissionPage {
+  submissions: IOwnSubmission[];
+  next: string | null;
 }
 
 /** GET progress: one entry of `problems`. */
@@ -82,13 +161,46 @@ export interface IProblemProgress {
   max_score: number;
   solved: boolean;
   first_solved_at: string | null;
+  state?: ProblemState;
 }
+
+/** Where a learner stands on a problem of an open level. */
+export type ProblemState = 'open' | 'attempted' | 'solved';
 
 /** Whether a learner has opened a level (level 1 of every track always is). */
 export interface ILevelProgress {
   track: string;
   level: number;
   unlocked: boolean;
+  /** "Solve 2 of the 3 problems in level 1 to open this level." ('' for level 1). */
+  rule?: string;
+  needed?: number;
+  solved_before?: number;
+}
+
+/** GET progress: the learner's progress on one track. */
+export interface ITrackProgress {
+  track: string;
+  solved: number;
+  total: number;
+  points: number;
+}
+
+/** GET progress: days in a row with at least one problem solved. */
+export interface IStreak {
+  current: number;
+  best: number;
+  /** Solved one today. */
+  today: boolean;
+  time_zone: string;
+}
+
+/** GET progress: the problem recommended next. */
+export interface INextProblem {
+  problem_id: string;
+  title: string;
+  track: string;
+  level: number;
 }
 
 /** GET progress. */
@@ -98,6 +210,11 @@ export interface IProgress {
   levels: ILevelProgress[];
   solved: number;
   total_score: number;
+  /** Whole or one decimal. */
+  points?: number;
+  tracks?: ITrackProgress[];
+  streak?: IStreak;
+  next?: INextProblem | null;
 }
 
 /** GET tracks: one level of a track. */
@@ -109,6 +226,15 @@ export interface ILevel {
   unlock_threshold: number;
   /** Problem ids, in display order. */
   problems: string[];
+  /** What opens the level, in words ("Solve 2 of the 3 problems in level 1 to open this level."); '' for level 1. */
+  rule?: string;
+}
+
+/** The character who talks to the learners of a track. */
+export interface IGuide {
+  name: string;
+  emoji: string;
+  greeting: string;
 }
 
 /** GET tracks: one entry of `tracks`, in display order. */
@@ -118,6 +244,9 @@ export interface ITrack {
   ages: string;
   description: string;
   levels: ILevel[];
+  guide?: IGuide | null;
+  /** One or two sentences for a first-time learner of the track. */
+  start_here?: string;
 }
 
 /**

@@ -3,6 +3,12 @@ import { ISignal } from '@lumino/signaling';
 
 import type {
   IAssessment,
+  ICheatsheet,
+  ICheatsheetSummary,
+  ICheckResult,
+  IHints,
+  IRunResult,
+  ISubmissionPage,
   ILeaderboard,
   IMe,
   IOpenedProblem,
@@ -25,6 +31,39 @@ import type {
 export interface ICodeRunnerClient {
   /** Emitted once for every submission this client saw reach `graded` or `failed`. */
   readonly submissionFinished: ISignal<ICodeRunnerClient, ISubmission>;
+
+  /** Emitted for every practice check this client got an answer to. */
+  readonly checkFinished: ISignal<ICodeRunnerClient, ICheckResult>;
+
+  /**
+   * The learner's own submissions of a problem, newest first, a page at a time
+   * (`before`: the `next` of the page before), each with its code.
+   */
+  listSubmissions(
+    problemId: string,
+    options?: { limit?: number; before?: string | null }
+  ): Promise<ISubmissionPage>;
+
+  /** The hints of a problem revealed so far, and how many it has. */
+  getHints(problemId: string): Promise<IHints>;
+
+  /** Reveals the next hint (none once all are shown) and answers like `getHints`. */
+  revealHint(problemId: string): Promise<IHints>;
+
+  /**
+   * Runs the problem's public tests on the saved file at `path`, in the learner's own
+   * container: a practice check, never graded nor recorded.
+   */
+  check(problemId: string, path: string): Promise<ICheckResult>;
+
+  /** Runs a program problem's saved file at `path` with `stdin` typed by the learner. */
+  run(problemId: string, path: string, stdin: string): Promise<IRunResult>;
+
+  /** The cheatsheets, each with its track and topic. */
+  listCheatsheets(): Promise<ICheatsheetSummary[]>;
+
+  /** One cheatsheet with its Markdown. */
+  getCheatsheet(cheatsheetId: string): Promise<ICheatsheet>;
 
   listProblems(): Promise<IProblemSummary[]>;
 

@@ -2,7 +2,8 @@
  * How the Problems panel groups problems into tracks and levels. Pure functions over
  * the API's records (no JupyterLab imports), tested without a browser.
  */
-import type { IProblemSummary, IProgress, ITrack } from './records';
+import type { IGuide, IProblemProgress, IProblemSummary, IProgress, ITrack } from './records';
+import { pointsWord } from './score';
 
 /** A track as the panel shows it. */
 export interface ITrackView {
@@ -10,6 +11,9 @@ export interface ITrackView {
   title: string;
   description: string;
   levels: ILevelView[];
+  guide: IGuide | null;
+  /** One or two sentences for a first-time learner ('' when the track has none). */
+  startHere: string;
 }
 
 export interface ILevelView {
@@ -19,6 +23,8 @@ export interface ILevelView {
   locked: boolean;
   /** The level to solve more of to open this one. */
   previous: number | null;
+  /** What opens the level, in words ('' when the service did not say). */
+  rule: string;
   problems: IProblemSummary[];
 }
 
@@ -37,11 +43,14 @@ export function buildTracks(
   const unlocked = new Map(
     (progress?.levels ?? []).map(l => [`${l.track}/${l.level}`, l.unlocked])
   );
+  const rules = new Map((progress?.levels ?? []).map(l => [`${l.track}/${l.level}`, l.rule ?? '']));
   const listed = new Set<string>();
   const views: ITrackView[] = (tracks ?? []).map(track => ({
     id: track.id,
     title: track.title,
     description: track.description,
+    guide: track.guide ?? null,
+    startHere: track.start_here ?? '',
     levels: track.levels.map((level, i) => {
       const items = level.problems
         .map(id => byId.get(id))
@@ -52,6 +61,7 @@ export function buildTracks(
         title: level.title !== `Level ${level.level}` ? level.title : '',
         locked: unlocked.get(`${track.id}/${level.level}`) === false,
         previous: i > 0 ? track.levels[i - 1].level : null,
+        rule: rules.get(`${track.id}/${level.level}`) || level.rule || '',
         problems: items
       };
     })
@@ -62,11 +72,14 @@ export function buildTracks(
       id: track,
       title: track,
       description: '',
+      guide: null,
+      startHere: '',
       levels: [...levels].map(([level, items]) => ({
         level,
         title: '',
         locked: false,
         previous: null,
+        rule: '',
         problems: items
       }))
     });
@@ -117,4 +130,101 @@ export function initialOpenTracks(
   const first =
     tracks.find(t => t.levels.some(l => l.problems.some(p => !solved.has(p.id)))) ?? tracks[0];
   return first ? [first.id] : [];
+}
+
+/** Where a learner stands on one problem, as the panel shows it. */
+export type ProblemView = 'locked' | 'open' | 'attempted' | 'solved';
+
+/**
+ * A problem's state: `locked` in a locked level; else the service's `state`, or what
+ * older services imply (solved, some attempts, none).
+ */
+export function problemState(
+  progress: IProblemProgress | undefined,
+  levelLocked: boolean
+): ProblemView {
+  if (levelLocked) {
+    return 'locked';
+  }
+  if (!progress) {
+    return 'open';
+  }
+  if (progress.state) {
+    return progress.state;
+  }
+  return progress.solved ? 'solved' : progress.attempts > 0 ? 'attempted' : 'open';
+}
+
+/** Each state in words and a sign, so it is never told by colour alone. */
+export const STATE_WORDS: Record<ProblemView, { icon: string; text: string }> = {
+  locked: { icon: '🔒', text: 'Locked' },
+  open: { icon: '○', text: 'Not started' },
+  attempted: { icon: '◐', text: 'Tried, not solved yet' },
+  solved: { icon: '✓', text: 'Solved' }
+};
+
+/** The words on the recommended problem. */
+export const NEXT_LABEL = 'Try this next';
+
+/** The recommended problem's id, when it is one the panel can open; else null. */
+export function recommendedProblem(progress: IProgress | null): string | null {
+  return progress?.next?.problem_id ?? null;
+}
+
+/**
+ * The line at the top of the panel: "12 solved · 85 points · 🔥 3-day streak". The
+ * streak is left out below one day; points fall back to `total_score` (older services).
+ */
+export function summaryText(progress: IProgress): string {
+  const parts = [`${progress.solved} solved`, pointsWord(progress.points ?? progress.total_score)];
+  const streak = progress.streak?.current ?? 0;
+  if (streak >= 1) {
+    parts.push(`🔥 ${streak}-day streak`);
+  }
+  return parts.join(' · ');
+}
+
+/**
+ * A nudge under the summary when the learner has a streak but solved nothing today
+ * yet; '' otherwise.
+ */
+export function streakNudge(progress: IProgress): string {
+  const streak = progress.streak;
+  if (!streak || streak.current < 1 || streak.today) {
+    return '';
+  }
+  return 'Solve a problem today to keep your streak going!';
+}
+
+/** A learner who has tried nothing yet (progress known, no attempt anywhere). */
+export function isFirstTime(progress: IProgress | null): boolean {
+  if (!progress) {
+    return false;
+  }
+  return progress.solved === 0 && progress.problems.every(p => p.attempts === 0 && !p.solved);
+}
+
+/**
+ * The learner's own track, for its guide and "Start here": the first of their
+ * class's tracks that is shown, else the recommended problem's track, else the first
+ * track. Null when there are no tracks.
+ */
+export function learnerTrack(
+  tracks: ITrackView[],
+  cohortTracks: Iterable<string>,
+  progress: IProgress | null
+): ITrackView | null {
+  const wanted = new Set(cohortTracks);
+  return (
+    tracks.find(t => wanted.has(t.id)) ??
+    tracks.find(t => t.id === progress?.next?.track) ??
+    tracks[0] ??
+    null
+  );
+}
+
+/** The first problem of the track's first open level; null when there is none. */
+export function firstProblem(track: ITrackView): IProblemSummary | null {
+  const level = track.levels.find(l => !l.locked && l.problems.length > 0);
+  return level ? level.problems[0] : null;
 }

@@ -27,7 +27,9 @@ REPO_ROOT = str(Path(__file__).resolve().parents[2])
 if REPO_ROOT not in sys.path:
     sys.path.insert(0, REPO_ROOT)
 
-from grading_service.edge.handlers import public_progress, public_submission  # noqa: E402
+from grading_service.content.store import ContentStore  # noqa: E402
+from grading_service.edge.handlers import public_submission  # noqa: E402
+from grading_service.progress import learner_progress  # noqa: E402
 from grading_service.records import Submission  # noqa: E402
 
 GRADER_TOKEN = "learner-hub-token-for-tests"
@@ -53,7 +55,37 @@ PROBLEMS = {
         "kind": "function",
         "statement": "Write `add(a, b)` that returns **a + b**.\n\nExample: `add(2, 3) == 5`.",
         "starter": "def add(a, b):\n    ...\n",
+        "data_files": ["nums.txt"],
     },
+}
+
+# What GET problems/<id>/checks answers: public tests, data files (base64), time limit.
+CHECKS = {
+    "sum-two": {
+        "problem_id": "sum-two",
+        "kind": "function",
+        "source": "from solution import add\n\n"
+        "def test_small():\n    assert add(2, 3) == 5\n\n"
+        "def test_file():\n    assert add(*map(int, open('nums.txt').read().split())) == 7\n",
+        "time_limit_seconds": 2,
+        "data": {"nums.txt": "MyA0Cg=="},  # "3 4\n"
+    },
+    "robot-hello": {
+        "problem_id": "robot-hello",
+        "kind": "program",
+        "cases": [
+            {"name": "mia", "stdin": "Mia\n", "stdout": "Beep!\nHi Mia\n"},
+            {"name": "sam", "stdin": "Sam\n", "stdout": "Beep!\nHi Sam\n"},
+        ],
+        "time_limit_seconds": 2,
+        "data": {},
+    },
+}
+LOCKED = {
+    "message": "This level is locked. Solve 1 of the 2 problems in level 1 (First) to open "
+    "this level.",
+    "reason": "locked",
+    "unlock": {"track": "basics", "level": 1, "needed": 1, "of": 2, "solved": 0},
 }
 
 
@@ -69,6 +101,7 @@ class FakeGrader:
     accepted: str | None = None  # when the learner accepted the privacy notice
     # the assessment each accepted submission was recorded for (None: practice), by id
     assessment_of: dict[str, str | None] = field(default_factory=dict)
+    hints_revealed: dict[str, int] = field(default_factory=dict)
 
     @property
     def submissions(self) -> list[dict[str, Any]]:
@@ -143,6 +176,9 @@ class _Asset(_GraderHandler):
 
 class _Problem(_GraderHandler):
     def get(self, problem_id: str) -> None:
+        if problem_id == "locked-one":
+            self.answer(403, LOCKED)
+            return
         if problem_id not in PROBLEMS:
             self.answer(404, {"message": f"unknown problem {problem_id}"})
             return
@@ -153,7 +189,11 @@ class _Submissions(_GraderHandler):
     """Accepts every submission; one for an assessment is recorded against it.
 
     An unknown assessment, or a problem not in it, is a 404 as in the real service.
+    GET answers the query it was asked, so a test sees what was forwarded.
     """
+
+    def get(self) -> None:
+        self.answer(200, {"submissions": [], "next": None, "query": self.request.query})
 
     def post(self) -> None:
         submission_id = f"sub-{len(self.fake.submissions)}"
@@ -169,6 +209,35 @@ class _Submissions(_GraderHandler):
             return
         self.fake.assessment_of[submission_id] = assessment_id
         self.answer(202, {"id": submission_id, "status": "queued", "assessment_id": assessment_id})
+
+
+class _Hints(_GraderHandler):
+    """Two hints for every problem; each POST reveals one more (kept in the fake)."""
+
+    HINTS = ["Use +.", "Return it."]
+
+    def get(self, problem_id: str) -> None:
+        shown = self.fake.hints_revealed.get(problem_id, 0)
+        self.answer(200, {"revealed": self.HINTS[:shown], "total": 2})
+
+    def post(self, problem_id: str) -> None:
+        shown = min(self.fake.hints_revealed.get(problem_id, 0) + 1, 2)
+        self.fake.hints_revealed[problem_id] = shown
+        self.answer(200, {"revealed": self.HINTS[:shown], "total": 2})
+
+
+class _Checks(_GraderHandler):
+    def get(self, problem_id: str) -> None:
+        self.answer(200, CHECKS[problem_id])
+
+
+class _Cheatsheets(_GraderHandler):
+    def get(self, sheet_id: str | None = None) -> None:
+        sheet = {"id": "basics--loops", "title": "Loops", "track": "basics", "topic": "loops"}
+        if sheet_id is None:
+            self.answer(200, {"cheatsheets": [sheet]})
+        else:
+            self.answer(200, {**sheet, "markdown": "# Loops"})
 
 
 def graded_submission(submission_id: str) -> Submission:
@@ -220,7 +289,8 @@ class _Submission(_GraderHandler):
 
 class _Progress(_GraderHandler):
     def get(self) -> None:
-        body = public_progress("learner", PROGRESS_RECORDS, {("kids", 1): True})
+        content = ContentStore(Path(REPO_ROOT) / "content")
+        body = learner_progress("learner", PROGRESS_RECORDS, content)
         self.answer(200, json.loads(json.dumps(body, default=str)))
 
 
@@ -346,6 +416,10 @@ def fake_grader(jp_asyncio_loop) -> Iterator[FakeGrader]:
             (rf"{prefix}/leaderboard", _Leaderboard, {"fake": fake}),
             (rf"{prefix}/privacy", _Privacy, {"fake": fake}),
             (rf"{prefix}/me", _Me, {"fake": fake}),
+            (rf"{prefix}/problems/([^/]+)/hints", _Hints, {"fake": fake}),
+            (rf"{prefix}/problems/([^/]+)/checks", _Checks, {"fake": fake}),
+            (rf"{prefix}/cheatsheets", _Cheatsheets, {"fake": fake}),
+            (rf"{prefix}/cheatsheets/([^/]+)", _Cheatsheets, {"fake": fake}),
         ]
     )
     sock, port = tornado.testing.bind_unused_port()

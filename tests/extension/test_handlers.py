@@ -62,7 +62,7 @@ async def test_open_creates_notebook_with_statement_and_starter(
     assert nb.cells[1].source == "def add(a, b):\n    ..."
 
 
-async def test_open_creates_script_with_marker_statement_and_starter(
+async def test_open_creates_script_with_marker_title_and_starter(
     jp_fetch, jp_root_dir, fake_grader
 ) -> None:
     status, body, _ = await call(
@@ -72,7 +72,8 @@ async def test_open_creates_script_with_marker_statement_and_starter(
     assert body == {"path": "problems/sum-two.py", "created": True, "format": "script"}
     text = (jp_root_dir / "problems" / "sum-two.py").read_text()
     assert text.splitlines()[0] == "# coderunner: problem_id=sum-two"
-    assert "# Write `add(a, b)` that returns **a + b**." in text
+    assert text.splitlines()[1] == "# Sum of two numbers"
+    assert "**" not in text, "the statement is shown rendered beside the file, not as comments"
     assert text.endswith("def add(a, b):\n    ...\n")
     compile(text, "sum-two.py", "exec")
 
@@ -270,7 +271,15 @@ async def test_progress_passes_through(jp_fetch, fake_grader) -> None:
     assert status == 200
     assert body["solved"] == 1 and body["total_score"] == 10
     assert body["problems"][0]["problem_id"] == "sum-two" and body["problems"][0]["solved"]
-    assert body["levels"] == [{"track": "kids", "level": 1, "unlocked": True}]
+    assert body["levels"][0] == {
+        "track": "ages-8-11",
+        "level": 1,
+        "unlocked": True,
+        "rule": "",
+        "needed": 0,
+        "solved_before": 0,
+    }
+    assert set(body["streak"]) == {"current", "best", "today", "time_zone"}
 
 
 async def test_tracks_are_passed_through(jp_fetch, fake_grader) -> None:

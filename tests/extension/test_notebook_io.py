@@ -42,21 +42,24 @@ def test_notebook_has_title_statement_then_starter_and_problem_id() -> None:
     assert nb.metadata.kernelspec.name == "python3"
 
 
-def test_script_starts_with_marker_and_comments_out_statement() -> None:
-    text = build_script("p1", "Title", "Line one\n\n  indented", "def f():\n    pass")
+def test_script_has_marker_title_once_and_points_at_the_rendered_statement() -> None:
+    text = build_script("p1", "Title", "# Title\n\nLine **one**", "def f():\n    pass")
     assert text == (
         "# coderunner: problem_id=p1\n"
-        "#\n"
         "# Title\n"
-        "#\n"
-        "# Line one\n"
-        "#\n"
-        "#   indented\n"
+        "# The problem is shown in the Code Runner panel beside this file.\n"
         "\n"
         "def f():\n"
         "    pass\n"
     )
+    assert "**" not in text  # no raw Markdown in comments
     compile(text, "p1.py", "exec")
+
+
+def test_the_statement_cell_cannot_be_edited_or_deleted() -> None:
+    nb = build_notebook("p1", "Title", "Do this.\n", "x = 1\n")
+    assert nb.cells[0].metadata == {"editable": False, "deletable": False}
+    assert "editable" not in nb.cells[1].metadata
 
 
 def test_script_without_statement_or_starter_is_still_valid_python() -> None:

@@ -1,4 +1,11 @@
-import { ApiError, describeError, parseRetryAfter } from '../errors';
+import {
+  ApiError,
+  describeError,
+  formatSeconds,
+  parseRetryAfter,
+  retryCountdownText,
+  statusMessage
+} from '../errors';
 
 describe('parseRetryAfter', () => {
   const now = Date.parse('2025-01-01T12:00:00Z');
@@ -33,23 +40,47 @@ describe('parseRetryAfter', () => {
 });
 
 describe('ApiError', () => {
-  it('tells the learner the message, the wait and the HTTP status', () => {
-    expect(new ApiError('Too many submissions.', 429, 30).describe()).toBe(
-      'Too many submissions. Try again in 30 s. (HTTP 429)'
-    );
-    expect(new ApiError('Grader busy.', 503, 600).describe()).toBe(
-      'Grader busy. Try again in 10 min. (HTTP 503)'
-    );
+  it('tells the learner the message only: no HTTP code, no second "try again"', () => {
+    const busy = new ApiError('The grader is busy. Try again in 30 s.', 429, 30);
+    expect(busy.describe()).toBe('The grader is busy. Try again in 30 s.');
+    expect(describeError(new ApiError('Grader busy.', 503, 600))).toBe('Grader busy.');
+    expect(describeError(new ApiError('No such file.', 404))).not.toMatch(/HTTP|404/);
   });
 
-  it('leaves out the status when the server was not reached', () => {
-    expect(describeError(new ApiError('Cannot reach the Jupyter server.', 0))).toBe(
-      'Cannot reach the Jupyter server.'
-    );
+  it('knows a busy answer (429 or 503) from the others', () => {
+    expect(new ApiError('x', 429, 5).isBusy).toBe(true);
+    expect(new ApiError('x', 503).isBusy).toBe(true);
+    expect(new ApiError('x', 500).isBusy).toBe(false);
+    expect(new ApiError('x', 0).isBusy).toBe(false);
   });
 
   it('describes any other thrown value by its message or text', () => {
     expect(describeError(new Error('boom'))).toBe('boom');
     expect(describeError('plain')).toBe('plain');
+  });
+});
+
+describe('statusMessage', () => {
+  it('has plain words without the code for every status', () => {
+    for (const status of [400, 401, 403, 404, 413, 429, 500, 502, 503]) {
+      const text = statusMessage(status);
+      expect(text).not.toMatch(/\d{3}|HTTP/);
+      expect(text.length).toBeGreaterThan(10);
+    }
+    expect(statusMessage(503)).toMatch(/busy/);
+  });
+});
+
+describe('retryCountdownText', () => {
+  it('counts down in seconds, then minutes for long waits, then says now', () => {
+    expect(retryCountdownText(6)).toBe('You can send again in 6 s.');
+    expect(retryCountdownText(0.2)).toBe('You can send again in 1 s.');
+    expect(retryCountdownText(600)).toBe('You can send again in 10 min.');
+    expect(retryCountdownText(0)).toBe('You can send again now.');
+  });
+
+  it('formats seconds like the countdown', () => {
+    expect(formatSeconds(89)).toBe('89 s');
+    expect(formatSeconds(90)).toBe('2 min');
   });
 });

@@ -91,3 +91,21 @@ describe('parseNoticeMarkdown', () => {
     expect(parseNoticeMarkdown('  \n\n')).toEqual([]);
   });
 });
+
+describe('parseNoticeMarkdown: code blocks', () => {
+  it('keeps a fenced code block as it is, Markdown-looking lines included', () => {
+    expect(
+      parseNoticeMarkdown(
+        'Try:\n\n```python\nfor i in range(3):\n    print(i)\n# not a heading\n```\nDone.'
+      )
+    ).toEqual([
+      { kind: 'paragraph', content: [{ text: 'Try:' }] },
+      { kind: 'code', text: 'for i in range(3):\n    print(i)\n# not a heading' },
+      { kind: 'paragraph', content: [{ text: 'Done.' }] }
+    ]);
+  });
+
+  it('ends an unclosed block with the text', () => {
+    expect(parseNoticeMarkdown('~~~\nx = 1\n')).toEqual([{ kind: 'code', text: 'x = 1\n' }]);
+  });
+});

@@ -111,7 +111,7 @@ describe('runPrivacyFlow', () => {
     expect(f.shown).toEqual([]);
     expect(f.errors).toEqual([]);
     expect(f.logs).toEqual([
-      'Code Runner: could not load the privacy notice: Grading service unreachable (HTTP 503)'
+      'Code Runner: could not load the privacy notice: Grading service unreachable'
     ]);
   });
 

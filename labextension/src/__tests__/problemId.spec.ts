@@ -1,4 +1,9 @@
-import { problemIdFromMetadata, problemIdFromSource } from '../problemId';
+import {
+  problemIdFromMetadata,
+  problemIdFromPath,
+  problemIdFromSource,
+  problemIdOfScript
+} from '../problemId';
 
 describe('problemIdFromSource', () => {
   it('reads the id from the marker on the first line', () => {
@@ -49,5 +54,20 @@ describe('problemIdFromMetadata', () => {
     ]) {
       expect(problemIdFromMetadata(metadata)).toBeNull();
     }
+  });
+});
+
+describe('problemIdOfScript', () => {
+  it('knows a file under problems/ by its name when the marker line is gone', () => {
+    expect(problemIdOfScript('def add(a, b):\n', 'problems/add-two.py')).toBe('add-two');
+    expect(problemIdFromPath('work/problems/robot-greeting.py')).toBe('robot-greeting');
+  });
+
+  it('prefers the marker line, and knows nothing of other files', () => {
+    expect(problemIdOfScript('# coderunner: problem_id=fizz\n', 'problems/add-two.py')).toBe(
+      'fizz'
+    );
+    expect(problemIdOfScript('print(1)\n', 'notes/add-two.py')).toBeNull();
+    expect(problemIdFromPath('problems/Bad Name.py')).toBeNull();
   });
 });

@@ -1,5 +1,16 @@
-import type { IProblemSummary, IProgress, ITrack } from '../records';
-import { buildTracks, initialOpenTracks } from '../tracks';
+import type { IProblemProgress, IProblemSummary, IProgress, ITrack } from '../records';
+import {
+  buildTracks,
+  firstProblem,
+  initialOpenTracks,
+  isFirstTime,
+  learnerTrack,
+  problemState,
+  recommendedProblem,
+  STATE_WORDS,
+  streakNudge,
+  summaryText
+} from '../tracks';
 
 function problem(id: string, track: string, level: number, order = 0): IProblemSummary {
   return { id, title: id, track, level, order, points: 10, kind: 'function' };
@@ -184,5 +195,162 @@ describe('initialOpenTracks', () => {
 
   it('expands nothing when there are no tracks', () => {
     expect(initialOpenTracks([], ['basics'])).toEqual([]);
+  });
+});
+
+describe('rules, guides and "Start here"', () => {
+  const withExtras: ITrack[] = [
+    {
+      ...TRACKS[1],
+      guide: { name: 'Astro', emoji: '🚀', greeting: 'Hi, I am Astro!' },
+      start_here: 'Open your first problem.',
+      levels: [
+        TRACKS[1].levels[0],
+        { ...TRACKS[1].levels[1], rule: 'Solve 1 of the 2 problems in level 1 to open this level.' }
+      ]
+    }
+  ];
+
+  it('carries the level rule, preferring the one progress sends', () => {
+    let [basics] = buildTracks(PROBLEMS, withExtras, null);
+    expect(basics.levels.map(l => l.rule)).toEqual([
+      '',
+      'Solve 1 of the 2 problems in level 1 to open this level.'
+    ]);
+    [basics] = buildTracks(
+      PROBLEMS,
+      withExtras,
+      progress([{ track: 'basics', level: 2, unlocked: false, rule: 'Solve 1 more to open it.' }])
+    );
+    expect(basics.levels[1]).toMatchObject({ locked: true, rule: 'Solve 1 more to open it.' });
+  });
+
+  it("carries the track's guide and start text", () => {
+    const [basics] = buildTracks(PROBLEMS, withExtras, null);
+    expect(basics.guide?.name).toBe('Astro');
+    expect(basics.startHere).toBe('Open your first problem.');
+    const [robots] = buildTracks(PROBLEMS, TRACKS, null);
+    expect(robots.guide).toBeNull();
+    expect(robots.startHere).toBe('');
+  });
+
+  it('picks the first problem of the first open level', () => {
+    const views = buildTracks(
+      PROBLEMS,
+      withExtras,
+      progress([{ track: 'basics', level: 1, unlocked: false }])
+    );
+    expect(firstProblem(views[0])?.id).toBe('loops-1');
+    expect(firstProblem(buildTracks(PROBLEMS, withExtras, null)[0])?.id).toBe('hello');
+  });
+
+  it("finds the learner's track: the class's, else the recommended one's, else the first", () => {
+    const views = buildTracks(PROBLEMS, TRACKS, null);
+    expect(learnerTrack(views, ['basics'], null)?.id).toBe('basics');
+    const next: IProgress = {
+      ...progress([]),
+      next: { problem_id: 'hello', title: 'Hello', track: 'basics', level: 1 }
+    };
+    expect(learnerTrack(views, [], next)?.id).toBe('basics');
+    expect(learnerTrack(views, [], null)?.id).toBe('robots');
+    expect(learnerTrack([], [], null)).toBeNull();
+  });
+});
+
+describe('problem states', () => {
+  const entry = (extra: Partial<IProblemProgress>): IProblemProgress => ({
+    problem_id: 'p',
+    attempts: 0,
+    best_score: 0,
+    max_score: 10,
+    solved: false,
+    first_solved_at: null,
+    ...extra
+  });
+
+  it('is locked in a locked level, whatever progress says', () => {
+    expect(problemState(entry({ state: 'solved', solved: true }), true)).toBe('locked');
+    expect(problemState(undefined, true)).toBe('locked');
+  });
+
+  it("uses the service's state", () => {
+    expect(problemState(entry({ state: 'attempted', attempts: 2 }), false)).toBe('attempted');
+    expect(problemState(entry({ state: 'solved', solved: true }), false)).toBe('solved');
+    expect(problemState(entry({ state: 'open' }), false)).toBe('open');
+  });
+
+  it('works it out without a state (older services) and without an entry', () => {
+    expect(problemState(undefined, false)).toBe('open');
+    expect(problemState(entry({ attempts: 1 }), false)).toBe('attempted');
+    expect(problemState(entry({ attempts: 1, solved: true }), false)).toBe('solved');
+  });
+
+  it('tells every state by a sign and words, not only colour', () => {
+    for (const words of Object.values(STATE_WORDS)) {
+      expect(words.icon).not.toBe('');
+      expect(words.text).not.toBe('');
+    }
+  });
+});
+
+describe('summary line', () => {
+  const base: IProgress = { ...progress([]), solved: 12, total_score: 80, points: 85 };
+
+  it('says solved count, points and streak', () => {
+    const p = { ...base, streak: { current: 3, best: 5, today: true, time_zone: 'Europe/Paris' } };
+    expect(summaryText(p)).toBe('12 solved · 85 points · 🔥 3-day streak');
+    expect(streakNudge(p)).toBe('');
+  });
+
+  it('leaves out a streak of zero and rounds points to one decimal', () => {
+    const p = {
+      ...base,
+      points: 7.25,
+      streak: { current: 0, best: 2, today: false, time_zone: 'UTC' }
+    };
+    expect(summaryText(p)).toBe('12 solved · 7.3 points');
+    expect(streakNudge(p)).toBe('');
+  });
+
+  it('nudges a learner whose streak waits for today', () => {
+    const p = { ...base, streak: { current: 2, best: 2, today: false, time_zone: 'UTC' } };
+    expect(streakNudge(p)).toMatch(/today/);
+  });
+
+  it('falls back to total_score from older services', () => {
+    expect(summaryText({ ...progress([]), solved: 1, total_score: 1 })).toBe('1 solved · 1 point');
+  });
+
+  it('knows the recommended problem', () => {
+    expect(recommendedProblem(null)).toBeNull();
+    expect(recommendedProblem({ ...base, next: null })).toBeNull();
+    expect(
+      recommendedProblem({
+        ...base,
+        next: { problem_id: 'hello', title: 'H', track: 'basics', level: 1 }
+      })
+    ).toBe('hello');
+  });
+});
+
+describe('isFirstTime', () => {
+  it('is true only with progress and no attempt anywhere', () => {
+    expect(isFirstTime(null)).toBe(false);
+    expect(isFirstTime(progress([]))).toBe(true);
+    const tried: IProgress = {
+      ...progress([]),
+      problems: [
+        {
+          problem_id: 'hello',
+          attempts: 1,
+          best_score: 0,
+          max_score: 10,
+          solved: false,
+          first_solved_at: null
+        }
+      ]
+    };
+    expect(isFirstTime(tried)).toBe(false);
+    expect(isFirstTime({ ...progress([]), solved: 1 })).toBe(false);
   });
 });

@@ -93,6 +93,14 @@ export function renderNoticeBlocks(blocks: NoticeBlock[]): HTMLElement {
         root.appendChild(list);
         break;
       }
+      case 'code': {
+        const pre = document.createElement('pre');
+        const code = document.createElement('code');
+        code.textContent = block.text;
+        pre.appendChild(code);
+        root.appendChild(pre);
+        break;
+      }
     }
   }
   return root;

@@ -1,6 +1,5 @@
 import {
   caretRightIcon,
-  checkIcon,
   lockIcon,
   refreshIcon,
   SidePanel,
@@ -49,7 +48,22 @@ import {
 } from '../records';
 import { describeSpace, ISpaceDescription } from '../space';
 import { ICodeRunnerClient } from '../tokens';
-import { buildTracks, initialOpenTracks, ITrackView } from '../tracks';
+import { formatPoints, formatScore } from '../score';
+import {
+  buildTracks,
+  firstProblem,
+  initialOpenTracks,
+  isFirstTime,
+  ITrackView,
+  learnerTrack,
+  NEXT_LABEL,
+  problemState,
+  recommendedProblem,
+  STATE_WORDS,
+  streakNudge,
+  summaryText
+} from '../tracks';
+import { focusKey, restoreFocus } from './focus';
 
 /** How often the space line is refreshed while the panel is shown. */
 const SPACE_REFRESH_MS = 60 * 1000;
@@ -104,6 +118,12 @@ export class ProblemsPanel extends SidePanel {
     );
     this.toolbar.addItem('format', this._createFormatPicker());
 
+    // The guide's greeting, the summary line, "Start here" or "Try this next".
+    this._intro = new Widget({ node: element('section', 'jp-CodeRunner-intro') });
+    this._intro.node.setAttribute('aria-label', 'Your progress');
+    this._intro.hide();
+    this.content.addWidget(this._intro);
+
     // Filled in when the server lists the learner's assessments; hidden while none.
     this._assessmentsSection = new Widget({
       node: element('section', 'jp-CodeRunner-assessments')
@@ -132,6 +152,7 @@ export class ProblemsPanel extends SidePanel {
     (this.layout as PanelLayout).addWidget(this._space);
 
     this._client.submissionFinished.connect(this._onSubmissionFinished, this);
+    this._client.checkFinished.connect(this._onSubmissionFinished, this);
   }
 
   dispose(): void {
@@ -141,6 +162,7 @@ export class ProblemsPanel extends SidePanel {
     this._stopSpaceTimer();
     this._stopAssessmentTimer();
     this._client.submissionFinished.disconnect(this._onSubmissionFinished, this);
+    this._client.checkFinished.disconnect(this._onSubmissionFinished, this);
     super.dispose();
   }
 
@@ -156,7 +178,9 @@ export class ProblemsPanel extends SidePanel {
     void this._loadCohorts(generation);
     void this.refreshAssessments();
     void this.refreshLeaderboard();
-    this._showStatus('Loading problems…');
+    if (!this._shown) {
+      this._showStatus('Loading problems…');
+    }
     const [problems, tracks, progress] = await Promise.allSettled([
       this._client.listProblems(),
       this._client.listTracks(),
@@ -325,7 +349,7 @@ export class ProblemsPanel extends SidePanel {
       item.dataset.problemId = problemId;
       const problemTitle = this._problemTitles.get(problemId) ?? problemId;
       const name = element('span', 'jp-CodeRunner-problemTitle', problemTitle);
-      name.title = problemId;
+      name.title = problemTitle;
       item.appendChild(name);
       if (described.state !== 'closed') {
         const left = attemptsLeft(assessment, problemId);
@@ -333,7 +357,7 @@ export class ProblemsPanel extends SidePanel {
         attempts.classList.toggle('jp-mod-none', left === 0);
         item.appendChild(attempts);
       }
-      item.appendChild(this._openButton(problemId, problemTitle, item, false));
+      item.appendChild(this._openButton(problemId, problemTitle, item));
       list.appendChild(item);
     }
     block.appendChild(list);
@@ -556,6 +580,7 @@ export class ProblemsPanel extends SidePanel {
     for (const section of this._trackSections()) {
       markClassTrack(section, classTrackTitle(cohorts, section.dataset.trackId ?? ''));
     }
+    this._renderIntro();
   }
 
   /** Expands exactly these tracks, in place. */
@@ -588,27 +613,22 @@ export class ProblemsPanel extends SidePanel {
     progress: IProgress | null,
     progressError: string | null
   ): void {
+    const focus = focusKey(this.node);
     const node = this._body.node;
     node.replaceChildren();
     const byProblem = new Map<string, IProblemProgress>(
       (progress?.problems ?? []).map(p => [p.problem_id, p])
     );
+    this._next = recommendedProblem(progress);
 
-    if (progress) {
-      node.appendChild(
-        element(
-          'p',
-          'jp-CodeRunner-summary',
-          `Solved ${progress.solved} of ${problems.length} · score ${progress.total_score}`
-        )
-      );
-    }
     if (progressError) {
       node.appendChild(
         element('div', 'jp-CodeRunner-error', `Progress unavailable: ${progressError}`)
       );
     }
     if (problems.length === 0) {
+      this._shown = null;
+      this._renderIntro();
       node.appendChild(element('p', 'jp-CodeRunner-status', 'No problems published yet.'));
       return;
     }
@@ -623,12 +643,89 @@ export class ProblemsPanel extends SidePanel {
     this._shown = { views, progress };
     if (!this._openTracks) {
       this._openTracks = new Set(initialOpenTracks(views, cohortTracks(this._cohorts), progress));
+      if (progress?.next) {
+        this._openTracks.add(progress.next.track); // where "Try this next" is
+      }
       // This load's cohorts are not known yet: they may still change the choice.
       this._choiceAwaitsCohorts = this._cohortsGeneration !== this._generation;
     }
     for (const track of views) {
       node.appendChild(this._renderTrack(track, byProblem));
     }
+    this._renderIntro();
+    restoreFocus(this.node, focus);
+  }
+
+  /**
+   * The top of the panel: the guide of the learner's track greets them, then the
+   * summary line ("12 solved · 85 points · 🔥 3-day streak"), and "Start here" for a
+   * learner who has tried nothing yet, else the recommended next problem.
+   */
+  private _renderIntro(): void {
+    const focus = focusKey(this._intro.node);
+    const shown = this._shown;
+    if (!shown) {
+      this._intro.node.replaceChildren();
+      this._intro.hide();
+      return;
+    }
+    const { views, progress } = shown;
+    const track = learnerTrack(views, cohortTracks(this._cohorts), progress);
+    const nodes: HTMLElement[] = [];
+    const guide = track?.guide;
+    if (guide) {
+      const line = element('p', 'jp-CodeRunner-guide');
+      line.dataset.cr = 'guide';
+      const emoji = element('span', 'jp-CodeRunner-guideEmoji', guide.emoji);
+      emoji.setAttribute('aria-hidden', 'true');
+      line.append(
+        emoji,
+        element('strong', 'jp-CodeRunner-guideName', `${guide.name}:`),
+        ` ${guide.greeting}`
+      );
+      nodes.push(line);
+    }
+    if (progress) {
+      const summary = element('p', 'jp-CodeRunner-summary', summaryText(progress));
+      summary.dataset.cr = 'summary';
+      nodes.push(summary);
+      const nudge = streakNudge(progress);
+      if (nudge) {
+        nodes.push(element('p', 'jp-CodeRunner-streakNudge', nudge));
+      }
+    }
+    const first = track ? firstProblem(track) : null;
+    if (isFirstTime(progress) && track && first) {
+      const box = element('div', 'jp-CodeRunner-startHere');
+      box.dataset.cr = 'start-here';
+      box.append(
+        element('h3', 'jp-CodeRunner-startHereTitle', 'Start here'),
+        element(
+          'p',
+          'jp-CodeRunner-startHereText',
+          track.startHere || 'Open your first problem, read it, write your code, then press Check.'
+        )
+      );
+      const open = this._openButton(first.id, first.title, box, `Open ${first.title}`);
+      open.dataset.cr = 'start-here-button';
+      box.appendChild(open);
+      nodes.push(box);
+    } else if (progress?.next) {
+      const next = progress.next;
+      const box = element('div', 'jp-CodeRunner-nextLine');
+      box.append(
+        element('span', 'jp-CodeRunner-nextLabel', `⭐ ${NEXT_LABEL}:`),
+        ' ',
+        element('span', 'jp-CodeRunner-nextTitle', next.title)
+      );
+      const open = this._openButton(next.problem_id, next.title, box);
+      open.dataset.cr = 'next-open-button';
+      box.appendChild(open);
+      nodes.push(box);
+    }
+    this._intro.node.replaceChildren(...nodes);
+    this._intro.setHidden(nodes.length === 0);
+    restoreFocus(this._intro.node, focus);
   }
 
   private _renderTrack(track: ITrackView, byProblem: Map<string, IProblemProgress>): HTMLElement {
@@ -640,7 +737,9 @@ export class ProblemsPanel extends SidePanel {
 
     const toggle = element('button', 'jp-CodeRunner-trackToggle');
     toggle.type = 'button';
-    toggle.title = track.description || track.title;
+    toggle.title = track.description ? `${track.title}: ${track.description}` : track.title;
+    toggle.dataset.cr = 'track-toggle';
+    toggle.dataset.id = track.id;
     toggle.append(
       caretRightIcon.element({ tag: 'span', className: 'jp-CodeRunner-caret' }),
       element('span', 'jp-CodeRunner-trackName', track.title),
@@ -667,11 +766,13 @@ export class ProblemsPanel extends SidePanel {
       body.appendChild(element('h3', 'jp-CodeRunner-levelTitle', title));
       if (level.locked) {
         const lock = element('p', 'jp-CodeRunner-locked');
+        lock.dataset.cr = 'locked-rule';
         lock.append(
           lockIcon.element({ tag: 'span', className: 'jp-CodeRunner-lockIcon' }),
-          level.previous !== null
-            ? `Locked: solve more of level ${level.previous} to open it`
-            : 'Locked'
+          level.rule ||
+            (level.previous !== null
+              ? `Locked: solve more of level ${level.previous} to open it.`
+              : 'Locked.')
         );
         body.appendChild(lock);
       }
@@ -692,25 +793,38 @@ export class ProblemsPanel extends SidePanel {
   ): HTMLElement {
     const item = element('li', 'jp-CodeRunner-problem');
     item.dataset.problemId = problem.id;
+    const state = problemState(progress, locked);
+    item.dataset.state = state;
+    item.classList.add(`jp-mod-${state}`);
+    const words = STATE_WORDS[state];
 
-    const tick = element('span', 'jp-CodeRunner-tick');
-    if (progress?.solved) {
-      item.classList.add('jp-mod-solved');
-      checkIcon.element({ container: tick, title: 'Solved' });
-    }
-    item.appendChild(tick);
+    const icon = element('span', 'jp-CodeRunner-stateIcon', words.icon);
+    icon.setAttribute('aria-hidden', 'true');
+    item.appendChild(icon);
 
+    const main = element('div', 'jp-CodeRunner-problemMain');
     const title = element('span', 'jp-CodeRunner-problemTitle', problem.title);
-    title.title = problem.id;
-    item.appendChild(title);
-
+    title.title = problem.title;
+    main.appendChild(title);
+    const meta = element('span', 'jp-CodeRunner-problemMeta');
+    const stateText = element('span', 'jp-CodeRunner-stateText', words.text);
+    stateText.dataset.cr = 'problem-state';
     const points =
       progress && progress.attempts > 0
-        ? `${progress.best_score}/${progress.max_score} pts`
-        : `${problem.points} pts`;
-    item.appendChild(element('span', 'jp-CodeRunner-points', points));
+        ? `${formatScore(progress.best_score, progress.max_score)} points`
+        : `${formatPoints(problem.points)} points`;
+    meta.append(stateText, ' · ', element('span', 'jp-CodeRunner-points', points));
+    main.appendChild(meta);
+    if (problem.id === this._next && state !== 'locked') {
+      item.classList.add('jp-mod-next');
+      item.dataset.cr = 'next-problem';
+      main.appendChild(element('span', 'jp-CodeRunner-nextBadge', `⭐ ${NEXT_LABEL}`));
+    }
+    item.appendChild(main);
 
-    item.appendChild(this._openButton(problem.id, problem.title, item, locked));
+    if (!locked) {
+      item.appendChild(this._openButton(problem.id, problem.title, item));
+    }
     return item;
   }
 
@@ -719,12 +833,15 @@ export class ProblemsPanel extends SidePanel {
     problemId: string,
     title: string,
     item: HTMLElement,
-    locked: boolean
+    label = 'Open'
   ): HTMLButtonElement {
-    const open = element('button', 'jp-Button jp-mod-styled jp-mod-reject', 'Open');
+    const open = element('button', 'jp-Button jp-mod-styled jp-mod-reject', label);
     open.classList.add('jp-CodeRunner-open');
-    open.title = locked ? 'This level is locked' : `Open ${title}`;
-    open.disabled = locked;
+    open.type = 'button';
+    open.title = `Open ${title}`;
+    open.setAttribute('aria-label', `Open ${title}`);
+    open.dataset.cr = 'open-button';
+    open.dataset.id = problemId;
     open.addEventListener('click', () => void this._open(problemId, item, open));
     return open;
   }
@@ -753,6 +870,9 @@ export class ProblemsPanel extends SidePanel {
   }
 
   private _client: ICodeRunnerClient;
+  private _intro: Widget;
+  /** The recommended problem's id (progress `next`), highlighted in the list. */
+  private _next: string | null = null;
   private _openPath: (path: string) => void;
   private _body: Widget;
   private _space: Widget;

@@ -15,6 +15,7 @@ from ..api import call
 
 async def test_lying_solutions_score_nothing_on_any_problem(make_service, verdict_of) -> None:
     app = await make_service(
+        level_locks=False,  # open practice: one learner submits to every level
         WorkerPool__concurrency=3,
         SandboxPool__size=3,
         Admission__rate_per_minute=0,

@@ -21,9 +21,10 @@ from grading_service.grading.sandbox import AGENT_SOURCE
 
 
 class LocalAgentSocket:
-    def __init__(self, env: dict | None = None) -> None:
+    def __init__(self, env: dict | None = None, cwd: str | None = None) -> None:
         self.proc = subprocess.Popen(
             [sys.executable, "-I", "-c", AGENT_SOURCE],
+            cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
@@ -62,8 +63,9 @@ class LocalAgentSocket:
 
 def grade_locally(**job: Any) -> dict:
     """``runner.grade`` of a ``Job`` with these fields (at most 4096 bytes of output),
-    through the call server as a local process."""
-    sock = LocalAgentSocket()
+    through the call server as a local process (in folder ``cwd``, with more ``env``
+    variables, if given)."""
+    sock = LocalAgentSocket(env=job.pop("env", None), cwd=job.pop("cwd", None))
     try:
         return grade(
             Job(container_id="local", docker_socket="", **{"max_output_bytes": 4096, **job}),

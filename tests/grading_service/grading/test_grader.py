@@ -127,6 +127,7 @@ def test_runner_job_carries_what_the_runner_needs(problem) -> None:
         "max_output_bytes": 1234,
         "solution_names": list(problem.solution_names),
         "test_dir": str(problem.directory),
+        "data_files": {},
     }
 
 

@@ -335,3 +335,83 @@ def test_pytest_raises_that_does_not_raise_is_a_failure_not_a_crash(tmp_path: Pa
     assert result["verdict"] == "failed", result
     failing = next(t for t in result["tests"] if t["name"] == "test_rejects_negative")
     assert failing["status"] == "fail" and "DID NOT RAISE" in failing["message"]
+
+
+def test_a_failing_equality_says_what_the_call_gave(tmp_path: Path) -> None:
+    (tmp_path / "tests_public.py").write_text(
+        "from solution import add\n\ndef test_small():\n    assert add(2, 3) == 5\n"
+    )
+    spec = [{"path": str(tmp_path / "tests_public.py"), "visibility": "public"}]
+    result = run("def add(a, b):\n    print(a + b)\n", tmp_path, tests=spec)
+    (test,) = result["tests"]
+    assert test["message"] == "add(2, 3) gave None, expected 5. Did you return the answer?"
+    assert test["detail"] == {"call": "add(2, 3)", "got": "None", "expected": "5"}
+    wrong = run("def add(a, b):\n    return a * b\n", tmp_path, tests=spec)
+    assert wrong["tests"][0]["message"] == "add(2, 3) gave 6, expected 5."
+
+
+def test_an_assert_with_its_own_message_keeps_it(tmp_path: Path) -> None:
+    (tmp_path / "tests_public.py").write_text(
+        "from solution import add\n\ndef test_small():\n"
+        "    assert add(2, 3) == 5, 'two and three make five'\n"
+    )
+    spec = [{"path": str(tmp_path / "tests_public.py"), "visibility": "public"}]
+    result = run("def add(a, b):\n    return 0\n", tmp_path, tests=spec)
+    assert result["tests"][0]["message"] == "two and three make five"
+
+
+def test_a_program_test_shows_its_input_and_both_outputs(tmp_path: Path) -> None:
+    cases = tmp_path / "tests_public.json"
+    cases.write_text('[{"name": "mia", "stdin": "Mia\\n", "stdout": "Hi!\\nHello, Mia!\\n"}]')
+    spec = [{"path": str(cases), "visibility": "public"}]
+    result = run(
+        "name = input()\nprint('Hi!')\nprint('Hello', name)\n", tmp_path, "program", tests=spec
+    )
+    (test,) = result["tests"]
+    assert test["message"] == "Line 2 should be “Hello, Mia!” but your program printed “Hello Mia”."
+    assert test["detail"] == {
+        "stdin": "Mia\n",
+        "expected": "Hi!\nHello, Mia!",
+        "got": "Hi!\nHello Mia",
+    }
+    assert "\\n" not in test["message"]
+
+
+def test_input_prompts_are_not_counted_as_output(tmp_path: Path) -> None:
+    cases = tmp_path / "tests_hidden.json"
+    cases.write_text(
+        '[{"name": "nine", "stdin": "9\\n", "stdout": "Next year you will be 10.\\n"}]'
+    )
+    spec = [{"path": str(cases), "visibility": "hidden"}]
+    source = "age = int(input('How old are you? '))\nprint(f'Next year you will be {age + 1}.')\n"
+    assert run(source, tmp_path, "program", tests=spec)["verdict"] == "passed"
+
+
+def test_data_files_are_placed_read_only_beside_the_learner_code(tmp_path: Path) -> None:
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "fruits.csv").write_text("fruit\napple\npear\napple\n")
+    (tmp_path / "tests_hidden.py").write_text(
+        "from solution import count, mode\n\n"
+        "def test_count():\n    assert count() == 2\n\n"
+        "def test_read_only():\n    assert mode() == 0o444\n"
+    )
+    work = tmp_path / "work"
+    work.mkdir()
+    source = textwrap.dedent("""
+        import os
+
+        def count():
+            return open("fruits.csv").read().split().count("apple")
+
+        def mode():
+            return os.stat("fruits.csv").st_mode & 0o777
+    """)
+    result = grade_locally(
+        kind="function",
+        source=source,
+        tests=[{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}],
+        time_limit_seconds=5,
+        data_files={"fruits.csv": str(tmp_path / "data" / "fruits.csv")},
+        cwd=str(work),
+    )
+    assert result["verdict"] == "passed", result

@@ -1,0 +1,3 @@
+import turtle
+
+# Pick a red pen, then draw your star here

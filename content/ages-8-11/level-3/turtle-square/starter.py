@@ -1,0 +1,3 @@
+import turtle
+
+# Draw your square here

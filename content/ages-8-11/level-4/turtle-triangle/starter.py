@@ -1,0 +1,6 @@
+import turtle
+
+
+def triangle(size):
+    # Draw a triangle with sides of size steps
+    pass
