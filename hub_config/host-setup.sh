@@ -18,6 +18,8 @@ command -v node >/dev/null 2>&1 || need+=(nodejs)
 command -v npm >/dev/null 2>&1 || need+=(npm)
 if [ "$want_browser" = "--browser" ]; then
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  # The guides' emoji in screenshots (a learner's own browser has an emoji font).
+  [ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || need+=(fonts-noto-color-emoji)
 fi
 
 if [ ${#need[@]} -gt 0 ]; then

@@ -29,7 +29,8 @@ from dataclasses import dataclass
 from typing import Any
 
 MAX_SEGMENTS = 20000
-MAX_PIXELS = 640 * 480
+# A picture travels as one base64 line from the sandbox; 400 × 400 RGB is 640 KB of it.
+MAX_PIXELS = 400 * 400
 COLOUR = re.compile(r"^#[0-9a-f]{6}$")
 
 # Set by the trusted runner while it grades: asks the sandbox for its record.
@@ -245,10 +246,14 @@ def _picture(raw: Any) -> Picture | None:
     if type(raw) is not dict:
         raise DrawingError("Your picture could not be read.")
     width, height, data = raw.get("width"), raw.get("height"), raw.get("rgb")
-    if type(width) is not int or type(height) is not int or not isinstance(data, str):
+    if type(width) is not int or type(height) is not int:
         raise DrawingError("Your picture could not be read.")
     if width <= 0 or height <= 0 or width * height > MAX_PIXELS:
-        raise DrawingError(f"Your picture is too big to check (at most {MAX_PIXELS} pixels).")
+        raise DrawingError(
+            f"Your screen is {width}×{height}: too big to check. Use the size the problem asks for."
+        )
+    if not isinstance(data, str):
+        raise DrawingError("Your picture could not be read.")
     try:
         pixels = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError):
@@ -273,13 +278,10 @@ def local_record() -> dict[str, Any]:
     if display is not None and display.get_init() and display.get_surface() is not None:
         surface = display.get_surface()
         width, height = surface.get_size()
+        out["surface"] = {"width": width, "height": height}  # too big: size only
         if width * height <= MAX_PIXELS:
             to_bytes = getattr(pygame.image, "tobytes", None) or pygame.image.tostring
-            out["surface"] = {
-                "width": width,
-                "height": height,
-                "rgb": base64.b64encode(to_bytes(surface, "RGB")).decode("ascii"),
-            }
+            out["surface"]["rgb"] = base64.b64encode(to_bytes(surface, "RGB")).decode("ascii")
     return out
 
 

@@ -157,6 +157,11 @@ class Session:
 
     # -- requests
 
+    @property
+    def requests_made(self) -> int:
+        """How many requests were sent so far (learner code may run in any of them)."""
+        return self._next_id
+
     def request(self, message: dict[str, Any]) -> dict[str, Any]:
         """Send one request and return its reply, answering callbacks on the way.
 

@@ -438,7 +438,8 @@ def _grade_function(
         session.fatal = exc
         raise
     sys.modules["solution"] = SolutionModule(session, names, job.solution_names)
-    drawing.use(lambda: _sandbox_drawing(session))
+    drawn_cache: dict[str, Any] = {}
+    drawing.use(lambda: _sandbox_drawing(session, drawn_cache))
     runners: dict[tuple[int, str], TestRun] = {}
     import_errors: dict[int, str] = {}
     for index, spec in enumerate(job.tests):
@@ -478,12 +479,19 @@ def _grade_function(
     return "passed", ""
 
 
-def _sandbox_drawing(session: Session) -> Any:
-    """The sandbox's drawing record, raw (``drawing.parse`` reads it as hostile data)."""
+def _sandbox_drawing(session: Session, cache: dict[str, Any]) -> Any:
+    """The sandbox's drawing record, raw (``drawing.parse`` reads it as hostile data).
+
+    Asked again only after learner code ran again (another request), so tests that look
+    at one picture many times do not send it many times.
+    """
+    if cache.get("after") == session.requests_made:
+        return cache["record"]
     reply = session.request({"op": "drawing"})
     if not reply["ok"]:
         raise drawing.DrawingError("Your drawing could not be read.")
-    return reply.get("value")
+    cache.update(after=session.requests_made, record=reply.get("value"))
+    return cache["record"]
 
 
 def _grade_program(

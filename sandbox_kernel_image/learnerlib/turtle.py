@@ -545,7 +545,7 @@ def svg() -> str:
         f'viewBox="{left:.1f} {-top:.1f} {width:.1f} {height:.1f}" role="img" '
         f'aria-label="Turtle drawing with {len(_screen.segments)} lines">',
         f'<rect x="{left:.1f}" y="{-top:.1f}" width="{width:.1f}" height="{height:.1f}" '
-        f'fill="{_screen.background}"/>',
+        f'fill="{_screen.background}" stroke="#cccccc"/>',
     ]
     for fill, points in _screen.fills:
         coords = " ".join(f"{x:.1f},{-y:.1f}" for x, y in points)

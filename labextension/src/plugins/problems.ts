@@ -3,6 +3,7 @@ import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 
 import { CommandIDs } from '../commandIds';
+import { isFirstVisit } from '../firstVisit';
 import { ICodeRunnerClient } from '../tokens';
 import { ProblemsPanel } from '../widgets/problemsPanel';
 
@@ -38,6 +39,13 @@ export const problemsPlugin: JupyterFrontEndPlugin<void> = {
     });
     palette?.addItem({ command: CommandIDs.showProblems, category: 'Code Runner' });
 
-    void app.restored.then(() => panel.refresh());
+    void app.restored.then(() => {
+      // A learner's first visit opens on the Problems panel (with its "Start here"),
+      // not on the file browser; later visits keep the layout they left.
+      if (isFirstVisit(window.localStorage)) {
+        app.shell.activateById(panel.id);
+      }
+      return panel.refresh();
+    });
   }
 };

@@ -3,8 +3,7 @@ import {
   lockIcon,
   refreshIcon,
   SidePanel,
-  Toolbar,
-  ToolbarButton
+  Toolbar
 } from '@jupyterlab/ui-components';
 import type { Message } from '@lumino/messaging';
 import { Panel, PanelLayout, Widget } from '@lumino/widgets';
@@ -108,14 +107,16 @@ export class ProblemsPanel extends SidePanel {
     this._cohortLine.hide();
     this.header.addWidget(this._cohortLine);
 
-    this.toolbar.addItem(
-      'refresh',
-      new ToolbarButton({
-        icon: refreshIcon,
-        tooltip: 'Reload problems and progress',
-        onClick: () => void this.refresh()
-      })
-    );
+    // A plain <button> rather than JupyterLab's ToolbarButton, whose <jp-button> carries
+    // ARIA attributes axe-core reports as not allowed (a critical violation).
+    const reload = document.createElement('button');
+    reload.type = 'button';
+    reload.className = 'jp-CodeRunner-reload jp-Button jp-mod-minimal';
+    reload.title = 'Reload problems and progress';
+    reload.setAttribute('aria-label', 'Reload problems and progress');
+    reload.appendChild(refreshIcon.element({ tag: 'span', elementSize: 'normal' }));
+    reload.addEventListener('click', () => void this.refresh());
+    this.toolbar.addItem('refresh', new Widget({ node: reload }));
     this.toolbar.addItem('format', this._createFormatPicker());
 
     // The guide's greeting, the summary line, "Start here" or "Try this next".

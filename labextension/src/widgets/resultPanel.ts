@@ -533,6 +533,9 @@ export class ResultPanel extends Panel {
       this._status.textContent = text;
     }
     this._status.classList.toggle('jp-mod-busy', !!view?.busy);
+    // A finished result has its own headline below: the status is then only announced
+    // (screen readers), not shown a second time.
+    this._status.classList.toggle('jp-CodeRunner-announceOnly', !view?.busy);
     this._status.hidden = text === '';
     this.node.setAttribute('aria-busy', String(!!view?.busy));
     this._countdown.textContent = view?.countdown ?? '';

@@ -139,3 +139,8 @@ def test_pixels_are_read_and_counted() -> None:
     assert drawing.picture.centre_of("#ff0000") == (0.5, 0.5)
     with pytest.raises(DrawingError):
         drawing.picture.pixel(4, 0)
+
+
+def test_a_screen_too_big_to_check_says_its_size() -> None:
+    with pytest.raises(DrawingError, match="800×600: too big to check"):
+        parse({"turtle": None, "surface": {"width": 800, "height": 600}})
