@@ -11,6 +11,7 @@ import asyncio
 import json
 import os
 import re
+import time
 from http.client import responses
 from typing import Any
 
@@ -177,6 +178,7 @@ class OpenProblemHandler(CodeRunnerHandler):
         cm = self.contents_manager
         path = url_path_join(self.coderunner_config.problems_dir, problem_filename(problem_id, fmt))  # type: ignore[arg-type]
         if await ensure_async(cm.file_exists(path)):
+            await self._prepare_practice(problem_id)
             self.finish({"path": path, "created": False, "format": fmt})
             return
 
@@ -210,17 +212,21 @@ class OpenProblemHandler(CodeRunnerHandler):
                     "content": build_script(problem_id, title, statement, starter),
                 }
             await ensure_async(cm.save(model, path))
-            data_files = problem.get("data_files")
-            if isinstance(data_files, list) and data_files:
-                await self._place_data_files(problem_id)
+        await self._prepare_practice(problem_id)
         self.set_status(201)
         self.finish({"path": path, "created": True, "format": fmt})
 
-    async def _place_data_files(self, problem_id: str) -> None:
+    async def _prepare_practice(self, problem_id: str) -> None:
         """The problem's data files beside its file, read-only, where learner code opens
-        them by name (an existing file of that name is left alone)."""
-        checks = (await self.grader.get_checks(problem_id)).body
-        data = checks.get("data") if isinstance(checks, dict) else None
+        them by name (an existing file of that name is left alone). Fetching them also
+        keeps the public tests here for the learner's first Check. Best effort: the
+        problem opens anyway, and the next open (or Check) tries again."""
+        try:
+            checks = await public_checks(self.settings, self.grader, problem_id)
+        except web.HTTPError as exc:
+            self.log.warning("coderunner: no public checks for %s yet: %s", problem_id, exc)
+            return
+        data = checks.get("data")
         if not isinstance(data, dict):
             return
         cm = self.contents_manager
@@ -345,10 +351,7 @@ class PracticeHandler(CodeRunnerHandler):
         return str(found["code"]), body
 
     async def public_checks(self, problem_id: str) -> dict[str, Any]:
-        checks = (await self.grader.get_checks(check_problem_id(problem_id))).body
-        if not isinstance(checks, dict) or checks.get("kind") not in ("function", "program"):
-            raise web.HTTPError(502, "%s", "The grading service sent malformed checks.")
-        return checks
+        return await public_checks(self.settings, self.grader, check_problem_id(problem_id))
 
     async def practise(self, request: dict[str, Any], checks: dict[str, Any]) -> dict[str, Any]:
         limit = float(checks.get("time_limit_seconds") or 10)
@@ -359,6 +362,27 @@ class PracticeHandler(CodeRunnerHandler):
             return await run_practice(request, data, limit)
         except PracticeTimeout:
             return {"timed_out": True, "limit": limit}
+
+
+#: How long a problem's public tests are kept by this server (a content reload on the
+#: grading service reaches learners within this time).
+CHECKS_MAX_AGE_SECONDS = 600.0
+
+
+async def public_checks(
+    settings: dict[str, Any], grader: GraderClient, problem_id: str
+) -> dict[str, Any]:
+    """The problem's public tests and data files, kept for a while: a Check after the
+    first makes no call to the grading service (and works while it is busy)."""
+    cache: dict[str, tuple[float, dict[str, Any]]] = settings.setdefault("coderunner_checks", {})
+    found = cache.get(problem_id)
+    if found and time.monotonic() - found[0] < CHECKS_MAX_AGE_SECONDS:
+        return found[1]
+    checks = (await grader.get_checks(problem_id)).body
+    if not isinstance(checks, dict) or checks.get("kind") not in ("function", "program"):
+        raise web.HTTPError(502, "%s", "The grading service sent malformed checks.")
+    cache[problem_id] = (time.monotonic(), checks)
+    return checks
 
 
 class CheckHandler(PracticeHandler):

@@ -201,6 +201,14 @@ class AuthenticatedHandler(BaseHandler):
                 },
             )
 
+    async def open_problem(self, problem_id: str) -> Problem:
+        """The problem, if it exists (404) and its level is open to the caller (403)."""
+        problem = self.service.content.get(problem_id)
+        if problem is None:
+            raise APIError(404, f"No problem with id {problem_id!r}.")
+        await self.require_open(problem)
+        return problem
+
     def json_body(self) -> dict:
         try:
             body = json.loads(self.request.body or b"")
@@ -223,10 +231,7 @@ class TracksHandler(AuthenticatedHandler):
 
 class ProblemHandler(AuthenticatedHandler):
     async def get(self, problem_id: str) -> None:
-        problem = self.service.content.get(problem_id)
-        if problem is None:
-            raise APIError(404, f"No problem with id {problem_id!r}.")
-        await self.require_open(problem)
+        problem = await self.open_problem(problem_id)
         self.write_json(self.service.content.problem_view(problem))
 
 

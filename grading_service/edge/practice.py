@@ -17,17 +17,7 @@ from ..content.store import Problem
 from .handlers import APIError, AuthenticatedHandler, BaseHandler
 
 
-class ProblemScopedHandler(AuthenticatedHandler):
-    async def open_problem(self, problem_id: str) -> Problem:
-        """The problem, if it exists and its level is open to the caller (404 / 403)."""
-        problem = self.service.content.get(problem_id)
-        if problem is None:
-            raise APIError(404, f"No problem with id {problem_id!r}.")
-        await self.require_open(problem)
-        return problem
-
-
-class HintsHandler(ProblemScopedHandler):
+class HintsHandler(AuthenticatedHandler):
     async def get(self, problem_id: str) -> None:
         """The hints the caller has revealed so far."""
         problem = await self.open_problem(problem_id)
@@ -48,7 +38,7 @@ class HintsHandler(ProblemScopedHandler):
         self.write_json({"revealed": list(problem.hints[:revealed]), "total": len(problem.hints)})
 
 
-class PublicChecksHandler(ProblemScopedHandler):
+class PublicChecksHandler(AuthenticatedHandler):
     async def get(self, problem_id: str) -> None:
         """The public tests and data files, for a practice check run by the learner's own
         server (``extension/checks.py``); a check never touches progress."""

@@ -159,3 +159,14 @@ async def test_opening_a_problem_places_its_data_files_read_only(
     data = jp_root_dir / "problems" / "nums.txt"
     assert data.read_text() == "3 4\n"
     assert stat.S_IMODE(data.stat().st_mode) == 0o444
+
+
+async def test_checks_after_the_first_make_no_grading_service_call(
+    jp_fetch, jp_root_dir, fake_grader
+) -> None:
+    path = await write(jp_root_dir, "sum-two.py", "def add(a, b):\n    return a + b\n")
+    for _ in range(3):
+        await call(jp_fetch, "problems", "sum-two", "check", method="POST", body={"path": path})
+    asked = [r["path"] for r in fake_grader.requests if r["path"].endswith("/checks")]
+    assert len(asked) == 1
+    assert all(r["method"] == "GET" for r in fake_grader.requests), "nothing was submitted"

@@ -63,6 +63,7 @@ import {
   summaryText
 } from '../tracks';
 import { focusKey, restoreFocus } from './focus';
+import { element } from './dom';
 
 /** How often the space line is refreshed while the panel is shown. */
 const SPACE_REFRESH_MS = 60 * 1000;
@@ -971,17 +972,4 @@ function markClassTrack(section: HTMLElement, title: string): void {
     toggle.insertBefore(badge, toggle.querySelector('.jp-CodeRunner-trackCount'));
   }
   badge.title = title;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  node.className = className;
-  if (text !== undefined) {
-    node.textContent = text;
-  }
-  return node;
 }

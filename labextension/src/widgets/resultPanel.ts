@@ -41,6 +41,7 @@ import {
 import { ICodeRunnerClient } from '../tokens';
 import { focusKey, restoreFocus } from './focus';
 import { createMarkdownWidget } from './markdown';
+import { element } from './dom';
 
 /** The learner's file the panel works on. */
 export interface IResultTarget {
@@ -1010,20 +1011,5 @@ function actionButton(
 
 function errorLine(text: string, tag: 'div' | 'pre' = 'div'): HTMLElement {
   const node = element(tag, 'jp-CodeRunner-error', text);
-  return node;
-}
-
-function element<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  className: string,
-  text?: string
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (className) {
-    node.className = className;
-  }
-  if (text !== undefined) {
-    node.textContent = text;
-  }
   return node;
 }
