@@ -196,10 +196,10 @@ class GradingService(Application):
 
     mongodb_timeout_seconds = Float(
         5.0,
-        help="""How long PyMongo looks for a usable MongoDB server before an operation fails
-        (its serverSelectionTimeoutMS), in seconds. While MongoDB is unreachable, a request
-        that needs it waits this long before its 503; lower it to fail faster, raise it to
-        ride out a replica-set election.""",
+        help="""How long one MongoDB operation may take, in seconds, including finding a
+        usable server (PyMongo's timeoutMS and serverSelectionTimeoutMS). While MongoDB is
+        unreachable or frozen, a request that needs it waits this long before its 503;
+        lower it to fail faster, raise it to ride out a replica-set election.""",
     ).tag(config=True)
 
     redis_url = Unicode(

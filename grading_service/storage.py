@@ -25,8 +25,10 @@ def utcnow() -> dt.datetime:
 
 class Storage:
     def __init__(self, uri: str, database: str, *, timeout_ms: int = 5000) -> None:
+        # timeoutMS bounds every operation, not only finding a server: a database that
+        # accepts connections but does not answer (frozen, overloaded) fails in seconds.
         self.client: AsyncMongoClient = AsyncMongoClient(
-            uri, serverSelectionTimeoutMS=timeout_ms, tz_aware=True
+            uri, serverSelectionTimeoutMS=timeout_ms, timeoutMS=timeout_ms, tz_aware=True
         )
         self.db = self.client[database]
         self.submissions = self.db["submissions"]

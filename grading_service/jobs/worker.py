@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import socket
+import time
 from typing import Any
 
 from traitlets import Float, Integer, observe
@@ -51,6 +52,19 @@ class WorkerPool(LoggingConfigurable):
         ended in an infrastructure fault, an unexpected grading error or a dead worker,
         the submission gets a final internal_error verdict asking the learner to submit
         again later. A learner's own failure is a verdict at once and never retried.""",
+    ).tag(config=True)
+
+    store_retry_seconds = Float(
+        300.0,
+        help="""How long a worker keeps a verdict it cannot store (the database is down
+        or frozen) and tries the write again, with a backoff of up to
+        store_retry_max_backoff_seconds, before leaving the job to be claimed again.
+        Its heartbeat keeps the job its own meanwhile, so the verdict lands seconds
+        after the database is back instead of after the visibility timeout.""",
+    ).tag(config=True)
+
+    store_retry_max_backoff_seconds = Float(
+        5.0, help="Longest wait between two tries to store a verdict."
     ).tag(config=True)
 
     max_result_bytes = Integer(
@@ -216,18 +230,8 @@ class WorkerPool(LoggingConfigurable):
     async def _finish(
         self, job: QueuedJob, submission: Submission, result: GradeResult, extra: dict
     ) -> None:
-        try:
-            stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
-            if stored and stored.get("status") == "graded":
-                await self.storage.record_progress(stored)
-            if stored_now:
-                metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
-                # After progress: whoever is woken by this sees their progress too.
-                if self.notifier is not None:
-                    await self.notifier.publish(submission["_id"])
-        except Exception as exc:  # noqa: BLE001 - leave unacked; the write is idempotent
-            log.warning("cannot store the verdict yet: %s", exc, extra=extra)
-            return
+        if not await self._store(submission, result, extra):
+            return  # unacked: claimed again later; the write is idempotent
         await self.queue.ack(job)
         log.info(
             "graded",
@@ -237,6 +241,40 @@ class WorkerPool(LoggingConfigurable):
                 "duration_ms": result.get("grading_ms"),
             },
         )
+
+    async def _store(self, submission: Submission, result: GradeResult, extra: dict) -> bool:
+        """Store the verdict and the progress it makes, trying again with a backoff while
+        the database cannot be written (every step is idempotent). False when it still
+        could not after ``store_retry_seconds``, or the pool is stopping."""
+        deadline = time.monotonic() + self.store_retry_seconds
+        backoff = 0.25
+        while True:
+            try:
+                stored_now, stored = await self.storage.store_verdict(submission["_id"], result)
+                if stored and stored.get("status") == "graded":
+                    await self.storage.record_progress(stored)
+                break
+            except Exception as exc:  # noqa: BLE001 - PyMongo's errors, whichever they are
+                if time.monotonic() + backoff > deadline or self._stopping.is_set():
+                    log.warning("cannot store the verdict: %s; leaving the job", exc, extra=extra)
+                    return False
+                log.warning(
+                    "cannot store the verdict yet (%s); trying again in %.1f s",
+                    exc,
+                    backoff,
+                    extra=extra,
+                )
+                await self._sleep(backoff)
+                backoff = min(backoff * 2, self.store_retry_max_backoff_seconds)
+        if stored_now:
+            metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
+            # After progress: whoever is woken by this sees their progress too.
+            if self.notifier is not None:
+                try:
+                    await self.notifier.publish(submission["_id"])
+                except Exception as exc:  # noqa: BLE001 - long polls also re-check storage
+                    log.warning("cannot notify: %s", exc, extra=extra)
+        return True
 
     async def _retry_or_fail(
         self, job: QueuedJob, submission: Submission, extra: dict, *, infra_fault: bool

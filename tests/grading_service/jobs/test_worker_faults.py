@@ -290,3 +290,78 @@ async def test_a_job_delivered_again_past_the_attempt_limit_is_finished_without_
     assert doc["status"] == "failed" and doc["verdict"] == "internal_error"
     assert doc["message"] == GAVE_UP_MESSAGE
     assert doc["attempts"] == 4 and calls == []
+
+
+# -------------------------------------------------------------------- the database away
+
+
+async def test_a_verdict_that_cannot_be_stored_is_kept_and_stored_when_it_can(
+    make_service, monkeypatch, verdict_of
+) -> None:
+    # A long visibility timeout: the verdict must not wait for the job to be claimed again.
+    app = await make_service(WorkerPool__visibility_timeout_seconds=120.0)
+    real = app.storage.store_verdict
+    failures = []
+
+    async def flaky(submission_id: str, result: dict):
+        if len(failures) < 3:
+            failures.append(submission_id)
+            raise ConnectionError("the database is away")
+        return await real(submission_id, result)
+
+    monkeypatch.setattr(app.storage, "store_verdict", flaky)
+    sid = "flaky" + secrets.token_hex(12)
+    started = time.monotonic()
+    await submit(app, sid)
+    doc = await wait_final(app, sid, verdict_of)
+    assert doc["verdict"] == "passed" and len(failures) == 3
+    assert time.monotonic() - started < 15
+    await wait_acked(app)
+
+
+def pid_command(pid: int) -> str:
+    return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+async def test_a_frozen_database_fails_new_work_fast_and_delays_verdicts_only_seconds(
+    make_service, tmp_path: Path, verdict_of
+) -> None:
+    from hub_config.devstack import Stack
+
+    from ...conftest import new_instance
+
+    database = Stack(state_dir=tmp_path / "db", instance=new_instance())
+    database.start_mongodb()
+    pid = database.pids["mongodb"]
+    assert "secantusd" in pid_command(pid), "freeze the database server itself"
+    try:
+        app = await make_service(
+            mongodb_uri=database.mongodb_uri,
+            mongodb_timeout_seconds=2.0,
+            WorkerPool__visibility_timeout_seconds=120.0,
+            Admission__rate_per_minute=0,
+        )
+        ids = [f"frozen{n}" + secrets.token_hex(8) for n in range(3)]
+        for sid in ids:
+            await submit(app, sid)
+        os.kill(pid, signal.SIGSTOP)
+        try:
+            started = time.monotonic()
+            code, body, headers = await call(
+                app, "POST", "/api/submissions", {"problem_id": "add-two", "code": GOOD_ADD}
+            )
+            assert code == 503 and headers.get("Retry-After"), body
+            assert time.monotonic() - started < 5
+            code, ready, _ = await call(app, "GET", "/health/ready", token=None)
+            assert code == 503 and ready["checks"]["mongodb"] != "ok"
+            await asyncio.sleep(6)  # the workers grade, and cannot store
+        finally:
+            os.kill(pid, signal.SIGCONT)
+        back = time.monotonic()
+        for sid in ids:
+            doc = await wait_final(app, sid, verdict_of)
+            assert doc["verdict"] == "passed"
+        assert time.monotonic() - back < 15, "verdicts land seconds after the database is back"
+    finally:
+        os.kill(pid, signal.SIGCONT)
+        database.down()
