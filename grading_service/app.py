@@ -409,6 +409,8 @@ class GradingService(Application):
         redis_state, mongo_state, docker_state = await asyncio.gather(
             check(self.redis.ping()), check(self.storage.ping()), check(self.sandboxes.ping())
         )
+        if docker_state == "ok":
+            docker_state = await check(self.sandboxes.check_image())
         return {"redis": redis_state, "mongodb": mongo_state, "docker": docker_state}
 
     async def start_serving(self) -> HTTPServer:

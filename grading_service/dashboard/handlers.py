@@ -26,6 +26,7 @@ from ..edge.access import Access
 from ..edge.auth import AuthError, may_read
 from ..edge.cohorts import LIMIT_KEYS, MAX_LIMIT
 from ..edge.handlers import staff_submission
+from ..edge.headers import SecurityHeaders
 from ..edge.leaderboards import rows_of
 from ..edge.people import MAX_HISTORY
 from ..leaderboard import LeaderboardError, check_names
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 PAGE = Path(__file__).resolve().parent / "dashboard.html"
 
 
-class DashboardHandler(HubOAuthenticated, web.RequestHandler):
+class DashboardHandler(SecurityHeaders, HubOAuthenticated, web.RequestHandler):
     """Signed in with the hub's OAuth cookie; answers only staff."""
 
     @property
@@ -124,7 +125,8 @@ class PageHandler(DashboardHandler):
         # The page's own requests carry this token (X-XSRFToken): JupyterHub ignores the
         # login cookie of a script's request that does not.
         token = web.escape.xhtml_escape(self.xsrf_token)
-        self.finish(PAGE.read_text().replace("{{xsrf_token}}", token))
+        page = PAGE.read_text().replace("{{xsrf_token}}", token)
+        self.finish(page.replace("{{nonce}}", self.page_nonce()))
 
 
 class CohortsHandler(DashboardHandler):
@@ -381,12 +383,12 @@ class LearnerHandler(DashboardHandler):
         self.write_json(body)
 
 
-class OAuthCallbackHandler(HubOAuthCallbackHandler):
+class OAuthCallbackHandler(SecurityHeaders, HubOAuthCallbackHandler):
     def initialize(self) -> None:
         self.hub_auth = self.settings["service"].oauth
 
 
-class RootHandler(web.RequestHandler):
+class RootHandler(SecurityHeaders, web.RequestHandler):
     """The service's own root (the hub's Services menu links here): the dashboard."""
 
     def get(self) -> None:

@@ -26,6 +26,7 @@ from ..progress import learner_progress
 from ..records import Submission, is_solved
 from .access import Access
 from .auth import AuthError, may_read
+from .headers import SecurityHeaders
 from .submissions import SubmissionError, Submitter
 
 if TYPE_CHECKING:
@@ -61,7 +62,7 @@ def dependency_fault(exc: BaseException | None) -> str | None:
     return None
 
 
-class BaseHandler(web.RequestHandler):
+class BaseHandler(SecurityHeaders, web.RequestHandler):
     @property
     def service(self) -> GradingService:
         return self.settings["service"]

@@ -64,7 +64,8 @@ def sandbox_container_settings(
         "read_only": True,
         "user": SANDBOX_USER,
         "working_dir": "/tmp",
-        "tmpfs": {"/tmp": f"rw,nosuid,nodev,size={tmpfs_size_mb}m,mode=1777"},
+        # noexec: learner code may write files, never run them as programs.
+        "tmpfs": {"/tmp": f"rw,noexec,nosuid,nodev,size={tmpfs_size_mb}m,mode=1777"},
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "pids_limit": pids_limit,
@@ -254,6 +255,18 @@ class SandboxFactory(LoggingConfigurable):
 
     def image_id(self) -> str:
         return self.client.images.get(self.image).id
+
+    async def check_image(self) -> None:
+        """Raise, naming the image and how to build it, when the sandbox image is missing."""
+        try:
+            await asyncio.to_thread(self.client.images.get, self.image)
+        except docker.errors.ImageNotFound:
+            message = (
+                f"the sandbox image {self.image} is missing: build it with `make image` "
+                "(sandbox_kernel_image/build.sh) or set CODERUNNER_SANDBOX_IMAGE"
+            )
+            self.log.error(message)
+            raise SandboxError(message) from None
 
 
 class SandboxPool(LoggingConfigurable):

@@ -207,7 +207,7 @@ async def baseline_submission(
                 "--cpus",
                 "1",
                 "--tmpfs",
-                "/tmp:rw,nosuid,nodev,size=16m",
+                "/tmp:rw,noexec,nosuid,nodev,size=16m",
                 "--workdir",
                 "/tmp",
                 *labels(run_id, "bench-baseline"),

@@ -254,3 +254,13 @@ async def test_a_learner_pages_through_their_own_submissions_of_a_problem(make_s
     assert theirs == {"submissions": [], "next": None}, "only one's own"
     code, bad, _ = await call(app, "GET", "/api/submissions?before=yesterday")
     assert code == 400
+
+
+async def test_readiness_names_a_missing_sandbox_image_and_how_to_build_it(make_service) -> None:
+    app = await make_service(
+        SandboxFactory__image="coderunner-sandbox:not-built", SandboxPool__size=0
+    )
+    code, body, _ = await call(app, "GET", "/health/ready", token=None)
+    assert code == 503
+    assert "coderunner-sandbox:not-built is missing" in body["checks"]["docker"]
+    assert "make image" in body["checks"]["docker"]

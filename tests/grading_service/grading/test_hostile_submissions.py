@@ -124,6 +124,21 @@ CASES = {
     """),
         {"failed"},
     ),
+    "running a program it wrote": (
+        textwrap.dedent("""
+        import os, subprocess
+        with open("/tmp/run.sh", "w") as f:
+            f.write("#!/bin/sh\\necho ran\\n")
+        os.chmod("/tmp/run.sh", 0o755)
+        try:
+            RAN = subprocess.run(["/tmp/run.sh"], capture_output=True).stdout == b"ran\\n"
+        except OSError:
+            RAN = False
+        def solve(n):
+            return 2 * n if RAN else None
+    """),
+        {"failed"},
+    ),
     "os._exit(0)": ("import os\nos._exit(0)\n", {"crashed"}),
     "printing a fake report": (
         textwrap.dedent("""

@@ -50,7 +50,7 @@ def test_sandbox_root_is_read_only_and_tmp_is_a_small_tmpfs(settings: dict) -> N
     assert list(settings["tmpfs"]) == ["/tmp"]
     options = settings["tmpfs"]["/tmp"].split(",")
     assert "size=8m" in options
-    assert {"nosuid", "nodev"} <= set(options)
+    assert {"noexec", "nosuid", "nodev"} <= set(options)
     assert "volumes" not in settings and "mounts" not in settings
 
 
