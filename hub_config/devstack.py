@@ -218,6 +218,13 @@ class Stack:
                 "",
                 "--protected-mode",
                 "yes",
+                # A queue must never lose entries to eviction: when full, new work is
+                # refused (a 503) instead. Acked jobs leave the streams, so this is room
+                # for the work in flight and the rate-limit counters.
+                "--maxmemory",
+                "256mb",
+                "--maxmemory-policy",
+                "noeviction",
             ],
         )
         wait_port(port, 20, proc, self.logs / "redis.log")

@@ -5,9 +5,11 @@
 - ``batch``: batch grading (``coderunner grade --url``), read only when the other two
   lanes have nothing waiting, so a 200-notebook run never slows a lesson down.
 
-A job is acknowledged only after its verdict is stored. A job whose worker died stays
-pending and is claimed again by another worker once it has been idle longer than the
-visibility timeout.
+A job is acknowledged only after its verdict is stored, and deleted from its stream in
+the same transaction, so a stream holds only work waiting or in flight: its length (and
+Redis's memory) stays bounded by that, not by every submission ever made. A job whose
+worker died stays pending and is claimed again by another worker once it has been idle
+longer than the visibility timeout.
 """
 
 from __future__ import annotations
@@ -117,7 +119,11 @@ class JobQueue:
         )
 
     async def ack(self, job: QueuedJob) -> None:
-        await self.redis.xack(job.stream, self.group, job.message_id)
+        """Done: acknowledged and removed from its stream, in one transaction."""
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.xack(job.stream, self.group, job.message_id)
+            pipe.xdel(job.stream, job.message_id)
+            await pipe.execute()
 
     async def depth(self, *, priority: bool | None = None, lane: Lane | None = None) -> int:
         """Jobs waiting to be read plus jobs being worked on: in one lane (``lane``, or
@@ -132,6 +138,11 @@ class JobQueue:
             except ResponseError:
                 continue  # no such stream yet
             for group in groups:
-                if group["name"] == self.group:
-                    total += int(group.get("lag") or 0) + int(group.get("pending") or 0)
+                if group["name"] != self.group:
+                    continue
+                pending = int(group.get("pending") or 0)
+                lag = group.get("lag")
+                if lag is None:  # Redis could not tell: every entry left is unacked work
+                    lag = max(int(await self.redis.xlen(stream)) - pending, 0)
+                total += int(lag) + pending
         return total

@@ -119,3 +119,24 @@ async def test_touch_keeps_a_job_from_being_claimed(queue: JobQueue) -> None:
     assert [j.message_id for j in await queue.claim_stale("other", min_idle_ms=500)] == [
         job.message_id
     ]
+
+
+async def test_streams_hold_only_work_waiting_or_in_flight_after_a_thousand_jobs(
+    redis_client,
+) -> None:
+    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:bounded")
+    await queue.ensure_group()
+    for n in range(1000):
+        await queue.enqueue(f"s{n}", lane=("normal", "priority", "batch")[n % 3])
+    done = 0
+    while done < 990:
+        for job in await queue.read("w1", block_ms=10):
+            await queue.ack(job)
+            done += 1
+    in_flight = await queue.read("w1", block_ms=10)  # taken, not acked yet
+    lengths = [await redis_client.xlen(stream) for stream in queue.streams]
+    assert sum(lengths) == 10 == await queue.depth()
+    for job in in_flight:
+        await queue.ack(job)
+    assert sum([await redis_client.xlen(stream) for stream in queue.streams]) == 9
+    assert await queue.depth() == 9
