@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import redis.asyncio as redis
-from traitlets import Dict, Integer, List, Unicode
+from traitlets import Dict, Float, Integer, List, Unicode
 from traitlets.config import LoggingConfigurable
 
 from ..jobs.queue import JobQueue, Lane
@@ -54,6 +54,14 @@ class Admission(LoggingConfigurable):
         200,
         help="""Jobs waiting or running in the normal lane above which new learner
         submissions get 503 with Retry-After. The priority lane is not limited.""",
+    ).tag(config=True)
+
+    max_wait_seconds = Float(
+        5.0,
+        help="""The longest a new learner submission should wait for its verdict: when
+        the jobs waiting or running × the recent grading time ÷ the workers of every
+        replica is above this, new learner submissions get 503 with that estimate as
+        Retry-After (0: no such limit). The priority lane is not limited.""",
     ).tag(config=True)
 
     priority_groups = List(
@@ -228,6 +236,26 @@ class Admission(LoggingConfigurable):
                 f"safe; submit again in about {wait} s.",
                 wait,
             )
+        if self.max_wait_seconds:
+            estimate = await self.estimated_wait(depth + await self.queue.depth(lane="priority"))
+            if estimate is not None and estimate > self.max_wait_seconds:
+                wait = min(120, max(1, math.ceil(estimate)))
+                raise Refusal(
+                    503,
+                    "backpressure",
+                    f"The grader is very busy: your turn would come in about {wait} s. "
+                    "Your work is safe; send it again then.",
+                    wait,
+                )
+
+    async def estimated_wait(self, jobs: int) -> float | None:
+        """Seconds until a new job would be graded: the jobs ahead × the recent grading
+        time ÷ the workers of every replica (None while any of it is unknown)."""
+        per_job = await self.queue.recent_grading_seconds()
+        workers = await self.queue.workers()
+        if not per_job or not workers:
+            return None
+        return jobs * per_job / workers
 
     # ------------------------------------------------------------------ dedup
     def _dedup_key(self, user: str, problem_id: str, code_hash: str) -> str:

@@ -14,6 +14,7 @@ longer than the visibility timeout.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -124,6 +125,40 @@ class JobQueue:
             pipe.xack(job.stream, self.group, job.message_id)
             pipe.xdel(job.stream, job.message_id)
             await pipe.execute()
+
+    # ------------------------------------------------------------------ load estimates
+    async def record_grading(self, seconds: float, *, keep: int = 50) -> None:
+        """Remember how long a job took (the last ``keep`` jobs, for every replica)."""
+        key = f"{self.stream}:grading-seconds"
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.lpush(key, f"{seconds:.3f}")
+            pipe.ltrim(key, 0, keep - 1)
+            await pipe.execute()
+
+    async def recent_grading_seconds(self) -> float | None:
+        """The mean time of the recent jobs, or None before the first."""
+        values = [
+            float(v) for v in await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
+        ]
+        return sum(values) / len(values) if values else None
+
+    async def announce_workers(self, name: str, count: int, ttl_seconds: float) -> None:
+        """Say that ``name`` grades ``count`` jobs at a time, for the next ``ttl_seconds``."""
+        await self.redis.hset(
+            f"{self.stream}:workers", name, f"{count}:{time.time() + ttl_seconds}"
+        )
+
+    async def workers(self) -> int:
+        """Jobs graded at a time by every replica that announced itself lately."""
+        key = f"{self.stream}:workers"
+        total, now = 0, time.time()
+        for name, value in (await self.redis.hgetall(key)).items():
+            count, _, until = str(value).partition(":")
+            if float(until or 0) < now:
+                await self.redis.hdel(key, name)
+            else:
+                total += int(count)
+        return total
 
     async def depth(self, *, priority: bool | None = None, lane: Lane | None = None) -> int:
         """Jobs waiting to be read plus jobs being worked on: in one lane (``lane``, or

@@ -107,6 +107,8 @@ class WorkerPool(LoggingConfigurable):
         for n in range(self.concurrency):
             self._tasks.append(asyncio.create_task(self._consume(f"{self.name}-{n}")))
         self._tasks.append(asyncio.create_task(self._reclaim()))
+        if self.concurrency:
+            self._tasks.append(asyncio.create_task(self._announce()))
 
     async def stop(self, grace_seconds: float = 30.0) -> None:
         """Stop taking jobs; let jobs in flight finish (unacked ones are claimed later).
@@ -158,6 +160,15 @@ class WorkerPool(LoggingConfigurable):
             for job in jobs:
                 log.info("claimed a stale job", extra={"submission_id": job.submission_id})
                 await self._process_safely(job, consumer)
+
+    async def _announce(self, every_seconds: float = 10.0) -> None:
+        """Tell admission, through Redis, how many jobs this replica grades at a time."""
+        while not self._stopping.is_set():
+            try:
+                await self.queue.announce_workers(self.name, self.concurrency, 3 * every_seconds)
+            except Exception as exc:  # noqa: BLE001 - Redis down: the next beat tries again
+                log.warning("cannot announce the workers: %s", exc)
+            await self._sleep(every_seconds)
 
     async def _sleep(self, seconds: float) -> None:
         try:
@@ -268,6 +279,11 @@ class WorkerPool(LoggingConfigurable):
                 backoff = min(backoff * 2, self.store_retry_max_backoff_seconds)
         if stored_now:
             metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
+            if result.get("grading_ms"):
+                try:  # for admission's estimate of the wait
+                    await self.queue.record_grading(float(result["grading_ms"]) / 1000)
+                except Exception as exc:  # noqa: BLE001 - an estimate, not the verdict
+                    log.warning("cannot record the grading time: %s", exc, extra=extra)
             # After progress: whoever is woken by this sees their progress too.
             if self.notifier is not None:
                 try:

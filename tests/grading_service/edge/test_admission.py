@@ -181,3 +181,28 @@ def test_a_learners_own_limits_win_over_their_cohorts() -> None:
     # a teacher slows one learner down, whatever their cohorts allow
     assert admission.limits_for(["class-a"], cohorts, {"rate_per_minute": 1}) == (1, 0)
     assert admission.limits_for([], (), {"daily_quota": 5}) == (10, 5)
+
+
+async def test_a_long_estimated_wait_refuses_learners_with_the_estimate(redis_client) -> None:
+    import secrets
+
+    from grading_service.edge.admission import Refusal
+    from grading_service.jobs.queue import JobQueue
+
+    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:wait")
+    await queue.ensure_group()
+    admission = Admission(redis_client, queue, max_wait_seconds=5.0)
+    for n in range(6):
+        await queue.enqueue(f"s{n}")
+    await admission.check_backpressure(lane="normal")  # nothing known yet: admitted
+    await queue.announce_workers("replica-a", 2, 30)
+    for seconds in (2.0, 3.0):
+        await queue.record_grading(seconds)
+    assert await admission.estimated_wait(6) == 6 * 2.5 / 2
+    with pytest.raises(Refusal) as refused:
+        await admission.check_backpressure(lane="normal")
+    assert refused.value.status == 503 and refused.value.retry_after_seconds == 8
+    assert "about 8 s" in refused.value.message and "safe" in refused.value.message
+    await admission.check_backpressure(lane="priority")  # teachers are not held back
+    await queue.announce_workers("replica-b", 2, 30)  # a second replica halves it: 3.75 s
+    await admission.check_backpressure(lane="normal")
