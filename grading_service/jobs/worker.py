@@ -196,12 +196,15 @@ class WorkerPool(LoggingConfigurable):
     async def _process(self, job: QueuedJob, consumer: str) -> None:
         submission_id = job.submission_id
         extra: dict[str, Any] = {"submission_id": submission_id}
-        try:
-            # Counts this delivery as an attempt, whoever delivered it.
-            submission = await self.storage.mark_running(submission_id, consumer)
-        except Exception as exc:  # noqa: BLE001 - storage down: leave unacked, claimed later
-            log.warning("cannot load submission: %s", exc, extra=extra)
-            return
+        while True:
+            try:
+                # Counts this delivery as an attempt, whoever delivered it.
+                submission = await self.storage.mark_running(submission_id, consumer)
+                break
+            except Exception as exc:  # noqa: BLE001 - storage away: wait for it, then again
+                log.warning("cannot load submission: %s", exc, extra=extra)
+                if not await self._wait_for_storage(extra):
+                    return  # unacked: claimed again later
         if submission is None:  # already final (duplicate delivery) or unknown
             await self.queue.ack(job)
             return
@@ -252,6 +255,24 @@ class WorkerPool(LoggingConfigurable):
                 "duration_ms": result.get("grading_ms"),
             },
         )
+
+    async def _wait_for_storage(self, extra: dict) -> bool:
+        """Wait, with a backoff, until the database answers a ping again (within
+        ``store_retry_seconds``): True when it does, False when it did not or the pool
+        is stopping. A ping, not the failed write: writes sent to a frozen database run
+        when it wakes up, and repeating one (marking a job running counts an attempt)
+        would count it again each time."""
+        deadline = time.monotonic() + self.store_retry_seconds
+        backoff = 0.25
+        while not self._stopping.is_set() and time.monotonic() + backoff <= deadline:
+            await self._sleep(backoff)
+            backoff = min(backoff * 2, self.store_retry_max_backoff_seconds)
+            try:
+                await self.storage.ping()
+                return True
+            except Exception as exc:  # noqa: BLE001 - still away
+                log.debug("database still away: %s", exc, extra=extra)
+        return False
 
     async def _store(self, submission: Submission, result: GradeResult, extra: dict) -> bool:
         """Store the verdict and the progress it makes, trying again with a backoff while

@@ -136,7 +136,14 @@ async def test_a_job_is_acked_only_after_its_verdict_is_stored(make_pool) -> Non
 async def test_a_verdict_that_cannot_be_stored_leaves_the_job_for_another_worker(
     make_pool,
 ) -> None:
-    pool = make_pool(verdict("passed"), verdict("passed"))
+    # Past store_retry_seconds (the worker keeps trying that long first; see
+    # test_worker_faults.py) the job is left for another worker.
+    pool = make_pool(
+        verdict("passed"),
+        verdict("passed"),
+        store_retry_seconds=0.6,
+        store_retry_max_backoff_seconds=0.2,
+    )
     job = await submitted(pool)
     pool.storage.unavailable = True
     await pool.process(job, "test-worker")
