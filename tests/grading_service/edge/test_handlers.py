@@ -264,3 +264,17 @@ async def test_readiness_names_a_missing_sandbox_image_and_how_to_build_it(make_
     assert code == 503
     assert "coderunner-sandbox:not-built is missing" in body["checks"]["docker"]
     assert "make image" in body["checks"]["docker"]
+
+
+@pytest.mark.parametrize(
+    "problem_id",
+    ["аdd-two", "add‐two", "ADD-TWO", "add-two%00", "..%2Fadd-two", "add-two%2F..%2F..%2Fsolution"],
+)
+async def test_look_alike_and_path_like_problem_ids_are_unknown(service, problem_id) -> None:
+    # A Cyrillic "а", a Unicode hyphen, capitals, a NUL and paths name no problem.
+    code, body, _ = await call(service, "GET", f"/api/problems/{problem_id}")
+    assert code == 404 and "No problem" in body["message"]
+    code, body, _ = await call(
+        service, "POST", "/api/submissions", {"problem_id": problem_id, "code": GOOD_ADD}
+    )
+    assert code == 404

@@ -415,3 +415,28 @@ def test_data_files_are_placed_read_only_beside_the_learner_code(tmp_path: Path)
         cwd=str(work),
     )
     assert result["verdict"] == "passed", result
+
+
+def test_non_ascii_code_and_output_are_graded_as_text(tmp_path: Path) -> None:
+    import json
+
+    expected = "Olá, Zoë! 🌍 مرحبا שלום\n"
+    cases = tmp_path / "tests_public.json"
+    cases.write_text(
+        json.dumps([{"name": "world", "stdin": "Zoë\n", "stdout": expected}], ensure_ascii=False),
+        encoding="utf-8",
+    )
+    spec = [{"path": str(cases), "visibility": "public"}]
+    good = "name = input()\nprint(f'Olá, {name}! 🌍 مرحبا שלום')\n"
+    assert run(good, tmp_path, "program", tests=spec)["verdict"] == "passed"
+    bad = run("name = input()\nprint('Ola', name)\n", tmp_path, "program", tests=spec)
+    (test,) = bad["tests"]
+    assert test["detail"]["expected"] == expected.strip()
+    assert test["detail"]["got"] == "Ola Zoë"
+    (tmp_path / "tests_hidden.py").write_text(
+        "from solution import greet\n\ndef test_accents():\n    assert greet('✓') == 'héllo ✓'\n",
+        encoding="utf-8",
+    )
+    hidden = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
+    source = "def greet(n):\n    return 'héllo ' + n  # é, ✓\n"
+    assert run(source, tmp_path, tests=hidden)["verdict"] == "passed"
