@@ -14,7 +14,7 @@ from typing import Any, cast
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from .records import FINAL_STATUSES, GradeResult, Submission
+from .records import FINAL_STATUSES, GradeResult, Submission, is_solved
 
 FINAL = FINAL_STATUSES
 
@@ -189,6 +189,19 @@ class Storage:
             },
         )
         return [doc async for doc in cursor]
+
+    async def solved_at(self, users: list[str]) -> dict[str, list[dt.datetime]]:
+        """When each user's solving submissions were made (streaks), reading only what
+        that needs (index: user, created_at)."""
+        found: dict[str, list[dt.datetime]] = {user: [] for user in users}
+        cursor = self.submissions.find(
+            {"user": {"$in": users}, "status": "graded"},
+            {"user": 1, "status": 1, "score": 1, "max_score": 1, "created_at": 1},
+        )
+        async for doc in cursor:
+            if is_solved(doc):
+                found.setdefault(doc["user"], []).append(doc["created_at"])
+        return found
 
     async def latest_graded(self, users: list[str], problem_id: str) -> list[dict[str, Any]]:
         """Each user's latest graded submission of one problem, with its code, oldest

@@ -23,7 +23,7 @@ from tornado import web
 from .. import metrics
 from ..content.store import Problem
 from ..progress import learner_progress
-from ..records import Submission, is_solved
+from ..records import Submission
 from .access import Access
 from .auth import AuthError, may_read
 from .headers import SecurityHeaders
@@ -393,11 +393,7 @@ class ProgressHandler(AuthenticatedHandler):
         days counted in their cohort's time zone and the next problem from its track."""
         storage = self.service.storage
         records = await storage.progress_for(user)
-        solved_at = [
-            doc["created_at"]
-            for doc in await storage.graded_submissions_of([user])
-            if is_solved(doc)
-        ]
+        solved_at = (await storage.solved_at([user]))[user]
         if user == self.user_name:
             cohorts = await self.service.identity.cohorts_of(self.user_model)
         else:

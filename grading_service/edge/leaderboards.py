@@ -7,7 +7,6 @@ import datetime as dt
 from typing import Any
 
 from .. import leaderboard
-from ..records import is_solved
 from ..storage import Storage
 from .handlers import AuthenticatedHandler, BaseHandler
 
@@ -16,10 +15,11 @@ async def rows_of(storage: Storage, names: dict[str, str]) -> list[dict[str, Any
     """Every named learner's row of one board, best first."""
     learners = list(names)
     progress = await storage.progress_of_users(learners)
-    solved_on: dict[str, set[dt.date]] = {learner: set() for learner in learners}
-    for doc in await storage.graded_submissions_of(learners):
-        if is_solved(doc):
-            solved_on[doc["user"]].add(doc["created_at"].astimezone(dt.UTC).date())
+    solved_at = await storage.solved_at(learners)
+    solved_on = {
+        learner: {moment.astimezone(dt.UTC).date() for moment in solved_at.get(learner, [])}
+        for learner in learners
+    }
     return leaderboard.board(names, progress, solved_on, dt.datetime.now(dt.UTC).date())
 
 
