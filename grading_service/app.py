@@ -39,6 +39,7 @@ from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
 from .edge.privacy import DEFAULT_NOTICE, NoticeError, PrivacyNotice
+from .edge.request_limits import RequestLimits
 from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
 from .grading.grader import Grader
@@ -66,6 +67,7 @@ class GradingService(Application):
         HubIdentity,
         TokenConfig,
         Admission,
+        RequestLimits,
         VerdictNotifier,
         SandboxFactory,
         SandboxPool,
@@ -333,6 +335,7 @@ class GradingService(Application):
         )
         self.queue = JobQueue(self.redis, stream=self.queue_stream)
         self.admission = Admission(self.redis, self.queue, parent=self)
+        self.request_limits = RequestLimits(self.redis, parent=self)
         self.submissions = SubmissionService(
             content=self.content,
             admission=self.admission,

@@ -4,6 +4,15 @@ from prometheus_client import Counter, Gauge, Histogram
 
 SUBMISSIONS = Counter("coderunner_submissions_total", "Submissions accepted", ["source"])
 REJECTIONS = Counter("coderunner_rejections_total", "Submissions refused", ["reason"])
+REQUEST_REFUSALS = Counter(
+    "coderunner_request_refusals_total",
+    "API requests refused by the per-user limits (429)",
+    ["reason"],
+)
+LIMITER_UNAVAILABLE = Counter(
+    "coderunner_request_limits_skipped_total",
+    "Requests let through unlimited because Redis did not answer the limiter",
+)
 VERDICTS = Counter("coderunner_verdicts_total", "Verdicts stored", ["verdict"])
 INFRA_RETRIES = Counter("coderunner_infra_retries_total", "Jobs retried after infra faults")
 GRADING_ERRORS = Counter(

@@ -27,6 +27,7 @@ from ..records import Submission
 from .access import Access
 from .auth import AuthError, may_read
 from .headers import SecurityHeaders
+from .request_limits import TooManyRequests
 from .submissions import SubmissionError, Submitter
 
 if TYPE_CHECKING:
@@ -44,6 +45,17 @@ class APIError(web.HTTPError):
         self.headers = headers or {}
         # More fields of the JSON error body, e.g. ``reason="locked"`` and ``unlock``.
         self.extra = extra
+
+
+def too_many(refusal: TooManyRequests) -> APIError:
+    """A request refused by the per-user limits, as the 429 the client sees."""
+    return APIError(
+        429,
+        refusal.message,
+        {"Retry-After": str(refusal.retry_after_seconds)},
+        reason=refusal.reason,
+        retry_after=refusal.retry_after_seconds,
+    )
 
 
 # What a dependency's own exceptions mean to a client: the service is fine, a part of
@@ -155,6 +167,11 @@ class AuthenticatedHandler(BaseHandler):
         self.user_name: str = model["name"]
         self.user_model = model
         self.access = Access.from_model(model)
+        staff = self.access.is_staff or self.access.grader or model.get("kind") == "service"
+        try:
+            await self.service.request_limits.check(self.user_name, staff=staff)
+        except TooManyRequests as refusal:
+            raise too_many(refusal) from None
 
     async def require_reader(self, learner: str, not_found: str) -> None:
         """Raise 404 unless the caller may read ``learner``'s data (their own, or as
@@ -366,6 +383,19 @@ class SubmissionHandler(AuthenticatedHandler):
             )
         except ValueError:
             raise APIError(400, "'wait' must be a number of seconds.") from None
+        try:
+            async with self.service.request_limits.long_poll(self.user_name, wait):
+                doc = await self._wait_for(submission_id, wait)
+        except TooManyRequests as refusal:
+            raise too_many(refusal) from None
+        reader_is_staff = doc["user"] != self.user_name  # require_reader allowed them
+        view = staff_submission(doc) if reader_is_staff else public_submission(doc)
+        if doc["status"] == "queued":
+            view["position"] = await self.service.storage.queue_position(doc)
+        self.write_json(view)
+
+    async def _wait_for(self, submission_id: str, wait: float) -> Submission:
+        """The submission once it has a verdict, or after ``wait`` seconds."""
         deadline = time.monotonic() + wait
         while True:
             doc = await self.service.storage.get_submission(submission_id)
@@ -375,13 +405,8 @@ class SubmissionHandler(AuthenticatedHandler):
                 await self.require_reader(doc["user"], f"No submission with id {submission_id!r}.")
             remaining = deadline - time.monotonic()
             if doc["status"] in ("graded", "failed") or remaining <= 0:
-                break
+                return doc
             await self.service.notifier.wait(submission_id, remaining)
-        reader_is_staff = doc["user"] != self.user_name  # require_reader allowed them
-        view = staff_submission(doc) if reader_is_staff else public_submission(doc)
-        if doc["status"] == "queued":
-            view["position"] = await self.service.storage.queue_position(doc)
-        self.write_json(view)
 
 
 class ProgressHandler(AuthenticatedHandler):

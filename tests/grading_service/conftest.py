@@ -84,6 +84,7 @@ async def make_service(backing_services, sandbox_image, new_instance_name, jwt_s
         config.WorkerPool.visibility_timeout_seconds = 2.0
         config.SandboxPool.size = 1
         config.Admission.key_prefix = f"t{secrets.token_hex(4)}"
+        config.RequestLimits.key_prefix = config.Admission.key_prefix
         options = {
             "ip": "127.0.0.1",
             "port": free_port(),
