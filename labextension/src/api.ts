@@ -9,6 +9,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { ISignal, Signal } from '@lumino/signaling';
 
 import { ApiError, describeError, parseRetryAfter, statusMessage } from './errors';
+import { SubmissionFollower } from './follow';
 import {
   IAssessment,
   ICheatsheet,
@@ -25,7 +26,6 @@ import {
   IProblem,
   IProblemSummary,
   IProgress,
-  isFinished,
   ISubmission,
   ISpaceUsage,
   ISubmissionTicket,
@@ -33,9 +33,6 @@ import {
   ProblemFormat
 } from './records';
 import { ICodeRunnerClient } from './tokens';
-
-/** Seconds the server may hold a result request (it answers at once on a verdict). */
-const LONG_POLL_SECONDS = 3;
 
 const API_PREFIX = 'coderunner/api';
 
@@ -142,9 +139,11 @@ export class CodeRunnerClient implements ICodeRunnerClient {
     return body.boards;
   }
 
-  getSubmission(submissionId: string, waitSeconds = 0): Promise<ISubmission> {
+  getSubmission(submissionId: string, waitSeconds = 0, signal?: AbortSignal): Promise<ISubmission> {
     const query = waitSeconds > 0 ? `?wait=${waitSeconds}` : '';
-    return this.request<ISubmission>(`submissions/${encodeURIComponent(submissionId)}${query}`);
+    return this.request<ISubmission>(`submissions/${encodeURIComponent(submissionId)}${query}`, {
+      signal
+    });
   }
 
   getProgress(): Promise<IProgress> {
@@ -170,44 +169,15 @@ export class CodeRunnerClient implements ICodeRunnerClient {
     return this.request<ISpaceUsage>('space');
   }
 
-  async waitForResult(
+  /**
+   * Follows a submission to its verdict (see `follow.ts`): one long poll at a time per
+   * submission, even when several views follow it, and a busy answer waits Retry-After.
+   */
+  waitForResult(
     submissionId: string,
     options: ICodeRunnerClient.IWaitOptions = {}
   ): Promise<ISubmission> {
-    const intervalMs = options.intervalMs ?? 1000;
-    const deadline = Date.now() + (options.timeoutMs ?? 10 * 60 * 1000);
-    for (;;) {
-      options.signal?.throwIfAborted();
-      let pause = intervalMs;
-      try {
-        const asked = Date.now();
-        const submission = await this.getSubmission(submissionId, LONG_POLL_SECONDS);
-        if (isFinished(submission.status)) {
-          this._submissionFinished.emit(submission);
-          return submission;
-        }
-        options.onUpdate?.(submission);
-        // The server held the request until now: ask again at once. A quick answer
-        // that is not final means the wait was cut short: poll at the interval then.
-        if (Date.now() - asked >= 1000) {
-          pause = 0;
-        }
-      } catch (error) {
-        const busy = error instanceof ApiError && (error.status === 429 || error.status === 503);
-        if (!busy) {
-          throw error;
-        }
-        pause = Math.max(intervalMs, (error.retryAfterSeconds ?? 1) * 1000);
-      }
-      if (Date.now() + pause > deadline) {
-        throw new ApiError(
-          'Your code has not been checked yet. Its result will show in your progress ' +
-            'when it is ready.',
-          0
-        );
-      }
-      await sleep(pause, options.signal);
-    }
+    return this._follower.follow(submissionId, options);
   }
 
   private async request<T extends object>(endPoint: string, init: RequestInit = {}): Promise<T> {
@@ -216,6 +186,9 @@ export class CodeRunnerClient implements ICodeRunnerClient {
     try {
       response = await ServerConnection.makeRequest(url, init, this.serverSettings);
     } catch (error) {
+      if (init.signal?.aborted) {
+        throw error; // whoever aborted it knows why
+      }
       console.warn(`Code Runner: cannot reach the Jupyter server: ${describeError(error)}`);
       throw new ApiError(
         'Could not reach the server. Check your internet connection and try again.',
@@ -242,6 +215,10 @@ export class CodeRunnerClient implements ICodeRunnerClient {
 
   private _submissionFinished = new Signal<ICodeRunnerClient, ISubmission>(this);
   private _checkFinished = new Signal<ICodeRunnerClient, ICheckResult>(this);
+  private _follower = new SubmissionFollower({
+    getSubmission: (id, waitSeconds, signal) => this.getSubmission(id, waitSeconds, signal),
+    onFinished: submission => this._submissionFinished.emit(submission)
+  });
 }
 
 /** The JSON object in a reply body, or null when the body is not one. */
@@ -254,19 +231,4 @@ function parseJson(text: string): Record<string, unknown> | null {
   } catch {
     return null;
   }
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      // A DOMException ("AbortError") unless whoever aborted gave another reason.
-      reject(signal?.reason as Error);
-    };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

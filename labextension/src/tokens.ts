@@ -121,6 +121,8 @@ export interface ICodeRunnerClient {
   /**
    * Follows a submission until it is graded or failed. A 429/503 on the way waits
    * for the server's Retry-After instead of failing; any other error ends the wait.
+   * A second call for a submission already followed joins it: one long poll at a
+   * time per submission.
    */
   waitForResult(
     submissionId: string,

@@ -20,6 +20,7 @@ import {
   statesChanged
 } from '../assessments';
 import { classTrackTitle, cohortLine, cohortTracks, learnerCohorts } from '../cohorts';
+import { busyText, IBusyAnswer, isBusyError, ReloadQueue } from '../backoff';
 import { ApiError, describeError } from '../errors';
 import { codeRunnerIcon } from '../icons';
 import {
@@ -38,13 +39,13 @@ import {
   ICohort,
   ILeaderboard,
   ILeaderboardRow,
-  IMe,
   IProblemProgress,
   IProblemSummary,
   IProgress,
   ITrack,
   ProblemFormat
 } from '../records';
+import { IPanelData, loadParts, PanelPart, PanelResults, partsFor, Settled } from '../panelReloads';
 import { describeSpace, ISpaceDescription } from '../space';
 import { ICodeRunnerClient } from '../tokens';
 import { formatPoints, formatScore } from '../score';
@@ -68,6 +69,9 @@ import { element } from './dom';
 /** How often the space line is refreshed while the panel is shown. */
 const SPACE_REFRESH_MS = 60 * 1000;
 
+/** How long a reload after a verdict waits for other verdicts to join it. */
+const RELOAD_COALESCE_MS = 500;
+
 /** Numbers the leaderboards' bodies, for their toggles' `aria-controls`. */
 let boardIds = 0;
 
@@ -88,6 +92,11 @@ export interface IProblemsPanelOptions {
  * and an Open button; their countdowns follow the clock while the panel is shown.
  * Below them, the leaderboards of the learner's classes whose teacher switched one on:
  * the top rows, the learner's own row marked, and their place when further down.
+ *
+ * Each event reloads only what it can change (`panelReloads.ts`), one reload at a time
+ * (`ReloadQueue`): a verdict reloads progress, assessments and leaderboards; a practice
+ * check nothing. A busy answer (429 / 503) keeps what is on show, says so in one calm
+ * line, and is asked again once, after the server's Retry-After.
  */
 export class ProblemsPanel extends SidePanel {
   constructor(options: IProblemsPanelOptions) {
@@ -119,6 +128,13 @@ export class ProblemsPanel extends SidePanel {
     reload.addEventListener('click', () => void this.refresh());
     this.toolbar.addItem('refresh', new Widget({ node: reload }));
     this.toolbar.addItem('format', this._createFormatPicker());
+
+    // "Lots of people are working right now…" while a busy answer's wait runs.
+    this._waitLine = new Widget({ node: element('p', 'jp-CodeRunner-status jp-CodeRunner-wait') });
+    this._waitLine.node.setAttribute('role', 'status');
+    this._waitLine.node.dataset.cr = 'busy-wait';
+    this._waitLine.hide();
+    this.content.addWidget(this._waitLine);
 
     // The guide's greeting, the summary line, "Start here" or "Try this next".
     this._intro = new Widget({ node: element('section', 'jp-CodeRunner-intro') });
@@ -153,8 +169,13 @@ export class ProblemsPanel extends SidePanel {
     this._space.hide();
     (this.layout as PanelLayout).addWidget(this._space);
 
+    this._reloads = new ReloadQueue<PanelPart>({
+      run: parts => this._load(parts),
+      coalesceMs: RELOAD_COALESCE_MS,
+      onWait: seconds => this._showWait(seconds)
+    });
     this._client.submissionFinished.connect(this._onSubmissionFinished, this);
-    this._client.checkFinished.connect(this._onSubmissionFinished, this);
+    this._client.checkFinished.connect(this._onCheckFinished, this);
   }
 
   dispose(): void {
@@ -163,86 +184,143 @@ export class ProblemsPanel extends SidePanel {
     }
     this._stopSpaceTimer();
     this._stopAssessmentTimer();
+    this._reloads.dispose();
     this._client.submissionFinished.disconnect(this._onSubmissionFinished, this);
-    this._client.checkFinished.disconnect(this._onSubmissionFinished, this);
+    this._client.checkFinished.disconnect(this._onCheckFinished, this);
     super.dispose();
   }
 
   /**
-   * Loads problems, tracks and progress. If tracks fail to load, problems are grouped
-   * by track id and level; if progress fails, the problems still show, all unlocked.
-   * The learner's cohorts, assessments and leaderboards load alongside and never hold
-   * the problems back.
+   * Loads everything the panel shows: problems, tracks and progress (the list), and
+   * alongside, never holding the list back, the learner's cohorts, assessments,
+   * leaderboards and space. For the first load and the toolbar's reload button; events
+   * reload only what they change. If tracks fail to load, problems are grouped by track
+   * id and level; if progress fails, the problems still show. During a busy answer's
+   * wait this joins the retry instead of asking at once.
    */
-  async refresh(): Promise<void> {
-    const generation = ++this._generation;
-    void this.refreshSpace();
-    void this._loadCohorts(generation);
-    void this.refreshAssessments();
-    void this.refreshLeaderboard();
+  refresh(): Promise<void> {
     if (!this._shown) {
       this._showStatus('Loading problems…');
     }
-    const [problems, tracks, progress] = await Promise.allSettled([
-      this._client.listProblems(),
-      this._client.listTracks(),
-      this._client.getProgress()
-    ]);
-    if (generation !== this._generation || this.isDisposed) {
-      return; // a newer refresh is on its way
+    return this._reloads.request(partsFor('reload'), 0);
+  }
+
+  /** One run of the reload queue: asks for `parts` and shows each answer as it comes. */
+  private _load(parts: ReadonlySet<PanelPart>): Promise<IBusyAnswer<PanelPart> | null> {
+    if (parts.has('me')) {
+      this._cohortsPending = true;
     }
-    if (problems.status === 'rejected') {
-      this._showError(`Could not load problems: ${describeError(problems.reason)}`);
+    if (parts.has('space')) {
+      this._spaceCheckedAt = Date.now();
+    }
+    return loadParts(this._client, parts, results => this._deliver(results));
+  }
+
+  private _deliver(results: PanelResults): void {
+    if (this.isDisposed) {
       return;
     }
-    this._render(
-      problems.value,
-      tracks.status === 'fulfilled' ? tracks.value : null,
-      progress.status === 'fulfilled' ? progress.value : null,
-      progress.status === 'rejected' ? describeError(progress.reason) : null
-    );
+    for (const [part, answer] of Object.entries(results) as [PanelPart, Settled<unknown>][]) {
+      if (answer.ok) {
+        this._loaded.add(part);
+      }
+    }
+    if (results.me) {
+      this._showMe(results.me);
+    }
+    if (results.assessments) {
+      this._showAssessmentsAnswer(results.assessments);
+    }
+    if (results.leaderboard) {
+      this._showLeaderboardAnswer(results.leaderboard);
+    }
+    if (results.space) {
+      this._showSpaceAnswer(results.space);
+    }
+    if (results.problems || results.tracks || results.progress) {
+      this._showList(results);
+    }
   }
 
   /**
-   * Updates the space line. Space is a hint, not a task: if the call fails, or
-   * answers numbers that make no sense, the line is hidden rather than an error shown.
+   * Draws the list from the last good problems, tracks and progress. A failed call
+   * keeps what it would have replaced; a busy one says nothing more (the wait line does).
    */
-  async refreshSpace(): Promise<void> {
-    const generation = ++this._spaceGeneration;
-    this._spaceCheckedAt = Date.now();
-    let described: ISpaceDescription | null;
-    try {
-      described = describeSpace(await this._client.getSpace());
-    } catch {
-      described = null;
+  private _showList(results: PanelResults): void {
+    const { problems, tracks, progress } = results;
+    const data = this._data;
+    if (problems?.ok) {
+      data.problems = problems.value;
     }
-    if (generation !== this._spaceGeneration || this.isDisposed) {
-      return; // a newer refresh is on its way
+    if (tracks?.ok) {
+      data.tracks = tracks.value;
     }
-    this._showSpace(described);
+    if (progress?.ok) {
+      data.progress = progress.value;
+    }
+    const errors: string[] = [];
+    if (problems && !problems.ok && !isBusyError(problems.error)) {
+      const text = `Could not load problems: ${describeError(problems.error)}`;
+      if (!data.problems) {
+        this._showError(text);
+        return;
+      }
+      errors.push(text);
+    }
+    if (!data.problems) {
+      return; // busy: "Loading problems…" stays, and the wait line says when
+    }
+    if (progress && !progress.ok && !isBusyError(progress.error)) {
+      errors.push(`Progress unavailable: ${describeError(progress.error)}`);
+    }
+    this._render(data.problems, data.tracks ?? null, data.progress ?? null, errors);
   }
 
   /**
-   * Reloads the learner's assessments (and the attempts they used). If the call fails,
-   * the section says so above the last list; a server without assessments (404) hides
-   * the section.
+   * Shows the learner's cohorts. Cohorts are a hint, not a task: if the call fails, the
+   * panel keeps what it showed, no error. When they arrive after the first choice of
+   * open tracks, that choice follows them unless the learner has opened or closed a
+   * track since.
    */
-  async refreshAssessments(): Promise<void> {
-    const generation = ++this._assessmentsGeneration;
+  private _showMe(answer: Settled<IPanelData['me']>): void {
+    if (!answer.ok && isBusyError(answer.error)) {
+      return; // asked again after the wait; the first choice of tracks still waits for them
+    }
+    this._cohortsPending = false;
+    const me = answer.ok ? answer.value : null;
+    if (me) {
+      this._showCohorts(learnerCohorts(me));
+    }
+    if (this._choiceAwaitsCohorts) {
+      this._choiceAwaitsCohorts = false;
+      if (me && this._shown) {
+        const { views, progress } = this._shown;
+        this._setOpenTracks(initialOpenTracks(views, cohortTracks(this._cohorts), progress));
+      }
+    }
+  }
+
+  /**
+   * The learner's assessments (and the attempts they used). If the call fails, the
+   * section says so above the last list; a server without assessments (404) hides the
+   * section; a busy answer leaves it as it is.
+   */
+  private _showAssessmentsAnswer(answer: Settled<IAssessment[]>): void {
     let assessments: IAssessment[] | null = null;
-    let error: unknown = null;
-    try {
-      assessments = readAssessments(await this._client.listAssessments());
-    } catch (reason) {
-      error = reason;
-    }
-    if (generation !== this._assessmentsGeneration || this.isDisposed) {
-      return; // a newer refresh is on its way
+    let error: unknown = answer.ok ? null : answer.error;
+    if (answer.ok) {
+      try {
+        assessments = readAssessments(answer.value);
+      } catch (reason) {
+        error = reason;
+      }
     }
     if (assessments) {
       this._assessments = assessments;
       this._clockOffset = clockOffset(assessments, Date.now());
       this._assessmentsError = '';
+    } else if (isBusyError(error)) {
+      return; // the last list stays (its countdowns too), asked again after the wait
     } else if (error instanceof ApiError && error.status === 404) {
       this._assessments = [];
       this._assessmentsError = '';
@@ -254,22 +332,58 @@ export class ProblemsPanel extends SidePanel {
   }
 
   /**
-   * Reloads the leaderboards of the learner's classes. A leaderboard is a bonus, not a
-   * task: if the call fails (or the server has none, 404), the section is hidden, no
-   * error shown.
+   * The leaderboards of the learner's classes. A leaderboard is a bonus, not a task:
+   * if the call fails (or the server has none, 404), the section is hidden, no error
+   * shown; a busy answer leaves it as it is.
    */
-  async refreshLeaderboard(): Promise<void> {
-    const generation = ++this._leaderboardGeneration;
-    let boards: ILeaderboard[];
-    try {
-      boards = readLeaderboards(await this._client.getLeaderboard());
-    } catch {
-      boards = [];
+  private _showLeaderboardAnswer(answer: Settled<ILeaderboard[]>): void {
+    if (!answer.ok && isBusyError(answer.error)) {
+      return;
     }
-    if (generation !== this._leaderboardGeneration || this.isDisposed) {
-      return; // a newer refresh is on its way
+    let boards: ILeaderboard[] = [];
+    if (answer.ok) {
+      try {
+        boards = readLeaderboards(answer.value);
+      } catch {
+        boards = [];
+      }
     }
     this._renderLeaderboard(boards);
+  }
+
+  /**
+   * The space line. Space is a hint, not a task: if the call fails, or answers numbers
+   * that make no sense, the line is hidden rather than an error shown; a busy answer
+   * leaves it as it is.
+   */
+  private _showSpaceAnswer(answer: Settled<IPanelData['space']>): void {
+    if (!answer.ok && isBusyError(answer.error)) {
+      return;
+    }
+    let described: ISpaceDescription | null = null;
+    if (answer.ok) {
+      try {
+        described = describeSpace(answer.value);
+      } catch {
+        described = null;
+      }
+    }
+    this._showSpace(described);
+  }
+
+  /** The calm line while a busy answer's wait runs; hidden once the retry got through. */
+  private _showWait(seconds: number | null): void {
+    if (this.isDisposed) {
+      return;
+    }
+    const line = this._waitLine;
+    if (seconds === null) {
+      line.node.textContent = '';
+      line.hide();
+      return;
+    }
+    line.node.textContent = busyText(seconds);
+    line.show();
   }
 
   protected onAfterAttach(msg: Message): void {
@@ -278,7 +392,7 @@ export class ProblemsPanel extends SidePanel {
     // Only while the learner can see it: a hidden panel catches up when shown.
     this._spaceTimer = window.setInterval(() => {
       if (this.isVisible) {
-        void this.refreshSpace();
+        void this._reloads.request(['space']);
       }
     }, SPACE_REFRESH_MS);
     this._scheduleAssessmentTick();
@@ -293,7 +407,7 @@ export class ProblemsPanel extends SidePanel {
   protected onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     if (this._spaceCheckedAt !== null && Date.now() - this._spaceCheckedAt >= SPACE_REFRESH_MS) {
-      void this.refreshSpace();
+      void this._reloads.request(['space']);
     }
     this._tickAssessments();
   }
@@ -453,7 +567,7 @@ export class ProblemsPanel extends SidePanel {
     if (changed || shown.map(a => a.id).join('\n') !== this._shownAssessments) {
       this._renderAssessments();
       if (changed) {
-        void this.refreshAssessments();
+        void this._reloads.request(['assessments']);
       }
       return;
     }
@@ -540,35 +654,6 @@ export class ProblemsPanel extends SidePanel {
     return new Widget({ node: label });
   }
 
-  /**
-   * Asks the server which cohorts the learner is in, and shows them. Cohorts are a
-   * hint, not a task: if the call fails, the panel keeps what it showed, no error.
-   * When they arrive after the first choice of open tracks, that choice follows them
-   * unless the learner has opened or closed a track since.
-   */
-  private async _loadCohorts(generation: number): Promise<void> {
-    let me: IMe | null;
-    try {
-      me = await this._client.getMe();
-    } catch {
-      me = null;
-    }
-    if (generation !== this._generation || this.isDisposed) {
-      return; // a newer refresh asks again
-    }
-    this._cohortsGeneration = generation;
-    if (me) {
-      this._showCohorts(learnerCohorts(me));
-    }
-    if (this._choiceAwaitsCohorts) {
-      this._choiceAwaitsCohorts = false;
-      if (me && this._shown) {
-        const { views, progress } = this._shown;
-        this._setOpenTracks(initialOpenTracks(views, cohortTracks(this._cohorts), progress));
-      }
-    }
-  }
-
   /** The cohort line and the tracks' "Your class" marks, for these cohorts. */
   private _showCohorts(cohorts: ICohort[]): void {
     this._cohorts = cohorts;
@@ -613,7 +698,7 @@ export class ProblemsPanel extends SidePanel {
     problems: IProblemSummary[],
     tracks: ITrack[] | null,
     progress: IProgress | null,
-    progressError: string | null
+    errors: string[]
   ): void {
     const focus = focusKey(this.node);
     const node = this._body.node;
@@ -623,10 +708,8 @@ export class ProblemsPanel extends SidePanel {
     );
     this._next = recommendedProblem(progress);
 
-    if (progressError) {
-      node.appendChild(
-        element('div', 'jp-CodeRunner-error', `Progress unavailable: ${progressError}`)
-      );
+    for (const error of errors) {
+      node.appendChild(element('div', 'jp-CodeRunner-error', error));
     }
     if (problems.length === 0) {
       this._shown = null;
@@ -649,7 +732,7 @@ export class ProblemsPanel extends SidePanel {
         this._openTracks.add(progress.next.track); // where "Try this next" is
       }
       // This load's cohorts are not known yet: they may still change the choice.
-      this._choiceAwaitsCohorts = this._cohortsGeneration !== this._generation;
+      this._choiceAwaitsCohorts = this._cohortsPending;
     }
     for (const track of views) {
       node.appendChild(this._renderTrack(track, byProblem));
@@ -867,8 +950,14 @@ export class ProblemsPanel extends SidePanel {
     }
   }
 
+  /** A verdict: progress, assessments and leaderboards again, one reload for a burst. */
   private _onSubmissionFinished(): void {
-    void this.refresh();
+    void this._reloads.request(partsFor('submission', this._loaded));
+  }
+
+  /** A practice check: it changed nothing the panel shows, so nothing is asked for. */
+  private _onCheckFinished(): void {
+    void this._reloads.request(partsFor('check', this._loaded));
   }
 
   private _client: ICodeRunnerClient;
@@ -878,14 +967,19 @@ export class ProblemsPanel extends SidePanel {
   private _openPath: (path: string) => void;
   private _body: Widget;
   private _space: Widget;
-  private _spaceGeneration = 0;
   /** When the space was last asked for; null before the first time. */
   private _spaceCheckedAt: number | null = null;
   private _spaceTimer: number | null = null;
   /** The description on show, to leave the line alone when nothing changed. */
   private _spaceShown = '';
   private _format: ProblemFormat = 'notebook';
-  private _generation = 0;
+  /** Every load of the panel goes through here (coalescing, waits after busy answers). */
+  private _reloads: ReloadQueue<PanelPart>;
+  /** Parts that answered at least once. */
+  private _loaded = new Set<PanelPart>();
+  /** The last good problems, tracks and progress, the list is drawn from. */
+  private _data: Partial<Pick<IPanelData, 'problems' | 'tracks' | 'progress'>> = {};
+  private _waitLine: Widget;
   /** Ids of the expanded tracks; chosen on the first render, then the learner's. */
   private _openTracks: Set<string> | null = null;
   /**
@@ -895,13 +989,12 @@ export class ProblemsPanel extends SidePanel {
   private _choiceAwaitsCohorts = false;
   /** The learner's cohorts, from the last answer of the server; none before one. */
   private _cohorts: ICohort[] = [];
-  /** The refresh whose cohorts answer (or failure) has arrived; 0 before any. */
-  private _cohortsGeneration = 0;
+  /** The cohorts of the load in flight have not arrived yet. */
+  private _cohortsPending = false;
   private _cohortLine: Widget;
   /** What the last render showed, to choose the open tracks again in place. */
   private _shown: { views: ITrackView[]; progress: IProgress | null } | null = null;
   private _assessmentsSection: Widget;
-  private _assessmentsGeneration = 0;
   /** The learner's assessments from the last answer; none before one. */
   private _assessments: IAssessment[] = [];
   /** Why the last answer failed; '' when it did not. */
@@ -918,7 +1011,6 @@ export class ProblemsPanel extends SidePanel {
   /** Problem titles by id, for the assessments' problems; ids until problems load. */
   private _problemTitles = new Map<string, string>();
   private _leaderboardSection: Widget;
-  private _leaderboardGeneration = 0;
   /** The boards on show (as JSON), to leave the section alone when nothing changed. */
   private _leaderboardShown = '';
   /** Cohorts whose board the learner closed; the others are open. */

@@ -2,6 +2,7 @@ import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { Panel, Widget } from '@lumino/widgets';
 
 import { recordedForText } from '../assessments';
+import { busyRetrySeconds, busyText, IBusyAnswer, ReloadQueue } from '../backoff';
 import { describeError } from '../errors';
 import {
   EMPTY_HISTORY,
@@ -66,6 +67,9 @@ export interface IResultPanelOptions {
   confirm: (title: string, body: string, okLabel: string) => Promise<boolean>;
 }
 
+/** What the panel loads for a problem; `older` is the next page of the history. */
+type PaneLoad = 'problem' | 'hints' | 'history' | 'older';
+
 /** Everything the panel knows about one problem. */
 interface IPane {
   target: IResultTarget;
@@ -92,6 +96,10 @@ interface IPane {
   /** The statement, rendered once. */
   statement: Widget | null;
   statementOpen: boolean;
+  /** Every load of the pane goes through here: one at a time, a busy answer retried once. */
+  loads: ReloadQueue<PaneLoad>;
+  /** The calm line while a busy answer's wait runs ('' when none). */
+  waitText: string;
 }
 
 /**
@@ -164,6 +172,7 @@ export class ResultPanel extends Panel {
     this._stopTicking();
     for (const pane of this._panes.values()) {
       pane.follow?.abort();
+      pane.loads.dispose();
       pane.statement?.dispose();
     }
     super.dispose();
@@ -185,7 +194,7 @@ export class ResultPanel extends Panel {
       moved = pane.target.path !== target.path || pane.target.format !== target.format;
       pane.target = target;
     } else {
-      pane = {
+      const created: IPane = {
         target,
         problem: null,
         problemError: '',
@@ -205,12 +214,20 @@ export class ResultPanel extends Panel {
         runBusy: false,
         follow: null,
         statement: null,
-        statementOpen: true
+        statementOpen: true,
+        loads: new ReloadQueue<PaneLoad>({
+          run: parts => this._load(created, parts),
+          coalesceMs: 0,
+          onWait: seconds => {
+            created.waitText = seconds === null ? '' : busyText(seconds);
+            this._renderIf(created);
+          }
+        }),
+        waitText: ''
       };
+      pane = created;
       this._panes.set(target.problemId, pane);
-      void this._loadProblem(pane);
-      void this._loadHints(pane);
-      void this._loadHistory(pane, true);
+      void pane.loads.request(['problem', 'hints', 'history']);
     }
     if (this._current !== pane || moved) {
       this._current = pane;
@@ -274,7 +291,7 @@ export class ResultPanel extends Panel {
       if (pane.follow === stop) {
         pane.follow = null;
       }
-      void this._loadHistory(pane, true);
+      void pane.loads.request(['history']);
     }
   }
 
@@ -345,8 +362,28 @@ export class ResultPanel extends Panel {
     }
   }
 
-  private async _loadProblem(pane: IPane): Promise<void> {
+  /**
+   * One run of a pane's loads. Each shows its answer as it comes; a busy answer keeps
+   * what is on show (the wait line speaks) and is asked again after the wait.
+   */
+  private async _load(
+    pane: IPane,
+    parts: ReadonlySet<PaneLoad>
+  ): Promise<IBusyAnswer<PaneLoad> | null> {
+    const answers = await Promise.all([
+      parts.has('problem') ? this._loadProblem(pane) : [],
+      parts.has('hints') ? this._loadHints(pane) : [],
+      parts.has('history') || parts.has('older') ? this._loadHistory(pane, parts) : []
+    ]);
+    const busy = answers.flat();
+    return busy.length > 0
+      ? { parts: busy.map(b => b.part), retryAfterSeconds: Math.max(...busy.map(b => b.seconds)) }
+      : null;
+  }
+
+  private async _loadProblem(pane: IPane): Promise<IBusyLoad[]> {
     const client = this._options.client;
+    const busy: IBusyLoad[] = [];
     try {
       const [problem, tracks] = await Promise.all([
         client.getProblem(pane.target.problemId),
@@ -356,12 +393,18 @@ export class ResultPanel extends Panel {
       pane.guide = tracks.find(t => t.id === problem.track)?.guide ?? null;
       pane.problemError = '';
     } catch (error) {
-      pane.problemError = describeError(error);
+      const seconds = busyRetrySeconds(error);
+      if (seconds !== null) {
+        busy.push({ part: 'problem', seconds });
+      } else {
+        pane.problemError = describeError(error);
+      }
     }
     this._renderIf(pane);
     if (pane === this._current) {
       void this._showStatement(pane);
     }
+    return busy;
   }
 
   private _tracks(): Promise<ITrack[]> {
@@ -372,35 +415,55 @@ export class ResultPanel extends Panel {
     return this._tracksPromise;
   }
 
-  private async _loadHints(pane: IPane): Promise<void> {
+  private async _loadHints(pane: IPane): Promise<IBusyLoad[]> {
     try {
       pane.hints = await this._options.client.getHints(pane.target.problemId);
       pane.hintsError = '';
     } catch (error) {
+      const seconds = busyRetrySeconds(error);
+      if (seconds !== null) {
+        return [{ part: 'hints', seconds }];
+      }
       pane.hintsError = describeError(error);
+    } finally {
+      this._renderIf(pane);
     }
-    this._renderIf(pane);
+    return [];
   }
 
-  /** The newest page (`first`), or the next older one. */
-  private async _loadHistory(pane: IPane, first: boolean): Promise<void> {
-    if (pane.historyBusy && !first) {
-      return;
-    }
+  /** The newest page (`history`), then the next older one (`older`), as asked. */
+  private async _loadHistory(pane: IPane, parts: ReadonlySet<PaneLoad>): Promise<IBusyLoad[]> {
     pane.historyBusy = true;
     this._renderIf(pane);
-    try {
-      const page = await this._options.client.listSubmissions(pane.target.problemId, {
-        limit: HISTORY_PAGE_SIZE,
-        before: first ? null : pane.history.next
-      });
-      pane.history = addPage(pane.history, page, first);
-      pane.historyError = '';
-    } catch (error) {
-      pane.historyError = `Could not load your earlier tries: ${describeError(error)}`;
+    const busy: IBusyLoad[] = [];
+    for (const part of ['history', 'older'] as const) {
+      const first = part === 'history';
+      if (!parts.has(part) || (!first && pane.history.next === null)) {
+        continue;
+      }
+      try {
+        const page = await this._options.client.listSubmissions(pane.target.problemId, {
+          limit: HISTORY_PAGE_SIZE,
+          before: first ? null : pane.history.next
+        });
+        pane.history = addPage(pane.history, page, first);
+        pane.historyError = '';
+      } catch (error) {
+        const seconds = busyRetrySeconds(error);
+        if (seconds === null) {
+          pane.historyError = `Could not load your earlier tries: ${describeError(error)}`;
+        } else {
+          busy.push({ part, seconds });
+          if (first && parts.has('older')) {
+            busy.push({ part: 'older', seconds }); // after the newest page, as asked
+          }
+          break;
+        }
+      }
     }
     pane.historyBusy = false;
     this._renderIf(pane);
+    return busy;
   }
 
   /** The statement of a `.py` problem (a notebook shows its own), rendered once. */
@@ -616,7 +679,14 @@ export class ResultPanel extends Panel {
       root.replaceChildren();
       return;
     }
+    const nodes: HTMLElement[] = [];
+    if (pane.waitText) {
+      const wait = element('p', 'jp-CodeRunner-status jp-CodeRunner-wait', pane.waitText);
+      wait.dataset.cr = 'busy-wait';
+      nodes.push(wait);
+    }
     root.replaceChildren(
+      ...nodes,
       this._renderHints(pane),
       ...this._renderCheatsheets(pane),
       this._renderHistory(pane)
@@ -731,7 +801,7 @@ export class ResultPanel extends Panel {
           'Show older',
           'Show older tries',
           false,
-          () => void this._loadHistory(pane, false)
+          () => void pane.loads.request(['older'])
         )
       );
     }
@@ -893,6 +963,12 @@ export class ResultPanel extends Panel {
   private _rest: Widget;
   private _ticker: number | null = null;
   private _tracksPromise: Promise<ITrack[]> | null = null;
+}
+
+/** A load that got a busy answer, and the wait the server asked for (s). */
+interface IBusyLoad {
+  part: PaneLoad;
+  seconds: number;
 }
 
 /** The tests, one item each: a sign and words for pass or not, then the details. */
