@@ -42,6 +42,7 @@ from .edge.privacy import DEFAULT_NOTICE, NoticeError, PrivacyNotice
 from .edge.request_limits import RequestLimits
 from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
+from .grading.availability import DockerAvailability
 from .grading.grader import Grader
 from .grading.sandbox import SandboxFactory, SandboxPool
 from .jobs.notify import VerdictNotifier
@@ -346,6 +347,8 @@ class GradingService(Application):
         )
         self.notifier = VerdictNotifier(self.redis, f"{self.queue_stream}:verdicts", parent=self)
         self.sandboxes = SandboxFactory(parent=self)
+        self.docker = DockerAvailability(self.sandboxes)
+        self.admission.sandboxes_available = self.docker.available
         self.pool = SandboxPool(self.sandboxes, parent=self)
         self.grader = Grader(self.sandboxes, pool=self.pool, parent=self)
         self.workers = WorkerPool(
@@ -355,6 +358,7 @@ class GradingService(Application):
             grader=self.grader,
             content=self.content,
             notifier=self.notifier,
+            docker=self.docker,
         )
         self.web_app = web.Application(
             routes(
@@ -401,6 +405,15 @@ class GradingService(Application):
         name = os.environ.get("JUPYTERHUB_SERVICE_NAME", "grader")
         return {f"access:services!service={name}"}
 
+    async def redis_writable(self) -> None:
+        """Raise unless Redis answers and can keep what it is given: a Redis whose disk
+        is full still answers pings, but refuses every write."""
+        info = await self.redis.info("persistence")
+        if info.get("aof_enabled") and info.get("aof_last_write_status", "ok") != "ok":
+            raise RuntimeError("Redis cannot write its append-only file (is its disk full?)")
+        if info.get("rdb_last_bgsave_status", "ok") != "ok":
+            raise RuntimeError("Redis cannot save its snapshot (is its disk full?)")
+
     async def check_dependencies(self) -> dict[str, str]:
         async def check(coro) -> str:  # noqa: ANN001
             try:
@@ -410,7 +423,7 @@ class GradingService(Application):
                 return f"error: {type(exc).__name__}: {str(exc)[:200]}"
 
         redis_state, mongo_state, docker_state = await asyncio.gather(
-            check(self.redis.ping()), check(self.storage.ping()), check(self.sandboxes.ping())
+            check(self.redis_writable()), check(self.storage.ping()), check(self.sandboxes.ping())
         )
         if docker_state == "ok":
             docker_state = await check(self.sandboxes.check_image())

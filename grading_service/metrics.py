@@ -31,3 +31,6 @@ QUEUE_WAIT_SECONDS = Histogram(
 )
 QUEUE_DEPTH = Gauge("coderunner_queue_depth", "Jobs waiting or in progress")
 POOL_READY = Gauge("coderunner_pool_ready", "Started sandboxes waiting in the warm pool")
+POOL_TARGET = Gauge(
+    "coderunner_pool_target", "Sandboxes the warm pool aims to keep ready (from recent demand)"
+)

@@ -26,7 +26,7 @@ from ..jobs.queue import JobQueue, Lane
 @dataclass
 class Refusal(Exception):
     status: int
-    reason: str  # metric label: rate_limit | daily_quota | backpressure
+    reason: str  # metric label: rate_limit | daily_quota | backpressure | sandboxes
     message: str
     retry_after_seconds: int
 
@@ -89,6 +89,8 @@ class Admission(LoggingConfigurable):
         super().__init__(**kwargs)
         self.redis = redis_client
         self.queue = queue
+        # Whether sandboxes can be started now (the service sets it; None: not asked).
+        self.sandboxes_available: Callable[[], Awaitable[bool]] | None = None
 
     # ------------------------------------------------------------------ the protocol
     async def admit(
@@ -222,8 +224,17 @@ class Admission(LoggingConfigurable):
         await self.redis.decr(f"{self.key_prefix}:rate:{user}:{int(now // 60)}")
 
     async def check_backpressure(self, *, lane: Lane) -> None:
-        """Only the normal lane is limited: teachers are few, and a batch waits its turn
-        behind everyone without slowing anyone down."""
+        """No lane is accepted while sandboxes cannot be started (the Docker daemon is
+        away). Beyond that only the normal lane is limited: teachers are few, and a batch
+        waits its turn behind everyone without slowing anyone down."""
+        if self.sandboxes_available is not None and not await self.sandboxes_available():
+            raise Refusal(
+                503,
+                "sandboxes",
+                "The grader cannot start its sandboxes right now. Your work is safe; "
+                "send it again in about 10 s.",
+                10,
+            )
         if lane != "normal" or not self.max_queue_depth:
             return
         depth = await self.queue.depth(lane="normal")

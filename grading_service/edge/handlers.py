@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import time
 import uuid
 from collections.abc import Sequence
@@ -93,6 +94,9 @@ class BaseHandler(SecurityHeaders, web.RequestHandler):
     def write_error(self, status_code: int, **kwargs: Any) -> None:
         exc = kwargs.get("exc_info", (None, None, None))[1]
         message = getattr(exc, "message", None) or self._reason
+        if type(exc) is web.HTTPError and exc.log_message and status_code < 500:
+            # tornado's own refusals: text that is not UTF-8 in the URL, a broken form body
+            message = exc.log_message % exc.args if exc.args else exc.log_message
         if getattr(self, "request_id", None):  # send_error cleared the headers
             self.set_header("X-Request-Id", self.request_id)
         unavailable = dependency_fault(exc)
@@ -232,6 +236,8 @@ class AuthenticatedHandler(BaseHandler):
             body = json.loads(self.request.body or b"")
         except ValueError as exc:
             raise APIError(400, f"Request body is not valid JSON: {exc}") from None
+        except RecursionError:  # the decoder's own depth limit, not a bug of ours
+            raise APIError(400, "Request body is nested too deeply to be read.") from None
         if not isinstance(body, dict):
             raise APIError(400, "Request body must be a JSON object.")
         return body
@@ -383,6 +389,8 @@ class SubmissionHandler(AuthenticatedHandler):
             )
         except ValueError:
             raise APIError(400, "'wait' must be a number of seconds.") from None
+        if math.isnan(wait):  # float() reads "nan", which no comparison would stop
+            raise APIError(400, "'wait' must be a number of seconds.")
         try:
             async with self.service.request_limits.long_poll(self.user_name, wait):
                 doc = await self._wait_for(submission_id, wait)
@@ -446,7 +454,7 @@ class ReadyHandler(BaseHandler):
     async def get(self) -> None:
         checks = await self.service.check_dependencies()
         ok = all(v == "ok" for v in checks.values())
-        pool = {"ready": self.service.pool.ready_count, "size": self.service.pool.size}
+        pool = self.service.pool.describe()
         self.write_json(
             {"status": "ok" if ok else "unavailable", "checks": checks, "pool": pool},
             status=200 if ok else 503,
@@ -456,6 +464,7 @@ class ReadyHandler(BaseHandler):
 class MetricsHandler(BaseHandler):
     async def get(self) -> None:
         metrics.POOL_READY.set(self.service.pool.ready_count)
+        metrics.POOL_TARGET.set(self.service.pool.target)
         try:
             metrics.QUEUE_DEPTH.set(await self.service.queue.depth())
         except Exception:  # noqa: BLE001 - metrics must answer even when Redis is down

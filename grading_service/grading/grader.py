@@ -27,7 +27,7 @@ from .. import metrics
 from ..content.store import Problem
 from ..records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
 from .runner_launcher import RunnerFailed, run_in_fresh_process
-from .sandbox import SandboxError, SandboxFactory, SandboxPool
+from .sandbox import SandboxFactory, SandboxPool
 
 log = logging.getLogger("coderunner.grader")
 
@@ -132,6 +132,10 @@ class Grader(LoggingConfigurable):
             outcome = await self._run_runner(
                 job, problem.time_limit_seconds + self.runner_overhead_seconds
             )
+            if outcome.get("verdict") == "crashed" and not await self._daemon_answers():
+                # The sandbox died with the Docker daemon (a restart kills every
+                # container): our fault, not the learner's crash.
+                raise InfraFault("the Docker daemon went away while grading")
             if outcome.get("verdict") == "crashed" and await self.sandboxes.oom_killed(
                 container_id
             ):
@@ -168,8 +172,8 @@ class Grader(LoggingConfigurable):
             if self.pool is not None:
                 return await self.pool.acquire(problem.memory_limit_mb)
             return await self.sandboxes.start(problem.memory_limit_mb)
-        except SandboxError as exc:
-            raise InfraFault(str(exc)) from exc
+        except Exception as exc:  # noqa: BLE001 - no sandbox is never the learner's doing
+            raise InfraFault(f"no sandbox: {exc}") from exc
 
     async def _run_runner(self, job: dict, limit_seconds: float) -> RunnerOutcome:
         """The runner's outcome (the benchmark times this step by wrapping it)."""
@@ -177,6 +181,13 @@ class Grader(LoggingConfigurable):
             return cast(RunnerOutcome, await run_in_fresh_process(job, limit_seconds))
         except RunnerFailed as exc:
             raise InfraFault(str(exc)) from None
+
+    async def _daemon_answers(self) -> bool:
+        try:
+            await asyncio.wait_for(self.sandboxes.ping(), 2.0)
+        except Exception:  # noqa: BLE001 - whatever the client raises, it did not answer
+            return False
+        return True
 
     def _remove_later(self, container_id: str) -> None:
         """Remove a used sandbox off the verdict's path (``drain_removals`` waits)."""

@@ -12,7 +12,10 @@ Docker SDK calls block, so they run in a thread (``asyncio.to_thread``).
 from __future__ import annotations
 
 import asyncio
+import math
 import os
+import time
+from collections import deque
 from pathlib import Path
 from typing import Any
 
@@ -279,9 +282,28 @@ class SandboxPool(LoggingConfigurable):
 
     size = Integer(
         4,
-        help="""Started sandboxes kept ready. A little more than the number of workers
-        avoids misses; more only helps bursts. 0 turns the pool off (each submission
+        help="""Started sandboxes always kept ready, however quiet it is. A little more
+        than the number of workers avoids misses. 0 turns the pool off (each submission
         starts its own).""",
+    ).tag(config=True)
+
+    max_size = Integer(
+        12,
+        help="""Most sandboxes kept ready when submissions arrive quickly. The pool grows
+        above ``size`` to cover the sandboxes taken while replacements start (the recent
+        arrival rate × the recent start time, twice over), and shrinks back when it is
+        quiet. Also capped by ``memory_cap_mb``.""",
+    ).tag(config=True)
+
+    memory_cap_mb = Integer(
+        2048,
+        help="""Memory in MiB the ready sandboxes may reserve together (each reserves its
+        memory limit, ``start_memory_limit_mb``): a busy pool never grows past it.""",
+    ).tag(config=True)
+
+    demand_window_seconds = Float(
+        30.0,
+        help="How far back the pool looks to measure how quickly sandboxes are taken.",
     ).tag(config=True)
 
     start_memory_limit_mb = Integer(
@@ -317,6 +339,8 @@ class SandboxPool(LoggingConfigurable):
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
         self._closed = False
+        self._taken: deque[float] = deque()  # monotonic times sandboxes were handed out
+        self._start_seconds = 0.5  # moving average of a start; a guess until measured
 
     @property
     def pool_limit(self) -> int:
@@ -326,6 +350,35 @@ class SandboxPool(LoggingConfigurable):
     def ready_count(self) -> int:
         return self._ready.qsize()
 
+    @property
+    def arrival_rate(self) -> float:
+        """Sandboxes taken per second over the last ``demand_window_seconds``."""
+        horizon = time.monotonic() - self.demand_window_seconds
+        while self._taken and self._taken[0] < horizon:
+            self._taken.popleft()
+        return len(self._taken) / self.demand_window_seconds
+
+    @property
+    def target(self) -> int:
+        """How many sandboxes to keep ready now: ``size`` when quiet; when busy, enough
+        to cover twice the sandboxes taken while one starts, within ``max_size`` and
+        ``memory_cap_mb``."""
+        if self.size <= 0:
+            return 0
+        wanted = math.ceil(2 * self.arrival_rate * self._start_seconds)
+        ceiling = min(max(self.max_size, self.size), self.memory_cap_mb // self.pool_limit)
+        return max(self.size, min(wanted, ceiling))
+
+    def describe(self) -> dict[str, Any]:
+        """The pool's state, for ``/health/ready`` and the metrics."""
+        return {
+            "ready": self.ready_count,
+            "size": self.size,
+            "target": self.target,
+            "arrivals_per_minute": round(self.arrival_rate * 60, 1),
+            "start_seconds": round(self._start_seconds, 3),
+        }
+
     async def start(self) -> None:
         if self.size > 0:
             self._task = asyncio.create_task(self._refill_forever())
@@ -333,10 +386,11 @@ class SandboxPool(LoggingConfigurable):
     async def acquire(self, memory_limit_mb: int | None = None) -> str:
         """A started sandbox for one submission (from the pool when one is ready)."""
         limit = self.factory.memory_limit_for(memory_limit_mb)
+        self._taken.append(time.monotonic())
         try:
             container_id = self._ready.get_nowait()
         except asyncio.QueueEmpty:
-            self._wakeup.set()
+            self._wakeup.set()  # a replacement starts now, not after this one
             return await self.factory.start(limit)
         self._wakeup.set()
         if limit != self.pool_limit:
@@ -349,17 +403,30 @@ class SandboxPool(LoggingConfigurable):
 
     async def _refill_forever(self) -> None:
         while not self._closed:
-            missing = self.size - self._ready.qsize() - self._starting
+            target = self.target
+            missing = target - self._ready.qsize() - self._starting
             if missing <= 0:
+                if self._ready.qsize() > target:
+                    # Quiet again: give back one surplus sandbox at a time.
+                    await self.factory.remove(self._ready.get_nowait())
+                    continue
                 self._wakeup.clear()
-                await self._wakeup.wait()
+                try:
+                    # Woken by every hand-out; otherwise look again as demand decays.
+                    await asyncio.wait_for(self._wakeup.wait(), self.demand_window_seconds / 6)
+                except TimeoutError:
+                    pass
                 continue
             batch = min(missing, self.max_parallel_starts)
             self._starting += batch
+            started = time.monotonic()
             results = await asyncio.gather(
                 *(self.factory.start(self.pool_limit) for _ in range(batch)), return_exceptions=True
             )
             self._starting -= batch
+            if not any(isinstance(result, BaseException) for result in results):
+                took = time.monotonic() - started
+                self._start_seconds = 0.7 * self._start_seconds + 0.3 * took
             failed = False
             for result in results:
                 if isinstance(result, BaseException):
@@ -371,6 +438,13 @@ class SandboxPool(LoggingConfigurable):
                     self._ready.put_nowait(result)
             if failed:
                 await asyncio.sleep(1.0)  # Docker is struggling; do not spin
+
+    async def flush(self) -> None:
+        """Remove the ready sandboxes and start new ones: after a fault of the Docker
+        daemon (a restart kills every container) they may be dead."""
+        while not self._ready.empty():
+            await self.factory.remove(self._ready.get_nowait())
+        self._wakeup.set()
 
     async def close(self, grace_seconds: float = 30.0) -> None:
         """Stop refilling and remove the ready sandboxes.

@@ -21,6 +21,7 @@ from traitlets.config import LoggingConfigurable
 
 from .. import metrics
 from ..content.store import ContentStore
+from ..grading.availability import DockerAvailability
 from ..grading.grader import Grader, InfraFault, final_result
 from ..records import GradeResult, Submission
 from ..storage import Storage, utcnow
@@ -88,9 +89,11 @@ class WorkerPool(LoggingConfigurable):
         grader: Grader,
         content: ContentStore,
         notifier: VerdictNotifier | None = None,
+        docker: DockerAvailability | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.docker = docker
         self.queue = queue
         self.storage = storage
         self.grader = grader
@@ -226,19 +229,35 @@ class WorkerPool(LoggingConfigurable):
             )
             await self._finish(job, submission, result, extra)
             return
-        try:
-            result = await self.grader.grade(
-                problem, submission["code"], submission_id=submission_id
-            )
-        except InfraFault as exc:
-            log.warning("infrastructure fault: %s", exc, extra=extra)
-            await self._retry_or_fail(job, submission, extra, infra_fault=True)
-            return
-        except Exception:
-            log.exception("unexpected error while grading", extra=extra)
-            metrics.GRADING_ERRORS.inc()
-            await self._retry_or_fail(job, submission, extra, infra_fault=False)
-            return
+        while True:
+            try:
+                result = await self.grader.grade(
+                    problem, submission["code"], submission_id=submission_id
+                )
+                break
+            except InfraFault as exc:
+                log.warning("infrastructure fault: %s", exc, extra=extra)
+                if self.docker is not None and not await self.docker.available(fresh=True):
+                    # The daemon is away (restarting): not this job's fault, so it costs
+                    # no attempt. Wait for it and grade again in this same delivery.
+                    if not await self._wait_for_docker(extra):
+                        return  # unacked: claimed again later
+                    retry_now = True
+                else:
+                    retry_now = False
+                if self.grader.pool is not None:
+                    # Its ready sandboxes may have died too (a daemon restart kills every
+                    # container); faults are rare, new sandboxes cost little.
+                    await self.grader.pool.flush()
+                if retry_now:
+                    continue
+                await self._retry_or_fail(job, submission, extra, infra_fault=True)
+                return
+            except Exception:
+                log.exception("unexpected error while grading", extra=extra)
+                metrics.GRADING_ERRORS.inc()
+                await self._retry_or_fail(job, submission, extra, infra_fault=False)
+                return
         await self._finish(job, submission, result, extra)
 
     async def _finish(
@@ -272,6 +291,22 @@ class WorkerPool(LoggingConfigurable):
                 return True
             except Exception as exc:  # noqa: BLE001 - still away
                 log.debug("database still away: %s", exc, extra=extra)
+        return False
+
+    async def _wait_for_docker(self, extra: dict) -> bool:
+        """Wait, with a backoff, until the Docker daemon answers again (within
+        ``store_retry_seconds``): True when it does, False when it did not or the pool is
+        stopping. The heartbeat keeps the job this worker's meanwhile."""
+        assert self.docker is not None
+        log.warning("the Docker daemon does not answer; waiting for it", extra=extra)
+        deadline = time.monotonic() + self.store_retry_seconds
+        backoff = 0.25
+        while not self._stopping.is_set() and time.monotonic() + backoff <= deadline:
+            await self._sleep(backoff)
+            backoff = min(backoff * 2, self.store_retry_max_backoff_seconds)
+            if await self.docker.available(fresh=True):
+                log.info("the Docker daemon answers again", extra=extra)
+                return True
         return False
 
     async def _store(self, submission: Submission, result: GradeResult, extra: dict) -> bool:

@@ -83,6 +83,7 @@ async def make_service(backing_services, sandbox_image, new_instance_name, jwt_s
         config.SandboxFactory.instance_name = new_instance_name()
         config.WorkerPool.visibility_timeout_seconds = 2.0
         config.SandboxPool.size = 1
+        config.SandboxPool.max_size = 2  # tests send bursts; keep the daemon's load small
         config.Admission.key_prefix = f"t{secrets.token_hex(4)}"
         config.RequestLimits.key_prefix = config.Admission.key_prefix
         options = {
