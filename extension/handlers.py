@@ -96,6 +96,10 @@ class CodeRunnerHandler(APIHandler):
             data = json.loads(self.request.body)
         except (ValueError, UnicodeDecodeError) as e:
             raise web.HTTPError(400, "%s", f"Request body is not valid JSON: {e}") from e
+        except RecursionError:  # the decoder's own depth limit
+            raise web.HTTPError(
+                400, "%s", "Request body is nested too deeply to be read."
+            ) from None
         if not isinstance(data, dict):
             raise web.HTTPError(400, "%s", "Request body must be a JSON object.")
         return data

@@ -34,7 +34,7 @@ from traitlets.config import Application
 from . import __version__
 from .content.store import ContentError, ContentStore
 from .dashboard import handlers as dashboard
-from .edge import assessments, leaderboards, people, practice, privacy
+from .edge import assessments, leaderboards, openapi, people, practice, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
@@ -370,6 +370,7 @@ class GradingService(Application):
                     *privacy.ROUTES,
                     *assessments.ROUTES,
                     *leaderboards.ROUTES,
+                    *openapi.ROUTES,
                     *dashboard.ROUTES,
                 ],
             ),

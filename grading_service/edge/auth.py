@@ -138,15 +138,10 @@ class HubIdentity(LoggingConfigurable):
         now = time.monotonic()
         if cached and now - cached[0] < self.groups_cache_seconds:
             return cached[1]
-        try:
-            model = await self.hub_auth._api_request(
-                "GET", url_path_join(self.hub_auth.api_url, "users", quote(name, safe=""))
-            )
-        except HTTPError as exc:
-            raise AuthError(
-                503, "Cannot reach JupyterHub to look up your groups; try again shortly."
-            ) from exc
-        groups = list((model or {}).get("groups") or [])
+        model = await self.hub_get(f"users/{quote(name, safe='')}", "your groups")
+        if model is None:  # removed from the hub since the hub vouched for their token
+            raise AuthError(401, "Invalid token: its user no longer exists on JupyterHub.")
+        groups = list(model.get("groups") or [])
         self._groups[name] = (now, groups)
         return groups
 

@@ -126,12 +126,24 @@ class SubmissionService:
                 code = notebook_source(body["notebook"])
             except NotebookError as exc:
                 raise SubmissionError(400, f"Cannot grade this notebook: {exc}") from None
+            if not code.strip():
+                raise SubmissionError(
+                    400,
+                    "Cannot grade this notebook: it has no code cells (cells tagged "
+                    "skip-grading are left out).",
+                )
             kind = "notebook"
         elif isinstance(body.get("code"), str):
             code, kind = body["code"], "code"
         else:
             raise SubmissionError(400, "Send either 'code' (a string) or 'notebook' (nbformat v4).")
-        if len(code.encode()) > self.max_code_bytes:
+        try:
+            size = len(code.encode())
+        except UnicodeEncodeError:  # an unpaired surrogate, sent as "\\udcff" in the JSON
+            raise SubmissionError(
+                400, "The code is not valid UTF-8 text (it holds an unpaired surrogate)."
+            ) from None
+        if size > self.max_code_bytes:
             raise SubmissionError(
                 413, f"Code is larger than {self.max_code_bytes} bytes.", reason="too_large"
             )
