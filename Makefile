@@ -8,7 +8,7 @@ CHP := $(STATE)/chp/node_modules/.bin/configurable-http-proxy
 PYTEST_ARGS ?=
 NODE_MODULES := labextension/node_modules/.package-lock.json
 
-.PHONY: demo down test unit lint lint-ts test-ts image host host-browser venv proxy bench clean
+.PHONY: demo down test unit lint lint-ts test-ts image host host-browser venv proxy bench loadtest clean
 
 demo: host venv proxy image
 	$(PY) -m hub_config.devstack up --state $(STATE)
@@ -63,6 +63,13 @@ image: host venv
 
 bench: host venv image
 	$(PY) -m tests.bench --out $(STATE)/bench.json $(BENCH_ARGS)
+
+# A class of 60 learners arriving at once through the hub, a spike, 500 API-only
+# learners and a minute at 3x, on a platform of its own on loopback ports; then every
+# accepted submission is checked for exactly one verdict. Scale with LOADTEST_ARGS, e.g.
+# LOADTEST_ARGS="--learners 100 --api-users 1000" (python -m tests.load --help).
+loadtest: host venv proxy image
+	$(PY) -m tests.load --state $(STATE) --out $(STATE)/loadtest.json $(LOADTEST_ARGS)
 
 clean: down
 	rm -rf $(STATE) $(VENV)

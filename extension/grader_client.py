@@ -217,4 +217,9 @@ class GraderClient:
             )
         if not message:
             message = f"The grading service answered {response.code} {response.reason}."
-        return GraderError(response.code, message, response.headers.get("Retry-After"))
+        extra: dict[str, Any] = {}
+        if response.code in (429, 503) and isinstance(data, dict):
+            # Why the grader refused (rate_limit, requests, long_polls, backpressure...),
+            # for the front end and for anyone counting refusals.
+            extra = {k: data[k] for k in ("reason", "retry_after") if k in data}
+        return GraderError(response.code, message, response.headers.get("Retry-After"), extra=extra)

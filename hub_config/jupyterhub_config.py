@@ -91,6 +91,7 @@ c.Spawner.pre_spawn_hook = apply_cohort_overrides
 c.Spawner.default_url = "/lab"
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 90
+c.JupyterHub.concurrent_spawn_limit = s.concurrent_spawns
 # The learner server's token may call the grader as the learner (and nothing more).
 c.Spawner.server_token_scopes = [
     "users:activity!user",

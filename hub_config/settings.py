@@ -82,6 +82,15 @@ class HubSettings:
     learner_max_upload_mb: float = field(
         default_factory=lambda: float(_env("CODERUNNER_LEARNER_MAX_UPLOAD_MB", "50"))
     )
+    # Learner servers starting at once. A server takes seconds of CPU to start, so a
+    # class arriving together on a small machine would all miss the start timeout; the
+    # hub answers the rest "too many users starting, try again" (429 with Retry-After)
+    # instead. Default: 5 per CPU core, at least 10. 0: no limit.
+    concurrent_spawns: int = field(
+        default_factory=lambda: int(
+            _env("CODERUNNER_CONCURRENT_SPAWNS", str(max(10, 5 * (os.cpu_count() or 1))))
+        )
+    )
     # Idle learner servers are stopped after this long (their home stays); 0 turns it off.
     cull_timeout_seconds: int = field(
         default_factory=lambda: int(_env("CODERUNNER_CULL_TIMEOUT", "3600"))

@@ -369,10 +369,14 @@ class SubmissionsHandler(AuthenticatedHandler):
         except SubmissionError as exc:
             if exc.reason:
                 metrics.REJECTIONS.labels(exc.reason).inc()
-            headers = {}
+            headers: dict[str, str] = {}
+            extra: dict[str, Any] = {}
             if exc.retry_after_seconds is not None:
                 headers["Retry-After"] = str(exc.retry_after_seconds)
-            raise APIError(exc.status, exc.message, headers) from None
+                extra["retry_after"] = exc.retry_after_seconds
+            if exc.reason:  # rate_limit, daily_quota, backpressure, sandboxes
+                extra["reason"] = exc.reason
+            raise APIError(exc.status, exc.message, headers, **extra) from None
         if not accepted.duplicate:
             self.set_header("Location", f"{self.request.path.rstrip('/')}/{accepted.id}")
         self.write_json(accepted.as_json(), status=202)

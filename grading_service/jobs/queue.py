@@ -127,18 +127,35 @@ class JobQueue:
             await pipe.execute()
 
     # ------------------------------------------------------------------ load estimates
-    async def record_grading(self, seconds: float, *, keep: int = 50) -> None:
-        """Remember how long a job took (the last ``keep`` jobs, for every replica)."""
+    async def record_grading(
+        self, seconds: float, *, waited: float | None = None, keep: int = 50
+    ) -> None:
+        """Remember how long a job took to grade and, when known, how long it took from
+        acceptance to verdict (the last ``keep`` jobs, for every replica)."""
         key = f"{self.stream}:grading-seconds"
+        entry = (
+            f"{seconds:.3f}" if waited is None else f"{seconds:.3f}:{waited:.3f}:{time.time():.3f}"
+        )
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(key, f"{seconds:.3f}")
+            pipe.lpush(key, entry)
             pipe.ltrim(key, 0, keep - 1)
             await pipe.execute()
 
+    async def _recent(self) -> list[list[float]]:
+        entries = await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
+        return [[float(part) for part in str(entry).split(":")] for entry in entries]
+
     async def recent_grading_seconds(self) -> float | None:
         """The mean time of the recent jobs, or None before the first."""
+        values = [entry[0] for entry in await self._recent()]
+        return sum(values) / len(values) if values else None
+
+    async def recent_turnaround_seconds(self, window_seconds: float = 30.0) -> float | None:
+        """The mean time from acceptance to verdict of the jobs finished in the last
+        ``window_seconds``, or None when none did: what a learner really waited."""
+        since = time.time() - window_seconds
         values = [
-            float(v) for v in await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
+            entry[1] for entry in await self._recent() if len(entry) == 3 and entry[2] >= since
         ]
         return sum(values) / len(values) if values else None
 

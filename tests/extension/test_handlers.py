@@ -206,17 +206,25 @@ async def test_malformed_submission_is_400_with_message(
 
 
 @pytest.mark.parametrize(
-    ("status", "message"),
-    [(429, "daily quota of 50% used up"), (503, "grading queue is full, try again soon")],
+    ("status", "message", "reason"),
+    [
+        (429, "daily quota of 50% used up", "daily_quota"),
+        (503, "grading queue is full, try again soon", "backpressure"),
+    ],
 )
-async def test_grader_busy_passes_through_with_retry_after(
-    jp_fetch, fake_grader, status, message
+async def test_grader_busy_passes_through_with_retry_after_and_reason(
+    jp_fetch, fake_grader, status, message, reason
 ) -> None:
-    fake_grader.next_error = (status, {"message": message}, {"Retry-After": "42"})
+    fake_grader.next_error = (
+        status,
+        {"message": message, "reason": reason, "retry_after": 42},
+        {"Retry-After": "42"},
+    )
     code, body, response = await call(
         jp_fetch, "submissions", method="POST", body={"problem_id": "sum-two", "code": "x"}
     )
-    assert (code, body["message"]) == (status, message)
+    assert (code, body["message"], body["reason"]) == (status, message, reason)
+    assert body["retry_after"] == 42
     assert response.headers["Retry-After"] == "42"
 
 

@@ -35,6 +35,8 @@ async def test_rate_limit_answers_429_with_retry_after(make_service) -> None:
     assert code == 429
     assert "per minute" in body["message"]
     assert 1 <= int(headers["Retry-After"]) <= 60
+    assert body["reason"] == "rate_limit"
+    assert body["retry_after"] == int(headers["Retry-After"])
     assert (await submit(app, 4, token="bob-token"))[0] == 202  # per user
 
 
@@ -206,3 +208,26 @@ async def test_a_long_estimated_wait_refuses_learners_with_the_estimate(redis_cl
     await admission.check_backpressure(lane="priority")  # teachers are not held back
     await queue.announce_workers("replica-b", 2, 30)  # a second replica halves it: 3.75 s
     await admission.check_backpressure(lane="normal")
+
+
+async def test_the_estimate_is_at_least_what_learners_recently_waited(redis_client) -> None:
+    """On a saturated machine workers grade more slowly together than alone: when a new
+    job would queue, what the last jobs took from acceptance to verdict counts too."""
+    import secrets
+
+    from grading_service.edge.admission import Refusal
+    from grading_service.jobs.queue import JobQueue
+
+    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:turnaround")
+    await queue.ensure_group()
+    admission = Admission(redis_client, queue, max_wait_seconds=5.0)
+    await queue.announce_workers("replica-a", 2, 30)
+    for _ in range(3):
+        await queue.record_grading(1.0, waited=12.0)
+    assert await admission.estimated_wait(1) == 0.5  # a free worker: no queueing
+    assert await admission.estimated_wait(4) == 12.0  # the formula says 2 s
+    for n in range(4):
+        await queue.enqueue(f"s{n}")
+    with pytest.raises(Refusal) as refused:
+        await admission.check_backpressure(lane="normal")
+    assert refused.value.retry_after_seconds == 12
