@@ -63,6 +63,7 @@ image: host venv
 
 bench: host venv image
 	$(PY) -m tests.bench --out $(STATE)/bench.json $(BENCH_ARGS)
+	$(PY) -m tests.bench runtimes --out $(STATE)/bench-runtimes.json
 
 # A class of 60 learners arriving at once through the hub, a spike, 500 API-only
 # learners and a minute at 3x, on a platform of its own on loopback ports; then every

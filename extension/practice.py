@@ -222,7 +222,10 @@ async def run_practice(
 ) -> dict[str, Any]:
     """Run one practice request in a fresh process, in a scratch folder holding the data
     files (base64 by name), for at most ``time_limit_seconds``."""
-    with tempfile.TemporaryDirectory(prefix="coderunner-practice-") as folder:
+    # ignore_cleanup_errors: learner code may leave a folder it made unwritable.
+    with tempfile.TemporaryDirectory(
+        prefix="coderunner-practice-", ignore_cleanup_errors=True
+    ) as folder:
         await asyncio.to_thread(_place_files, folder, data)
         process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -242,13 +245,33 @@ async def run_practice(
                 process.communicate(json.dumps(request).encode()), time_limit_seconds
             )
         except TimeoutError:
-            process.kill()
+            with contextlib.suppress(ProcessLookupError):  # it may end just now
+                process.kill()
             await process.wait()
             raise PracticeTimeout(time.monotonic() - started) from None
+    return answer_from(out)
+
+
+def answer_from(out: bytes) -> dict[str, Any]:
+    """The check's answer: the last line the process wrote. Learner code shares that
+    output (a thread may still print as the answer is written), so a last line that is
+    not an answer is the learner's doing, and said so, never a server error."""
     lines = out.decode("utf-8", "replace").strip().splitlines()
     if not lines:
         raise PracticeTimeout(0.0)  # the process died without an answer (killed, exited)
-    answer: dict[str, Any] = json.loads(lines[-1])
+    try:
+        answer = json.loads(lines[-1])
+    except ValueError:
+        answer = None
+    if not isinstance(answer, dict):
+        return {
+            "verdict": "crashed",
+            "message": "Your code kept printing after the check ended, so the check "
+            "could not read its own answer. Make sure nothing prints in the background.",
+            "passed": 0,
+            "total": 0,
+            "tests": [],
+        }
     return answer
 
 

@@ -44,7 +44,7 @@ from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
 from .grading.availability import DockerAvailability
 from .grading.grader import Grader
-from .grading.sandbox import SandboxFactory, SandboxPool
+from .grading.sandbox import SandboxError, SandboxFactory, SandboxPool
 from .jobs.notify import VerdictNotifier
 from .jobs.queue import JobQueue
 from .jobs.worker import WorkerPool
@@ -441,6 +441,10 @@ class GradingService(Application):
         removed = await self.sandboxes.remove_all()
         if removed:
             self.log.info("removed %d sandboxes left from an earlier run", removed)
+        try:  # a sandbox runtime Docker does not know is a mistake in the configuration
+            await self.sandboxes.check_runtime()
+        except SandboxError as exc:
+            raise ConfigError(str(exc)) from None
         await self.notifier.start()
         await self.pool.start()
         await self.grader.start()
@@ -514,4 +518,8 @@ def main(argv: list[str] | None = None) -> None:
     except ConfigError as exc:
         print(f"coderunner grader: configuration error: {exc}", file=sys.stderr)
         sys.exit(2)
-    app.start()
+    try:
+        app.start()
+    except ConfigError as exc:  # found at start, e.g. an unknown sandbox runtime
+        print(f"coderunner grader: configuration error: {exc}", file=sys.stderr)
+        sys.exit(2)

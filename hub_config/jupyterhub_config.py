@@ -6,6 +6,7 @@ runs as a hub-managed service at /services/grader/. Settings come from the envir
 (see hub_config/settings.py); ``make demo`` and the tests set them.
 """
 
+import os
 import sys
 from pathlib import Path
 
@@ -110,6 +111,9 @@ grader_env = {
     "CODERUNNER_GRADER_PORT": str(s.grader_port),
     "CODERUNNER_JWT_SECRET": s.jwt_secret,
 }
+# gVisor for the grading sandboxes ("runsc"; README, "gVisor (optional)").
+if os.environ.get("CODERUNNER_SANDBOX_RUNTIME"):
+    grader_env["CODERUNNER_SANDBOX_RUNTIME"] = os.environ["CODERUNNER_SANDBOX_RUNTIME"]
 services = [
     {
         "name": "grader",

@@ -4,6 +4,7 @@ up at the end."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import secrets
@@ -225,6 +226,11 @@ async def follow_to_verdict(
         response = await AsyncHTTPClient().fetch(
             url, headers={"Authorization": f"token {token}"}, raise_error=False
         )
+        if response.code in (429, 503) and response.headers.get("Retry-After"):
+            # Busy, or already following several results: wait as told, as the front
+            # end does (labextension/src/follow.ts).
+            await asyncio.sleep(min(float(response.headers["Retry-After"]), 5.0))
+            continue
         assert response.code == 200, (response.code, response.body[:1000])
         body = json.loads(response.body)
         if body["status"] in FINAL_STATUSES:

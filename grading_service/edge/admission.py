@@ -263,20 +263,18 @@ class Admission(LoggingConfigurable):
         """Seconds until a new job would be graded: the jobs ahead × the recent grading
         time ÷ the workers of every replica (None while any of it is unknown).
 
-        When the new job would have to queue (every worker busy), it is at least what
-        the jobs finished in the last 30 s took from acceptance to verdict: on a machine
-        whose CPU, not its workers, is the limit, workers grade more slowly together
-        than one alone, and the formula alone reads two or three times too low
-        (measured by ``make loadtest``)."""
+        When every worker is busy it is also at least what the oldest job still waiting
+        has waited (plus one grading): first come, first served, so the new job waits at
+        least that long. On a machine whose CPU, not its workers, is the limit, workers
+        grade more slowly together than one alone, and the formula alone read two to
+        three times too low (measured by ``make loadtest``)."""
         per_job = await self.queue.recent_grading_seconds()
         workers = await self.queue.workers()
         if not per_job or not workers:
             return None
         estimate = jobs * per_job / workers
         if jobs >= workers:
-            turnaround = await self.queue.recent_turnaround_seconds()
-            if turnaround is not None:
-                estimate = max(estimate, turnaround)
+            estimate = max(estimate, await self.queue.oldest_wait_seconds() + per_job)
         return estimate
 
     # ------------------------------------------------------------------ dedup

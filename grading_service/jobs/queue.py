@@ -127,37 +127,43 @@ class JobQueue:
             await pipe.execute()
 
     # ------------------------------------------------------------------ load estimates
-    async def record_grading(
-        self, seconds: float, *, waited: float | None = None, keep: int = 50
-    ) -> None:
-        """Remember how long a job took to grade and, when known, how long it took from
-        acceptance to verdict (the last ``keep`` jobs, for every replica)."""
+    async def record_grading(self, seconds: float, *, keep: int = 50) -> None:
+        """Remember how long a job took (the last ``keep`` jobs, for every replica)."""
         key = f"{self.stream}:grading-seconds"
-        entry = (
-            f"{seconds:.3f}" if waited is None else f"{seconds:.3f}:{waited:.3f}:{time.time():.3f}"
-        )
         async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.lpush(key, entry)
+            pipe.lpush(key, f"{seconds:.3f}")
             pipe.ltrim(key, 0, keep - 1)
             await pipe.execute()
 
-    async def _recent(self) -> list[list[float]]:
-        entries = await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
-        return [[float(part) for part in str(entry).split(":")] for entry in entries]
-
     async def recent_grading_seconds(self) -> float | None:
         """The mean time of the recent jobs, or None before the first."""
-        values = [entry[0] for entry in await self._recent()]
-        return sum(values) / len(values) if values else None
-
-    async def recent_turnaround_seconds(self, window_seconds: float = 30.0) -> float | None:
-        """The mean time from acceptance to verdict of the jobs finished in the last
-        ``window_seconds``, or None when none did: what a learner really waited."""
-        since = time.time() - window_seconds
         values = [
-            entry[1] for entry in await self._recent() if len(entry) == 3 and entry[2] >= since
+            float(v) for v in await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
         ]
         return sum(values) / len(values) if values else None
+
+    async def oldest_wait_seconds(self, lanes: tuple[Lane, ...] = ("priority", "normal")) -> float:
+        """How long the oldest job not yet read by any worker has been waiting, in these
+        lanes (0 when none waits). Entry ids are the times Redis added them."""
+        oldest = 0.0
+        now_s, now_us = await self.redis.time()
+        now = now_s + now_us / 1e6
+        for lane in lanes:
+            stream = self.lane_streams[lane]
+            try:
+                groups = await self.redis.xinfo_groups(stream)
+            except ResponseError:
+                continue  # no such stream yet
+            last = next(
+                (g.get("last-delivered-id") for g in groups if g["name"] == self.group), None
+            )
+            if last is None:
+                continue
+            entries = await self.redis.xrange(stream, min=f"({last}", count=1)
+            if entries:
+                added = int(str(entries[0][0]).split("-")[0]) / 1000
+                oldest = max(oldest, now - added)
+        return oldest
 
     async def announce_workers(self, name: str, count: int, ttl_seconds: float) -> None:
         """Say that ``name`` grades ``count`` jobs at a time, for the next ``ttl_seconds``."""

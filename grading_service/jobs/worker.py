@@ -337,11 +337,7 @@ class WorkerPool(LoggingConfigurable):
             metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
             if result.get("grading_ms"):
                 try:  # for admission's estimate of the wait
-                    created = submission.get("created_at")
-                    await self.queue.record_grading(
-                        float(result["grading_ms"]) / 1000,
-                        waited=(utcnow() - created).total_seconds() if created else None,
-                    )
+                    await self.queue.record_grading(float(result["grading_ms"]) / 1000)
                 except Exception as exc:  # noqa: BLE001 - an estimate, not the verdict
                     log.warning("cannot record the grading time: %s", exc, extra=extra)
             # After progress: whoever is woken by this sees their progress too.

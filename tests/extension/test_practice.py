@@ -170,3 +170,39 @@ async def test_checks_after_the_first_make_no_grading_service_call(
     asked = [r["path"] for r in fake_grader.requests if r["path"].endswith("/checks")]
     assert len(asked) == 1
     assert all(r["method"] == "GET" for r in fake_grader.requests), "nothing was submitted"
+
+
+async def test_code_that_leaves_an_unwritable_folder_and_prints_in_the_background(
+    jp_fetch, jp_root_dir, fake_grader
+) -> None:
+    """A check is the learner's own: whatever their code leaves behind (a folder the
+    clean-up cannot enter) or prints over the answer, they get an answer, never a 500."""
+    code = (
+        "import os, threading, time\n"
+        "os.makedirs('locked/inner')\n"
+        "open('locked/inner/f', 'w').close()\n"
+        "os.chmod('locked', 0o500)\n"
+        "def noise():\n"
+        "    while True:\n"
+        "        os.write(1, b'noise\\n')\n"
+        "threading.Thread(target=noise, daemon=True).start()\n"
+        "time.sleep(0.05)\n"
+        "def add(a, b):\n"
+        "    return a + b\n"
+    )
+    path = await write(jp_root_dir, "sum-two.py", code)
+    for _ in range(3):  # the noise lands before or after the answer: either way, an answer
+        status, body, _ = await call(
+            jp_fetch, "problems", "sum-two", "check", method="POST", body={"path": path}
+        )
+        assert status == 200, body
+        assert body["verdict"] in ("passed", "crashed")
+
+
+def test_an_answer_drowned_in_the_learners_output_is_a_crash_not_an_error() -> None:
+    from extension.practice import answer_from
+
+    assert answer_from(b'noise\n{"verdict": "passed"}\n') == {"verdict": "passed"}
+    drowned = answer_from(b'{"verdict": "passed"}\nnoise\n')
+    assert drowned["verdict"] == "crashed" and "printing" in drowned["message"]
+    assert answer_from(b"[1, 2]\n")["verdict"] == "crashed"

@@ -21,6 +21,8 @@ async def test_lying_solutions_score_nothing_on_any_problem(make_service, verdic
         Admission__rate_per_minute=0,
         Admission__daily_quota=0,
         Admission__max_queue_depth=0,
+        Admission__max_wait_seconds=0,
+        RequestLimits__per_minute=0,  # one learner, hundreds of submissions
     )
     content = ContentStore(ROOT / "content")
     submissions: list[tuple[str, str, str]] = []  # problem, what, source

@@ -210,24 +210,31 @@ async def test_a_long_estimated_wait_refuses_learners_with_the_estimate(redis_cl
     await admission.check_backpressure(lane="normal")
 
 
-async def test_the_estimate_is_at_least_what_learners_recently_waited(redis_client) -> None:
-    """On a saturated machine workers grade more slowly together than alone: when a new
-    job would queue, what the last jobs took from acceptance to verdict counts too."""
+async def test_the_estimate_is_at_least_what_the_oldest_waiting_job_waited(
+    redis_client,
+) -> None:
+    """On a saturated machine workers grade more slowly together than alone: when every
+    worker is busy, a new job waits at least as long as the oldest one still waiting."""
     import secrets
 
     from grading_service.edge.admission import Refusal
     from grading_service.jobs.queue import JobQueue
 
-    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:turnaround")
+    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:oldest")
     await queue.ensure_group()
     admission = Admission(redis_client, queue, max_wait_seconds=5.0)
     await queue.announce_workers("replica-a", 2, 30)
-    for _ in range(3):
-        await queue.record_grading(1.0, waited=12.0)
+    await queue.record_grading(1.0)
+    now_s, _ = await redis_client.time()
+    stream = queue.lane_streams["normal"]
+    for n in range(4):  # added 12 s ago, as if the workers were that far behind
+        await redis_client.xadd(stream, {"submission_id": f"s{n}"}, id=f"{(now_s - 12) * 1000}-{n}")
+    assert 12 <= await queue.oldest_wait_seconds() < 14
     assert await admission.estimated_wait(1) == 0.5  # a free worker: no queueing
-    assert await admission.estimated_wait(4) == 12.0  # the formula says 2 s
-    for n in range(4):
-        await queue.enqueue(f"s{n}")
+    assert 13 <= await admission.estimated_wait(4) < 15  # the formula alone says 2 s
     with pytest.raises(Refusal) as refused:
         await admission.check_backpressure(lane="normal")
-    assert refused.value.retry_after_seconds == 12
+    assert refused.value.retry_after_seconds >= 13
+    for n in range(4):  # read by workers: no longer waiting
+        await queue.read(f"w{n}", block_ms=10)
+    assert await queue.oldest_wait_seconds() == 0

@@ -181,6 +181,10 @@ async def hostile_service(make_service, write_problem, tmp_path_factory):
         content_dir=str(root),
         Admission__rate_per_minute=0,
         Admission__daily_quota=0,
+        # Hostile cases run to their time limits: the wait estimate would refuse the
+        # honest submission after them; admission is tested in edge/test_admission.py.
+        Admission__max_wait_seconds=0,
+        RequestLimits__per_minute=0,  # one learner follows 14 results at once here
         WorkerPool__concurrency=2,
         SandboxPool__size=2,
         SandboxFactory__max_memory_limit_mb=64,
@@ -238,6 +242,7 @@ async def test_hostile_submissions_are_contained_and_earn_nothing(
         "/api/submissions",
         {"problem_id": "double", "code": "def solve(n):\n    return 2 * n\n"},
     )
+    assert status == 202, body
     honest = await verdict_of(app.base, body["id"], "alice-token")
     assert honest["verdict"] == "passed" and honest["score"] == 50
     for _ in range(50):  # used sandboxes are removed just after their verdict is stored
