@@ -55,6 +55,10 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
             "tests.bench",
             "--sequential",
             "2",
+            "--paced",
+            "2",
+            "--pace",
+            "0.2",
             "--saturation",
             "2",
             "--sweep",
@@ -87,12 +91,13 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-3000:]
     assert "(a) real path, 1 in flight" in proc.stdout and "targets" in proc.stdout
     results = json.loads(out.read_text())
-    for run in (results["real_sequential"], results["real_saturated"]):
+    for run in (results["real_sequential"], results["real_paced"], results["real_saturated"]):
         assert run["not_passed"] == 0 and run["verdicts"] == ["passed 5/5"]
         assert run["latency_ms"]["p50"] > 0 and run["throughput_per_s"] > 0
     assert results["baseline"]["not_passed"] == 0
     assert results["ceiling"]["containers_per_s"] > 0
-    assert len(results["targets"]) == 5
+    assert len(results["targets"]) == 7  # p50 and p95 twice, 2 ratios, the dashboard
+    assert "(a) real path, 1 in flight, one every 0.2 s" in proc.stdout
     board = results["dashboard"]
     assert board["submissions"] == 60 and board["report_ms"]["p50"] > 0
     assert "(d) dashboard refresh" in proc.stdout

@@ -3,7 +3,6 @@ table on stdout and a JSON document)."""
 
 from __future__ import annotations
 
-import math
 import os
 import platform
 import time
@@ -11,20 +10,11 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from tests.bench.benchmark import percentile
+
 # Refusals the service is expected to make, by the reason it gives (429: per-user
 # request limits and submission admission; 503: backpressure), and the rest.
 REFUSAL_REASONS = ("requests", "long_polls", "rate_limit", "daily_quota", "backpressure")
-
-
-def percentile(values: list[float], q: float) -> float | None:
-    """Linear-interpolated percentile (q in 0..100); None for no values."""
-    data = sorted(values)
-    if not data:
-        return None
-    k = (len(data) - 1) * q / 100
-    lo = math.floor(k)
-    hi = min(lo + 1, len(data) - 1)
-    return data[lo] + (data[hi] - data[lo]) * (k - lo)
 
 
 def summary(values: list[float], scale: float = 1.0, digits: int = 3) -> dict[str, Any]:
