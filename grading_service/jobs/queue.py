@@ -137,9 +137,12 @@ class JobQueue:
 
     async def recent_grading_seconds(self) -> float | None:
         """The mean time of the recent jobs, or None before the first."""
-        values = [
-            float(v) for v in await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1)
-        ]
+        values = []
+        for entry in await self.redis.lrange(f"{self.stream}:grading-seconds", 0, -1):
+            try:  # "seconds", or "seconds:..." as another version may have written it
+                values.append(float(str(entry).split(":")[0]))
+            except ValueError:
+                continue  # not ours to judge: an estimate must never fail a submission
         return sum(values) / len(values) if values else None
 
     async def oldest_wait_seconds(self, lanes: tuple[Lane, ...] = ("priority", "normal")) -> float:

@@ -15,6 +15,7 @@ import os
 import random
 import re
 import secrets
+import shutil
 import signal
 import sys
 import time
@@ -498,6 +499,10 @@ def own_stack(state: Path, image: str) -> Stack:
     old = Stack.load(folder)
     if old and old.pids:
         old.down()
+    # Each run starts from empty stores: the last run's queue, counters and submissions
+    # would otherwise be counted (and graded) again.
+    for data in ("redis", "mongodb", "hub"):
+        shutil.rmtree(folder / data, ignore_errors=True)
     instance = f"load{secrets.token_hex(2)}"
     return Stack(
         state_dir=folder,

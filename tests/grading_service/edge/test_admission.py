@@ -238,3 +238,16 @@ async def test_the_estimate_is_at_least_what_the_oldest_waiting_job_waited(
     for n in range(4):  # read by workers: no longer waiting
         await queue.read(f"w{n}", block_ms=10)
     assert await queue.oldest_wait_seconds() == 0
+
+
+async def test_grading_times_another_version_wrote_never_fail_a_submission(redis_client) -> None:
+    """The estimate reads a list in Redis that other versions of the service also write
+    (during an upgrade, or from a Redis that outlived an older service)."""
+    import secrets
+
+    from grading_service.jobs.queue import JobQueue
+
+    queue = JobQueue(redis_client, stream=f"t{secrets.token_hex(4)}:versions")
+    key = f"{queue.stream}:grading-seconds"
+    await redis_client.rpush(key, "2.000", "4.000:35.9:1796200072.1", "not a number")
+    assert await queue.recent_grading_seconds() == 3.0
