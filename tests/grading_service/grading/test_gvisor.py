@@ -30,19 +30,9 @@ from grading_service.grading.sandbox import (
 )
 
 from . import test_hostile_submissions as hostile
+from .test_sandbox_settings import LIMITS  # the same sandbox, under runc there
 
 RUNSC = "runsc"
-LIMITS = {
-    "image": "coderunner-sandbox:abc",
-    "command": ["/opt/venv/bin/python", "-I", "-c", "pass"],
-    "memory_limit_mb": 96,
-    "cpu_limit": 0.5,
-    "pids_limit": 32,
-    "nofile_limit": 128,
-    "tmpfs_size_mb": 8,
-    "max_output_bytes": 4096,
-    "instance_name": "t1234",
-}
 # What gVisor places differently; everything else must be as under runc.
 MOVED = {"runtime", "pids_limit", "mem_limit", "memswap_limit", "ulimits"}
 
