@@ -191,7 +191,7 @@ class Grader(LoggingConfigurable):
 
     def _remove_later(self, container_id: str) -> None:
         """Remove a used sandbox off the verdict's path (``drain_removals`` waits)."""
-        task = asyncio.create_task(self.sandboxes.remove(container_id))
+        task = asyncio.create_task(self.sandboxes.retire(container_id))
         self._removals.add(task)
         task.add_done_callback(self._removals.discard)
 

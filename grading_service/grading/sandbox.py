@@ -21,6 +21,7 @@ from typing import Any
 
 import docker
 from docker.errors import DockerException, NotFound
+from docker.models.containers import _create_container_args
 from traitlets import Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
 
@@ -90,6 +91,8 @@ def sandbox_container_settings(
     settings: dict[str, Any] = {
         "image": image,
         "command": command,
+        # Not detached, so Docker SDK also sets StdinOnce: the call server's stdin closes
+        # when the runner detaches, and it ends by itself (``SandboxFactory.retire``).
         "stdin_open": True,
         "network_mode": "none",
         "read_only": True,
@@ -168,6 +171,13 @@ class SandboxFactory(LoggingConfigurable):
     max_output_bytes = Integer(
         65536,
         help="Most bytes of printed output kept per call; the rest is cut with a note.",
+    ).tag(config=True)
+
+    exit_grace_seconds = Float(
+        1.0,
+        help="""How long a used sandbox may take to end by itself after its submission
+        (its call server ends when the runner detaches) before it is killed. Learner code
+        that keeps it running is stopped then; the verdict never waits for this.""",
     ).tag(config=True)
 
     docker_socket = Unicode(
@@ -270,13 +280,19 @@ class SandboxFactory(LoggingConfigurable):
         return min(memory_limit_mb or self.max_memory_limit_mb, self.max_memory_limit_mb)
 
     def _create_and_start(self, memory_limit_mb: int) -> str:
-        container = self.client.containers.create(**self.container_settings(memory_limit_mb))
+        # The low-level calls: ``containers.create`` would also inspect the new
+        # container, one more daemon round trip for every submission.
+        api = self.client.api
+        create_args = _create_container_args(
+            {**self.container_settings(memory_limit_mb), "version": api._version}
+        )
+        container_id = api.create_container(**create_args)["Id"]
         try:
-            container.start()
+            api.start(container_id)
         except DockerException:
-            container.remove(force=True)
+            api.remove_container(container_id, force=True)
             raise
-        return container.id
+        return container_id
 
     async def start(self, memory_limit_mb: int | None = None) -> str:
         """A fresh, started sandbox; its id. Raises SandboxError on Docker faults."""
@@ -318,6 +334,29 @@ class SandboxFactory(LoggingConfigurable):
             self.client.api.remove_container(container_id, force=True)
         except NotFound:
             pass
+
+    def _retire(self, container_id: str) -> None:
+        try:
+            self.client.api.wait(
+                container_id, timeout=self.exit_grace_seconds, condition="not-running"
+            )
+        except NotFound:
+            return
+        except Exception:  # noqa: BLE001 - still running (a timeout): it is killed below
+            pass
+        self._remove(container_id)
+
+    async def retire(self, container_id: str) -> None:
+        """Remove a used sandbox once its call server has ended, which it does when the
+        runner detaches (its stdin is "once"); after ``exit_grace_seconds`` it is killed.
+
+        A container that exits by itself costs the daemon less to remove than one it has
+        to kill, and the daemon's time is what limits how many sandboxes start a second.
+        """
+        try:
+            await asyncio.to_thread(self._retire, container_id)
+        except DockerException as exc:
+            self.log.warning("could not remove sandbox %s: %s", container_id[:12], exc)
 
     async def remove(self, container_id: str) -> None:
         try:

@@ -15,20 +15,21 @@ While learner code runs, it may call a function the test passed in: that sends a
 ``callback`` message and serves requests until the trusted side sends the result.
 """
 
-import base64
+import binascii
 import builtins
 import collections
-import datetime
-import decimal
-import fractions
 import io
 import json
 import math
 import operator
 import os
 import sys
-import traceback
 import types
+
+# datetime, decimal and fractions are imported only when needed: a sandbox is started
+# for every submission, and each module imported here is paid for by every one of them.
+# A value can only be of one of their types once the learner's code has imported the
+# module, so the encoder looks them up in sys.modules (``_loaded``).
 
 PROTOCOL_OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
 PROTOCOL_IN = os.fdopen(os.dup(0), "r", encoding="utf-8")
@@ -220,23 +221,33 @@ def encode_by_value(value, depth):
         return {"__t": "frozenset", "v": [encode(v, d) for v in frozenset.__iter__(value)]}
     if isinstance(value, set):
         return {"__t": "set", "v": [encode(v, d) for v in set.__iter__(value)]}
-    if isinstance(value, datetime.datetime):
-        return {"__t": "datetime", "v": datetime.datetime.isoformat(value)}
-    if isinstance(value, datetime.date):
-        return {"__t": "date", "v": datetime.date.isoformat(value)}
-    if isinstance(value, datetime.time):
-        return {"__t": "time", "v": datetime.time.isoformat(value)}
-    if isinstance(value, datetime.timedelta):
-        return {"__t": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
-    if isinstance(value, decimal.Decimal):
+    datetime = _loaded("datetime")
+    if datetime is not None:
+        if isinstance(value, datetime.datetime):
+            return {"__t": "datetime", "v": datetime.datetime.isoformat(value)}
+        if isinstance(value, datetime.date):
+            return {"__t": "date", "v": datetime.date.isoformat(value)}
+        if isinstance(value, datetime.time):
+            return {"__t": "time", "v": datetime.time.isoformat(value)}
+        if isinstance(value, datetime.timedelta):
+            return {"__t": "timedelta", "v": [value.days, value.seconds, value.microseconds]}
+    decimal = _loaded("decimal")
+    if decimal is not None and isinstance(value, decimal.Decimal):
         return {"__t": "decimal", "v": decimal.Decimal.__str__(value)}
-    if isinstance(value, fractions.Fraction):
+    fractions = _loaded("fractions")
+    if fractions is not None and isinstance(value, fractions.Fraction):
         return {"__t": "fraction", "v": [int(value.numerator), int(value.denominator)]}
     if isinstance(value, type) and BUILTIN_TYPES.get(value.__name__) is value:
         return {"__t": "builtin", "name": value.__name__}
     if isinstance(value, Callback):
         return {"__t": "callback", "id": value.index}
     return None
+
+
+def _loaded(name):
+    """The module ``name`` when some code has imported it, else None."""
+    module = sys.modules.get(name)
+    return module if isinstance(module, types.ModuleType) else None
 
 
 def decode(value):
@@ -258,12 +269,12 @@ def decode(value):
         "bytes": lambda: bytes.fromhex(inner),
         "float": lambda: float(inner),
         "complex": lambda: complex(float(inner[0]), float(inner[1])),
-        "datetime": lambda: datetime.datetime.fromisoformat(inner),
-        "date": lambda: datetime.date.fromisoformat(inner),
-        "time": lambda: datetime.time.fromisoformat(inner),
-        "timedelta": lambda: datetime.timedelta(*inner),
-        "decimal": lambda: decimal.Decimal(inner),
-        "fraction": lambda: fractions.Fraction(*inner),
+        "datetime": lambda: __import__("datetime").datetime.fromisoformat(inner),
+        "date": lambda: __import__("datetime").date.fromisoformat(inner),
+        "time": lambda: __import__("datetime").time.fromisoformat(inner),
+        "timedelta": lambda: __import__("datetime").timedelta(*inner),
+        "decimal": lambda: __import__("decimal").Decimal(inner),
+        "fraction": lambda: __import__("fractions").Fraction(*inner),
     }
     if tag in simple:
         return simple[tag]()
@@ -329,10 +340,13 @@ def error_reply(exc):
     if isinstance(exc, SyntaxError):
         err["line"] = exc.lineno
     else:
-        tb = traceback.extract_tb(exc.__traceback__)
-        lines = [f.lineno for f in tb if f.filename == "<solution>"]
-        if lines:
-            err["line"] = lines[-1]
+        tb, line = exc.__traceback__, None
+        while tb is not None:  # as traceback.extract_tb, without importing it
+            if tb.tb_frame.f_code.co_filename == "<solution>":
+                line = tb.tb_lineno
+            tb = tb.tb_next
+        if line is not None:
+            err["line"] = line
     return {"ok": False, "error": err}
 
 
@@ -409,7 +423,7 @@ def place_files(files):
         if os.path.exists(name):
             continue
         with open(name, "wb") as f:
-            f.write(base64.b64decode(data))
+            f.write(binascii.a2b_base64(data))
         os.chmod(name, 0o444)
 
 

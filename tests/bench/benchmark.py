@@ -357,6 +357,22 @@ def _pids_named(*names: str) -> list[int]:
     return found
 
 
+def _fork_servers() -> list[int]:
+    """This process's multiprocessing fork server(s), which start the runner processes."""
+    found = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        with contextlib.suppress(OSError, ValueError):
+            fields = dict(
+                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
+            )
+            if int(fields.get("PPid", "0")) != os.getpid():
+                continue
+            cmdline = (status.parent / "cmdline").read_bytes()
+            if b"forkserver" in cmdline:
+                found.append(int(status.parent.name))
+    return found
+
+
 class CpuMeter:
     """CPU seconds spent by each part of the system between two snapshots (Linux only).
 
@@ -377,6 +393,9 @@ class CpuMeter:
         snap = {
             "benchmark_process": t.user + t.system,
             "runner_and_cli_children": t.children_user + t.children_system,
+            # The runner processes are the fork server's children: their time shows in
+            # its own (reaped children's) counters, not in this process's.
+            "runner_processes": sum(_proc_cpu_seconds(pid) for pid in _fork_servers()),
         }
         for name, pids in self.pids.items():
             snap[name] = sum(_proc_cpu_seconds(pid) for pid in pids if pid)
@@ -474,7 +493,7 @@ class Tracer:
         self.wrap(app.sandboxes, "set_memory_limit", "sandbox_set_memory")
         self.wrap(getattr(app, "grader", None), "_run_runner", "runner", after=runner_inner)
         self.wrap(app.sandboxes, "oom_killed", "oom_check")
-        self.wrap(app.sandboxes, "remove", "sandbox_remove")
+        self.wrap(app.sandboxes, "retire", "sandbox_remove")
         self.wrap(app.storage, "store_verdict", "store_verdict")
         self.wrap(app.storage, "get_submission", "reload_verdict")
         self.wrap(app.storage, "record_progress", "record_progress")

@@ -50,6 +50,9 @@ class FakeSandboxes(SandboxFactory):
     async def remove(self, container_id: str) -> None:
         self.removed.append(container_id)
 
+    async def retire(self, container_id: str) -> None:
+        self.removed.append(container_id)
+
     def image_id(self) -> str:
         return "sha256:fake"
 

@@ -216,6 +216,30 @@ def test_standard_library_values_cross_by_value(tmp_path: Path) -> None:
     assert result["verdict"] == "passed", result["tests"]
 
 
+def test_values_cross_when_only_the_test_imports_their_module(tmp_path: Path) -> None:
+    # The call server imports datetime, decimal and fractions only when needed.
+    tests = """
+        import datetime, decimal, fractions
+        from solution import echo, later
+
+        def test_echo():
+            sent = [datetime.date(2020, 1, 2), decimal.Decimal("2.5"), fractions.Fraction(2, 3)]
+            assert echo(sent) == sent
+
+        def test_arithmetic_on_a_value_sent_in():
+            assert later(datetime.date(2024, 2, 28)) == datetime.date(2024, 2, 29)
+    """
+    source = """
+        def echo(x):
+            return x
+
+        def later(day):
+            return day + type(day - day)(days=1)
+    """
+    result = grade_with(tmp_path, tests, source)
+    assert result["verdict"] == "passed", result["tests"]
+
+
 def test_callbacks_run_on_the_trusted_side(tmp_path: Path) -> None:
     tests = """
         import os

@@ -9,6 +9,7 @@ import docker
 import pytest
 
 from grading_service.content.store import load_problem
+from grading_service.grading.channel import attach
 from grading_service.grading.grader import Grader
 from grading_service.grading.sandbox import INSTANCE_LABEL, SandboxFactory
 
@@ -150,6 +151,32 @@ async def test_sandbox_container_has_network_mode_none(grader, docker_client) ->
         assert set(attrs["NetworkSettings"]["Networks"]) <= {"none"}
     finally:
         await grader.sandboxes.remove(container_id)
+
+
+async def test_used_sandbox_ends_by_itself_when_the_runner_detaches(grader, docker_client) -> None:
+    container_id = await grader.sandboxes.start()
+    try:
+        assert docker_client.api.inspect_container(container_id)["Config"]["StdinOnce"]
+        attach(grader.sandboxes.docker_socket, container_id).close()
+        state = docker_client.api.wait(container_id, timeout=10, condition="not-running")
+        # Ended on its own (stdin closed), not killed: nothing left for the daemon to kill.
+        assert state["StatusCode"] == 0
+    finally:
+        await grader.sandboxes.retire(container_id)
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.api.inspect_container(container_id)
+
+
+async def test_retire_kills_a_sandbox_that_does_not_end(grader, docker_client) -> None:
+    # Never attached, so its stdin never closes: it runs until it is killed.
+    container_id = await grader.sandboxes.start()
+    grader.sandboxes.exit_grace_seconds = 0.2
+    try:
+        await grader.sandboxes.retire(container_id)
+    finally:
+        grader.sandboxes.exit_grace_seconds = 1.0
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.api.inspect_container(container_id)
 
 
 async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) -> None:
