@@ -27,6 +27,15 @@ commands:
              (results.csv and results.json; resumable; coderunner grade --help)
   hub        hub upkeep: prune-homes [--apply] deletes the home volumes of users
              removed from the hub (a dry run without --apply)
+  backup     copy the grading service's database to one compressed file:
+               coderunner backup --out PATH [--keep N]
+             (PATH a folder or a file; --keep N deletes the oldest beyond N)
+  restore    check a backup and restore it into an empty database:
+               coderunner restore PATH [--force]   (--force drops what is there)
+  migrate    bring the database's schema up to date (the service does it at start):
+               coderunner migrate [--dry-run]
+             (database settings as the service's: MONGODB_URI, CODERUNNER_DB or
+             --config FILE; docs/backups.md)
   version    print the version
 """
 
@@ -49,6 +58,10 @@ def main(argv: list[str] | None = None) -> None:
         from .batch.command import main as grade_main
 
         sys.exit(grade_main(rest, default_image=_default_image))
+    elif command in ("backup", "restore", "migrate"):
+        from .ops.command import main as ops_main
+
+        sys.exit(ops_main(command, rest))
     elif command == "hub" and rest[:1] == ["prune-homes"]:
         from hub_config.homes import main as prune_homes
 

@@ -1,0 +1,28 @@
+"""Fixtures for backups and migrations: new databases on the session's real
+MongoDB-protocol server."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from grading_service.storage import Storage
+
+
+@pytest.fixture
+async def make_storage(mongodb_server) -> AsyncIterator[Callable[[], Storage]]:
+    """``make_storage()``: a ``Storage`` on a new, empty database of its own; all are
+    dropped afterwards."""
+    made: list[Storage] = []
+
+    def make() -> Storage:
+        storage = Storage(mongodb_server.mongodb_uri, f"test_{secrets.token_hex(4)}")
+        made.append(storage)
+        return storage
+
+    yield make
+    for storage in made:
+        await storage.client.drop_database(storage.db.name)
+        await storage.close()
