@@ -49,6 +49,8 @@ from .jobs.notify import VerdictNotifier
 from .jobs.queue import JobQueue
 from .jobs.worker import WorkerPool
 from .log import JSONFormatter, init_json_logging
+from .monitoring.http import observe_request
+from .ops import migrations
 from .storage import Storage
 
 DEFAULT_CONFIG_FILE = "coderunner_grader_config.py"
@@ -378,7 +380,8 @@ class GradingService(Application):
             # again through the hub (which is silent for someone signed in to the hub).
             cookie_secret=secrets.token_bytes(32),
             service=self,
-            log_function=lambda handler: None,
+            # Metrics per route; the access log is BaseHandler.on_finish's.
+            log_function=observe_request,
         )
 
     def init_hub_auth(self) -> HubAuth:
@@ -435,6 +438,10 @@ class GradingService(Application):
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=self.executor_threads, thread_name_prefix="coderunner")
         )
+        try:  # before the indexes: a migration may change what they index
+            await migrations.migrate(self.storage.db, log=self.log)
+        except migrations.SchemaTooNew as exc:  # written by a newer release: leave it be
+            raise ConfigError(str(exc)) from None
         await self.storage.ensure_indexes(self.submission_retention_days * 86400)
         await self.queue.ensure_group()
         await self.sync_content_assessments()

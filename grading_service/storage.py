@@ -14,6 +14,7 @@ from typing import Any, cast
 from pymongo import ASCENDING, DESCENDING, AsyncMongoClient, ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from .monitoring.db_latency import DatabaseLatency
 from .records import FINAL_STATUSES, GradeResult, Submission, is_solved
 
 FINAL = FINAL_STATUSES
@@ -28,7 +29,11 @@ class Storage:
         # timeoutMS bounds every operation, not only finding a server: a database that
         # accepts connections but does not answer (frozen, overloaded) fails in seconds.
         self.client: AsyncMongoClient = AsyncMongoClient(
-            uri, serverSelectionTimeoutMS=timeout_ms, timeoutMS=timeout_ms, tz_aware=True
+            uri,
+            serverSelectionTimeoutMS=timeout_ms,
+            timeoutMS=timeout_ms,
+            tz_aware=True,
+            event_listeners=[DatabaseLatency()],  # coderunner_db_command_duration_seconds
         )
         self.db = self.client[database]
         self.submissions = self.db["submissions"]

@@ -23,6 +23,7 @@ from tornado import web
 
 from .. import metrics
 from ..content.store import Problem
+from ..monitoring import scrape
 from ..progress import learner_progress
 from ..records import Submission
 from .access import Access
@@ -457,7 +458,7 @@ class HealthHandler(BaseHandler):
 class ReadyHandler(BaseHandler):
     async def get(self) -> None:
         checks = await self.service.check_dependencies()
-        ok = all(v == "ok" for v in checks.values())
+        ok = metrics.record_readiness(checks)
         pool = self.service.pool.describe()
         self.write_json(
             {"status": "ok" if ok else "unavailable", "checks": checks, "pool": pool},
@@ -467,12 +468,7 @@ class ReadyHandler(BaseHandler):
 
 class MetricsHandler(BaseHandler):
     async def get(self) -> None:
-        metrics.POOL_READY.set(self.service.pool.ready_count)
-        metrics.POOL_TARGET.set(self.service.pool.target)
-        try:
-            metrics.QUEUE_DEPTH.set(await self.service.queue.depth())
-        except Exception:  # noqa: BLE001 - metrics must answer even when Redis is down
-            pass
+        await scrape.refresh(self.service)  # answers even when Redis is down
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
         self.finish(generate_latest())
 

@@ -25,6 +25,8 @@ from docker.models.containers import _create_container_args
 from traitlets import Float, Integer, Unicode, default, observe
 from traitlets.config import LoggingConfigurable
 
+from .. import metrics
+
 AGENT_SOURCE = (Path(__file__).parent / "sandbox_agent.py").read_text(encoding="utf-8")
 LABEL = "org.coderunner.role"
 INSTANCE_LABEL = "org.coderunner.instance"
@@ -518,6 +520,8 @@ class SandboxPool(LoggingConfigurable):
         try:
             container_id = self._ready.get_nowait()
         except asyncio.QueueEmpty:
+            if self.size > 0:  # the pool is on, and had nothing ready
+                metrics.POOL_EXHAUSTED.inc()
             self._wakeup.set()  # a replacement starts now, not after this one
             return await self.factory.start(limit)
         self._wakeup.set()

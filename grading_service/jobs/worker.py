@@ -181,9 +181,11 @@ class WorkerPool(LoggingConfigurable):
 
     async def process(self, job: QueuedJob, consumer: str) -> None:
         heartbeat = asyncio.create_task(self._heartbeat(job, consumer))
+        metrics.WORKERS_BUSY.inc()
         try:
             await self._process(job, consumer)
         finally:
+            metrics.WORKERS_BUSY.dec()
             heartbeat.cancel()
 
     async def _heartbeat(self, job: QueuedJob, consumer: str) -> None:
