@@ -830,13 +830,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ratios = results["ratios"]
     rows = [
         (
-            "p50 latency, 1 in flight",
+            "p50 latency, 1 in flight, back to back",
             seq.get("p50"),
             f"<= {TARGET_P50_MS:.0f} ms",
             seq.get("p50") is not None and seq["p50"] <= TARGET_P50_MS,
         ),
         (
-            "p95 latency, 1 in flight",
+            "p95 latency, 1 in flight, back to back",
             seq.get("p95"),
             f"<= {TARGET_P95_MS:.0f} ms",
             seq.get("p95") is not None and seq["p95"] <= TARGET_P95_MS,
@@ -881,6 +881,24 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             )
         )
     return [{"name": n, "value": v, "target": t, "met": bool(m)} for n, v, t, m in rows]
+
+
+def back_to_back_note(results: dict[str, Any]) -> str:
+    """Why back-to-back submissions empty any warm pool, when they do: a client that
+    submits again the moment a verdict arrives asks for sandboxes faster than Docker
+    starts them on this machine (the ceiling run's rate), so ready sandboxes run out
+    whatever the pool's size, and later submissions wait for a start."""
+    p50 = results["real_sequential"]["latency_ms"].get("p50")
+    ceiling = results["ceiling"].get("containers_per_s")
+    if not p50 or not ceiling:
+        return ""
+    arrivals = 1000 / p50
+    if arrivals <= ceiling:
+        return ""
+    return (
+        f"back to back, one client asks for {arrivals:.1f} sandboxes/s, above the "
+        f"{ceiling:.1f}/s Docker starts here: no pool keeps up (the paced rows are below it)"
+    )
 
 
 def render(results: dict[str, Any]) -> str:
@@ -941,6 +959,7 @@ def render(results: dict[str, Any]) -> str:
             f"{level['throughput_over_ceiling']:.2f}x"
         )
     lines += ["", "targets (ratios from this run):"]
+    back_to_back = back_to_back_note(results)
     for t in results["targets"]:
         value = t["value"]
         shown = (
@@ -950,6 +969,8 @@ def render(results: dict[str, Any]) -> str:
             f"  {t['name']:40}{shown:>10}   target {t['target']:<10} "
             f"{'met' if t['met'] else 'NOT MET'}"
         )
+        if back_to_back and t["name"].startswith("p95 latency, 1 in flight, back"):
+            lines.append(f"    {back_to_back}")
     for title, run in (("1 in flight", seq), ("1 in flight, paced", paced)):
         if not run:
             continue
@@ -1203,14 +1224,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument(
         "--paced",
         type=int,
-        default=20,
-        help="submissions of the paced 1-in-flight run (default 20; 0 skips it)",
+        default=40,
+        help="submissions of the paced 1-in-flight run (default 40; 0 skips it)",
     )
     p.add_argument(
         "--pace",
         type=float,
-        default=1.0,
-        help="seconds between the paced run's submissions (default 1)",
+        default=0.25,
+        help="""seconds between the paced run's submissions (default 0.25: 4 a second,
+        about half of what Docker starts here, and more than a class sends)""",
     )
     p.add_argument(
         "--batch-files",
