@@ -47,12 +47,26 @@ class Storage:
         self.hints = self.db["hint_reveals"]
 
     async def ensure_indexes(self, retention_seconds: int) -> None:
+        """Make the indexes. ``retention_seconds`` is the TTL of submissions (0: none);
+        a changed TTL is applied with ``collMod`` (``create_index`` with another
+        ``expireAfterSeconds`` fails: IndexOptionsConflict on MongoDB, IndexKeySpecsConflict
+        on SecantusDB). The purge job (ops/retention.py) does not depend on it."""
         await self.submissions.create_index([("user", ASCENDING), ("created_at", DESCENDING)])
-        await self.submissions.create_index(
-            [("created_at", ASCENDING)],
-            expireAfterSeconds=retention_seconds,
-            name="expire_old_submissions",
-        )
+        ttl = "expire_old_submissions"
+        existing = {i["name"]: i async for i in await self.submissions.list_indexes()}
+        if retention_seconds <= 0:
+            if ttl in existing:
+                await self.submissions.drop_index(ttl)
+        elif ttl in existing and existing[ttl].get("expireAfterSeconds") != retention_seconds:
+            await self.db.command(
+                "collMod",
+                self.submissions.name,
+                index={"name": ttl, "expireAfterSeconds": retention_seconds},
+            )
+        else:
+            await self.submissions.create_index(
+                [("created_at", ASCENDING)], expireAfterSeconds=retention_seconds, name=ttl
+            )
         await self.submissions.create_index([("status", ASCENDING)])
         await self.submissions.create_index(
             [("user", ASCENDING), ("problem_id", ASCENDING), ("code_hash", ASCENDING)]

@@ -2,7 +2,7 @@
 ``migrations.py``.
 
 The database is the grading service's own: its settings (``mongodb_uri``,
-``mongodb_database``, ``mongodb_timeout_seconds``, ``submission_retention_days``) are
+``mongodb_database``, ``mongodb_timeout_seconds``, ``Retention.verdict_retention_days``) are
 read the way the service reads them, from ``$MONGODB_URI`` and ``$CODERUNNER_DB`` or
 the service's config file (``coderunner_grader_config.py`` in the working directory,
 or ``--config PATH``). Exit codes: 0 done, 1 failed (nothing written unless the message
@@ -71,7 +71,7 @@ def load_settings(config_file: str | None) -> DatabaseSettings:
         service.mongodb_uri,
         service.mongodb_database,
         service.mongodb_timeout_seconds,
-        service.submission_retention_days,
+        service.init_retention().verdict_retention_days,
     )
 
 

@@ -113,3 +113,79 @@ async def snapshot(storage: Storage) -> dict[str, list[bytes]]:
         n for n in await storage.db.list_collection_names() if not n.startswith("system.")
     )
     return {name: await raw_documents(storage, name) for name in names}
+
+
+async def seed_aged_records(
+    storage: Storage, now: dt.datetime
+) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Records in every collection the purge looks at, written through storage.py and
+    then made older: (ids past the default retention periods at ``now``, ids within
+    them), by collection. The submission ``code-old`` is within its verdict period but
+    past its code period (its code goes, it stays)."""
+    days = dt.timedelta(days=1)
+
+    async def graded(sid: str, made: dt.datetime, *, code: bool = True) -> None:
+        await storage.insert_submission(
+            {"_id": sid, "user": "ana", "problem_id": sid, "code": "x = 1\n", "code_hash": sid}
+        )
+        await storage.mark_running(sid, "worker-1")
+        result = final_result(
+            "graded", "passed", "", 10, 10, passed=1, total=1, tests=[], image="sandbox:test"
+        )
+        _, doc = await storage.store_verdict(sid, result)
+        assert doc is not None
+        await storage.record_progress(doc)
+        update: dict = {"$set": {"created_at": made}}
+        if not code:  # stripped by an earlier purge
+            update["$unset"] = {"code": ""}
+        await storage.submissions.update_one({"_id": sid}, update)
+        await storage.progress.update_one({"_id": f"ana\x00{sid}"}, {"$set": {"updated_at": made}})
+
+    await graded("verdict-old", now - 400 * days, code=False)
+    await graded("code-old", now - 40 * days)
+    await graded("fresh", now - 1 * days)
+    await storage.insert_submission(
+        {"_id": "queued-old-code", "user": "ana", "problem_id": "p", "code": "y = 2\n"}
+    )
+    await storage.submissions.update_one(
+        {"_id": "queued-old-code"}, {"$set": {"created_at": now - 40 * days}}
+    )
+    # Progress follows its last graded submission; code-old's is 40 days old, kept.
+    for problem, revealed in (
+        ("old", [now - 500 * days, now - 400 * days]),
+        ("mixed", [now - 400 * days, now - 5 * days]),
+    ):
+        await storage.reveal_hint("ana", problem, 3)
+        await storage.hints.update_one(
+            {"_id": f"ana\x00{problem}"}, {"$set": {"revealed_at": revealed}}
+        )
+    for quiz, closes in (("quiz-old", now - 400 * days), ("quiz-new", now - 10 * days)):
+        assessment = Assessment(
+            quiz, quiz, "class-7a", ("p",), closes - dt.timedelta(hours=1), closes, 3
+        )
+        assert await storage.create_assessment(assessment.as_doc(), by="ms-a")
+        assert await storage.claim_attempt(quiz, "ana", "p", 3) == 1
+    await storage.audit.delete_many({})  # create_assessment's, dated now
+    await storage.audit.insert_many(
+        [
+            {"_id": "audit-old", "at": now - 800 * days, "by": "ms-a", "action": "set limits"},
+            {"_id": "audit-new", "at": now - 10 * days, "by": "ms-a", "action": "set limits"},
+        ]
+    )
+    await storage.accept_privacy("ana", "2027-01")
+    await storage.overrides.insert_one({"_id": "cohort:class-7a", "limits": {"daily_quota": 5}})
+    old = {
+        "submissions": {"verdict-old"},
+        "progress": {"ana\x00verdict-old"},
+        "hint_reveals": {"ana\x00old"},
+        "assessment_attempts": {"quiz-old\x00ana\x00p"},
+        "audit": {"audit-old"},
+    }
+    new = {
+        "submissions": {"code-old", "fresh", "queued-old-code"},
+        "progress": {"ana\x00code-old", "ana\x00fresh"},
+        "hint_reveals": {"ana\x00mixed"},
+        "assessment_attempts": {"quiz-new\x00ana\x00p"},
+        "audit": {"audit-new"},
+    }
+    return old, new
