@@ -7,6 +7,7 @@ status; foreign or unknown ids answer 404.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import json
 import logging
@@ -27,10 +28,11 @@ from ..monitoring import scrape
 from ..progress import learner_progress
 from ..records import Submission
 from .access import Access
-from .auth import AuthError, may_read
+from .auth import AuthError, may_read, token_from_header
 from .headers import SecurityHeaders
 from .request_limits import TooManyRequests
 from .submissions import SubmissionError, Submitter
+from .tokens import looks_like_jwt
 
 if TYPE_CHECKING:
     from ..app import GradingService
@@ -76,7 +78,13 @@ def dependency_fault(exc: BaseException | None) -> str | None:
     return None
 
 
+DRAINING_RETRY_AFTER_SECONDS = 2
+
+
 class BaseHandler(SecurityHeaders, web.RequestHandler):
+    # Answered while the service stops (GradingService.shutdown): probes and scrapes.
+    serves_while_draining = False
+
     @property
     def service(self) -> GradingService:
         return self.settings["service"]
@@ -87,6 +95,20 @@ class BaseHandler(SecurityHeaders, web.RequestHandler):
         self.set_header("Content-Type", "application/json")
         self.set_header("Cache-Control", "no-store")
         self._started = time.monotonic()
+        drain = getattr(self.service, "drain", None)
+        if drain is not None and not getattr(self, "_in_flight", False):
+            self._in_flight = True
+            drain.started()
+            if drain.draining and not self.serves_while_draining:
+                # A request on a connection opened before SIGTERM: the client (or its
+                # load balancer) tries again, on the new version.
+                raise APIError(
+                    503,
+                    "The grading service is restarting; please try again in a moment.",
+                    {"Retry-After": str(DRAINING_RETRY_AFTER_SECONDS)},
+                    reason="restarting",
+                    retry_after=DRAINING_RETRY_AFTER_SECONDS,
+                )
 
     def write_json(self, data: Any, status: int = 200) -> None:
         self.set_status(status)
@@ -147,6 +169,9 @@ class BaseHandler(SecurityHeaders, web.RequestHandler):
         )
 
     def on_finish(self) -> None:
+        if getattr(self, "_in_flight", False):
+            self._in_flight = False
+            self.service.drain.finished()
         log.info(
             "%s %s",
             self.request.method,
@@ -417,9 +442,10 @@ class SubmissionHandler(AuthenticatedHandler):
             if doc["user"] != self.user_name:
                 await self.require_reader(doc["user"], f"No submission with id {submission_id!r}.")
             remaining = deadline - time.monotonic()
-            if doc["status"] in ("graded", "failed") or remaining <= 0:
+            released = self.service.drain.polls_released
+            if doc["status"] in ("graded", "failed") or remaining <= 0 or released.is_set():
                 return doc
-            await self.service.notifier.wait(submission_id, remaining)
+            await first_of(self.service.notifier.wait(submission_id, remaining), released.wait())
 
 
 class ProgressHandler(AuthenticatedHandler):
@@ -450,24 +476,78 @@ class ProgressHandler(AuthenticatedHandler):
         )
 
 
+async def first_of(*aws: Any) -> None:
+    """Until the first of these awaitables is done; the others are cancelled."""
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in tasks:
+            task.cancel()
+
+
 class HealthHandler(BaseHandler):
+    """Liveness, public: the process answers."""
+
+    serves_while_draining = True
+
     def get(self) -> None:
         self.write_json({"status": "ok"})
 
 
-class ReadyHandler(BaseHandler):
+class PrivateDetailHandler(BaseHandler):
+    """A handler whose answer is for admins and Prometheus only (``edge/private.py``):
+    a static metrics token, a hub token with a monitoring scope, or a direct connection
+    from an admin network."""
+
+    serves_while_draining = True
+
+    async def may_see_detail(self) -> bool:
+        rules = self.service.monitoring_access
+        authorization = self.request.headers.get("Authorization")
+        if rules.token_matches(authorization) or rules.network_allows(self.request):
+            return True
+        token = token_from_header(authorization)
+        if token is None or looks_like_jwt(token):  # a JWT's service account has no scopes
+            return False
+        try:  # a user's or a hub service's token (a Prometheus service in the hub)
+            model = await self.service.hub_auth.user_for_token(token, sync=False)
+        except web.HTTPError:  # the hub does not answer: no detail, no error
+            return False
+        if not model:
+            return False
+        self.user_name = model.get("name")
+        return rules.scopes_allow(model)
+
+
+class ReadyHandler(PrivateDetailHandler):
+    """Readiness: 200 or 503 for everybody (load balancers), with the checks and the
+    pool for admins. A stopping service is not ready, so traffic moves away from it."""
+
     async def get(self) -> None:
         checks = await self.service.check_dependencies()
         ok = metrics.record_readiness(checks)
+        draining = self.service.drain.draining
+        status = "ok" if ok and not draining else "unavailable"
+        code = 200 if status == "ok" else 503
+        if not await self.may_see_detail():
+            self.write_json({"status": status}, status=code)
+            return
         pool = self.service.pool.describe()
         self.write_json(
-            {"status": "ok" if ok else "unavailable", "checks": checks, "pool": pool},
-            status=200 if ok else 503,
+            {"status": status, "checks": checks, "pool": pool, "draining": draining},
+            status=code,
         )
 
 
-class MetricsHandler(BaseHandler):
+class MetricsHandler(PrivateDetailHandler):
     async def get(self) -> None:
+        if not await self.may_see_detail():
+            raise APIError(
+                403,
+                "Metrics need a metrics token, a hub token with the read:metrics scope, "
+                "or a direct connection from an admin network.",
+            )
         await scrape.refresh(self.service)  # answers even when Redis is down
         self.set_header("Content-Type", CONTENT_TYPE_LATEST)
         self.finish(generate_latest())

@@ -31,6 +31,7 @@ K8S = ROOT / "hub_config" / "kubernetes"
 VALUES = K8S / "values.yaml"
 CHART = K8S / "z2jh-4.4.0-chart.json"  # the chart's schema and default values
 ADAPTER_VALUES = K8S / "prometheus-adapter-values.yaml"
+PROMETHEUS_VALUES = K8S / "prometheus-values.yaml"
 MANIFESTS = sorted((K8S / "grading").glob("*.yaml"))
 
 HUB_NAMESPACE = "coderunner"
@@ -335,10 +336,28 @@ def test_the_autoscaler_scales_the_grader_deployment_on_queue_depth() -> None:
 
 
 def test_prometheus_can_scrape_the_metrics_the_autoscaler_uses() -> None:
+    """/metrics wants the metrics token: a job of Prometheus' own that sends it scrapes
+    the grader pods, and the generic annotation job (which would get 403) leaves them."""
     annotations = grader_deployment()["spec"]["template"]["metadata"]["annotations"]
-    assert annotations["prometheus.io/scrape"] == "true"
-    assert annotations["prometheus.io/port"] == str(GRADER_PORT)
-    assert annotations["prometheus.io/path"] == "/metrics"
+    assert annotations["prometheus.io/scrape"] == "false"
+    values = yaml.safe_load(PROMETHEUS_VALUES.read_text())
+    (job,) = yaml.safe_load(values["extraScrapeConfigs"])
+    assert job["metrics_path"] == "/metrics"
+    token_file = Path(job["authorization"]["credentials_file"])
+    (mount,) = values["server"]["extraSecretMounts"]
+    assert token_file.parent == Path(mount["mountPath"])
+    keep = {r["regex"] for r in job["relabel_configs"] if r.get("action") == "keep"}
+    labels = grader_deployment()["spec"]["template"]["metadata"]["labels"]
+    assert labels["app.kubernetes.io/name"] in keep and "http" in keep
+    (sd,) = job["kubernetes_sd_configs"]
+    assert sd["namespaces"]["names"] == [grader_deployment()["metadata"]["namespace"]]
+    # The grader reads the same key of its Secret, as a file.
+    env = env_of(grader_container())
+    path = Path(env["CODERUNNER_METRICS_TOKEN_FILE"]["value"])
+    assert path.name == token_file.name == "metrics-token"
+    spec = grader_deployment()["spec"]["template"]["spec"]
+    (secret,) = [v["secret"] for v in spec["volumes"] if "secret" in v]
+    assert "metrics-token" in {item["key"] for item in secret["items"]}
 
 
 def test_the_grader_service_reaches_the_grader_pods(values: dict[str, Any]) -> None:

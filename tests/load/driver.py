@@ -82,10 +82,14 @@ COUNTERS = {
 }
 
 
-async def scrape(session: aiohttp.ClientSession, hub_url: str) -> dict[str, float]:
-    """The grading service's counters (``/services/grader/metrics``), by name.label."""
+async def scrape(
+    session: aiohttp.ClientSession, hub_url: str, token: str | None = None
+) -> dict[str, float]:
+    """The grading service's counters (``/services/grader/metrics``), by name.label.
+    Through the proxy they need a hub token with ``read:metrics`` (the admin's)."""
+    headers = {"Authorization": f"token {token}"} if token else {}
     try:
-        async with session.get(f"{hub_url}/services/grader/metrics") as resp:
+        async with session.get(f"{hub_url}/services/grader/metrics", headers=headers) as resp:
             text = await resp.text()
     except (TimeoutError, aiohttp.ClientError):
         return {}
@@ -166,18 +170,20 @@ async def measured(
     users: int,
     session: aiohttp.ClientSession,
     hub_url: str,
+    token: str | None,
     body: Callable[[Phase], Awaitable[None]],
 ) -> Phase:
-    """Run one phase, with the grading service's counters before and after."""
+    """Run one phase, with the grading service's counters before and after (read with
+    ``token``, which needs ``read:metrics``)."""
     p = rec.phase(name)
     p.users = users
-    before = await scrape(session, hub_url)
+    before = await scrape(session, hub_url, token)
     log(f"{name}: {users} users")
     p.started = time.monotonic()
     await body(p)
     p.ended = time.monotonic()
     p.seconds = p.ended - p.started
-    p.server_metrics = delta(before, await scrape(session, hub_url))
+    p.server_metrics = delta(before, await scrape(session, hub_url, token))
     accepted = sum(1 for s in rec.submissions.values() if s.phase == name)
     log(
         f"{name}: done in {p.seconds:.0f} s, {accepted} accepted, refusals "
@@ -226,15 +232,15 @@ async def run(stack: Stack, options: Options) -> dict[str, Any]:
             )
 
         if "class" in o.profiles:
-            await measured(rec, "class", len(learners), session, stack.hub_url,
+            await measured(rec, "class", len(learners), session, stack.hub_url, stack.admin_token,
                            lambda p: class_phase(p, learners, o))  # fmt: skip
         if "spike" in o.profiles and spike_names:
             visitors = [api_learner(n) for n in spike_names]
-            await measured(rec, "spike", len(visitors), session, stack.hub_url,
+            await measured(rec, "spike", len(visitors), session, stack.hub_url, stack.admin_token,
                            lambda p: spike_phase(p, visitors, o))  # fmt: skip
         if "api" in o.profiles and api_names:
             visitors = [api_learner(n) for n in api_names]
-            await measured(rec, "api", len(visitors), session, stack.hub_url,
+            await measured(rec, "api", len(visitors), session, stack.hub_url, stack.admin_token,
                            lambda p: api_phase(p, visitors, o))  # fmt: skip
         if "overload" in o.profiles:
             log("verifying before the overload")
@@ -245,6 +251,7 @@ async def run(stack: Stack, options: Options) -> dict[str, Any]:
             ready = [learner for learner in learners if learner.ready]
             crowd = [api_learner(n) for n in spike_names]
             await measured(rec, "overload", len(ready) + len(crowd), session, stack.hub_url,
+                           stack.admin_token,
                            lambda p: overload_phase(p, ready, crowd, o))  # fmt: skip
 
         log("verifying")
