@@ -39,6 +39,7 @@ from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
 from .edge.handlers import ROUTES, routes
 from .edge.privacy import DEFAULT_NOTICE, NoticeError, PrivacyNotice
+from .edge.private import Drain, MonitoringAccess
 from .edge.request_limits import RequestLimits
 from .edge.submissions import SubmissionService
 from .edge.tokens import SecretError, TokenConfig
@@ -48,9 +49,16 @@ from .grading.sandbox import SandboxError, SandboxFactory, SandboxPool
 from .jobs.notify import VerdictNotifier
 from .jobs.queue import JobQueue
 from .jobs.worker import WorkerPool
-from .log import JSONFormatter, init_json_logging
+from .log import (
+    JSONFormatter,
+    init_json_logging,
+    level_from_env,
+    log_effective_config,
+    log_file_handler,
+)
 from .monitoring.http import observe_request
 from .ops import migrations
+from .ops.retention import Retention
 from .storage import Storage
 
 DEFAULT_CONFIG_FILE = "coderunner_grader_config.py"
@@ -71,11 +79,13 @@ class GradingService(Application):
         TokenConfig,
         Admission,
         RequestLimits,
+        MonitoringAccess,
         VerdictNotifier,
         SandboxFactory,
         SandboxPool,
         Grader,
         WorkerPool,
+        Retention,
     ]
     aliases = {
         **Application.aliases,
@@ -95,7 +105,35 @@ class GradingService(Application):
 
     @default("log_level")
     def _default_log_level(self) -> int:
-        return logging.INFO
+        try:  # --log-level=NAME and c.GradingService.log_level win over the variable
+            return level_from_env(logging.INFO)
+        except ValueError as exc:
+            raise ConfigError(str(exc)) from None
+
+    log_file = Unicode(
+        help="""Also write the JSON log lines to this file (stderr keeps them too). It
+        rotates when it reaches log_max_bytes and every day; rotated files older than
+        log_max_age_days, or beyond log_backup_count, are deleted. One file per process.
+        Default: $CODERUNNER_LOG_FILE, else none (stderr only).""",
+    ).tag(config=True)
+
+    @default("log_file")
+    def _default_log_file(self) -> str:
+        return os.environ.get("CODERUNNER_LOG_FILE", "")
+
+    log_max_bytes = Integer(
+        10 * 1024 * 1024, help="Size in bytes at which log_file is rotated (default 10 MiB)."
+    ).tag(config=True)
+
+    log_backup_count = Integer(
+        30, help="Rotated log files kept beside log_file, at most (the oldest go first)."
+    ).tag(config=True)
+
+    log_max_age_days = Float(
+        30.0,
+        help="""Rotated log files whose last line is older than this many days are deleted.
+        Logs name learners: keep it within what the privacy notice promises.""",
+    ).tag(config=True)
 
     config_file = Unicode(
         DEFAULT_CONFIG_FILE,
@@ -235,7 +273,8 @@ class GradingService(Application):
 
     submission_retention_days = Integer(
         365,
-        help="Submissions older than this are deleted (TTL index); progress is kept.",
+        help="""Deprecated: use Retention.verdict_retention_days (set here and not there,
+        it is passed on). Days a submission is kept.""",
     ).tag(config=True)
 
     max_wait_seconds = Float(
@@ -243,6 +282,18 @@ class GradingService(Application):
         help="""Longest long poll, in seconds: GET /api/submissions/<id>?wait=N answers
         after at most this long, with or without a verdict. Keep it below the request
         timeouts of the proxy and of clients.""",
+    ).tag(config=True)
+
+    shutdown_grace_seconds = Float(
+        60.0,
+        help="""On SIGTERM the service drains: it stops accepting connections, answers
+        requests on open connections with 503 and Retry-After, stops taking jobs, and
+        gives the jobs in flight this long, in seconds, to finish and be acknowledged;
+        then long polls answer with the state they have and requests in flight get up
+        to 10 s more. A job still running after the grace is left unacknowledged and is
+        claimed by another replica after WorkerPool.visibility_timeout_seconds. Keep it
+        above the longest time limit plus a sandbox start, and below the stop timeout
+        of whatever sends SIGTERM (systemd's TimeoutStopSec, JupyterHub's).""",
     ).tag(config=True)
 
     executor_threads = Integer(
@@ -265,6 +316,21 @@ class GradingService(Application):
             self.log.warning(
                 "GradingService.hub_cache_seconds is deprecated; use HubAuth.cache_max_age instead"
             )
+
+    def init_retention(self) -> Retention:
+        """The retention periods, ``c.Retention.*``; a configured (deprecated)
+        ``GradingService.submission_retention_days`` is passed on as the verdicts'."""
+        settings = {}
+        if (
+            "submission_retention_days" in self.config.GradingService
+            and "verdict_retention_days" not in self.config.Retention
+        ):
+            self.log.warning(
+                "GradingService.submission_retention_days is deprecated; use "
+                "Retention.verdict_retention_days instead"
+            )
+            settings["verdict_retention_days"] = self.submission_retention_days
+        return Retention(parent=self, **settings)
 
     def validate(self) -> None:
         """Fail fast on configuration that cannot work."""
@@ -297,7 +363,19 @@ class GradingService(Application):
             ) from exc
 
     def init_logging(self) -> None:
-        init_json_logging(self.log, cast(int, self.log_level))  # traitlets made names numbers
+        file_handler = None
+        if self.log_file:
+            try:
+                file_handler = log_file_handler(
+                    self.log_file,
+                    max_bytes=self.log_max_bytes,
+                    backup_count=self.log_backup_count,
+                    max_age_days=self.log_max_age_days,
+                )
+            except (OSError, ValueError) as exc:
+                raise ConfigError(f"log file {self.log_file!r}: {exc}") from None
+        # traitlets made level names numbers
+        init_json_logging(self.log, cast(int, self.log_level), file_handler)
 
     def initialize(self, argv: list[str] | None = None) -> None:
         super().initialize(argv)
@@ -318,10 +396,17 @@ class GradingService(Application):
             raise ConfigError(str(exc)) from None
         prefix = "/" + self.service_prefix.strip("/") + "/"
         self.hub_auth = self.init_hub_auth()
+        try:
+            self.monitoring_access = MonitoringAccess(parent=self)
+        except (OSError, ValueError) as exc:
+            raise ConfigError(f"metrics access: {exc}") from None
+        self.drain = Drain()
         self.oauth = self.init_oauth()
         self.tokens = TokenConfig(parent=self)
         try:
-            key = self.tokens.load_key()
+            # The previous keys too (a rotation window, docs/secrets.md): checked now, and
+            # kept by self.tokens for verifying tokens that name them.
+            key = self.tokens.load_keys().current
         except SecretError as exc:
             raise ConfigError(f"JWT secret: {exc}") from None
         self.identity = Identities(HubIdentity(self.hub_auth, parent=self), self.tokens, key)
@@ -330,6 +415,7 @@ class GradingService(Application):
             self.mongodb_database,
             timeout_ms=int(self.mongodb_timeout_seconds * 1000),
         )
+        self.retention = self.init_retention()
         self.redis = redis.from_url(
             self.redis_url,
             decode_responses=True,
@@ -383,6 +469,7 @@ class GradingService(Application):
             # Metrics per route; the access log is BaseHandler.on_finish's.
             log_function=observe_request,
         )
+        log_effective_config(self.log, self, __version__)  # one line, secrets redacted
 
     def init_hub_auth(self) -> HubAuth:
         """JupyterHub's HubAuth, configurable as ``c.HubAuth.*``. Where the config says
@@ -442,7 +529,7 @@ class GradingService(Application):
             await migrations.migrate(self.storage.db, log=self.log)
         except migrations.SchemaTooNew as exc:  # written by a newer release: leave it be
             raise ConfigError(str(exc)) from None
-        await self.storage.ensure_indexes(self.submission_retention_days * 86400)
+        await self.storage.ensure_indexes(self.retention.verdict_retention_days * 86400)
         await self.queue.ensure_group()
         await self.sync_content_assessments()
         removed = await self.sandboxes.remove_all()
@@ -456,6 +543,9 @@ class GradingService(Application):
         await self.pool.start()
         await self.grader.start()
         await self.workers.start()
+        self.purge_task = asyncio.get_running_loop().create_task(
+            self.retention.run_periodically(self.storage.db), name="retention-purge"
+        )
         self.http_server = HTTPServer(
             self.web_app, max_body_size=self.max_notebook_bytes * 4, xheaders=True
         )
@@ -489,11 +579,26 @@ class GradingService(Application):
         task.add_done_callback(self._background.discard)
 
     async def shutdown(self) -> None:
-        """Stop accepting, let jobs in flight finish, remove our sandboxes, close clients."""
+        """Drain (``docs/upgrade.md``): stop accepting connections and answer requests on
+        open ones with 503 and Retry-After; stop reading the queue and let the jobs in
+        flight finish, store their verdicts and ack; then answer long polls and wait for
+        the requests in flight; then remove our sandboxes and close clients."""
         self.log.info("shutting down: no new requests, finishing jobs in flight")
-        if getattr(self, "http_server", None):
-            self.http_server.stop()
-        await self.workers.stop()
+        started = asyncio.get_running_loop().time()
+        self.drain.begin()
+        server = getattr(self, "http_server", None)
+        if server:
+            server.stop()
+        await self.workers.stop(grace_seconds=self.shutdown_grace_seconds)
+        self.drain.release_polls()
+        if not await self.drain.wait_idle(10.0):
+            self.log.warning("%d requests still in flight; closing them", self.drain.requests)
+        if server:
+            await server.close_all_connections()
+        self.log.info("drained in %.1f s", asyncio.get_running_loop().time() - started)
+        if getattr(self, "purge_task", None):
+            self.purge_task.cancel()
+            await asyncio.gather(self.purge_task, return_exceptions=True)
         await self.grader.close()
         await self.pool.close()
         await self.notifier.stop()

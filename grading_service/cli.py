@@ -36,7 +36,13 @@ commands:
                coderunner migrate [--dry-run]
              (database settings as the service's: MONGODB_URI, CODERUNNER_DB or
              --config FILE; docs/backups.md)
-  version    print the version
+  purge      remove what is past its retention period (c.Retention.*; the service
+             also does it hourly):  coderunner purge [--dry-run]
+  user       a parent's request about their child:
+               coderunner user export NAME [--out FILE]
+               coderunner user erase NAME [--yes]   (hub user, home volume, data)
+             (coderunner user export --help; hub token from CODERUNNER_ADMIN_TOKEN)
+  version    print the version (also: coderunner --version)
 """
 
 
@@ -62,11 +68,19 @@ def main(argv: list[str] | None = None) -> None:
         from .ops.command import main as ops_main
 
         sys.exit(ops_main(command, rest))
+    elif command == "user":
+        from .ops.user_command import main as user_main
+
+        sys.exit(user_main(rest))
+    elif command == "purge":
+        from .ops.user_command import purge_main
+
+        sys.exit(purge_main(rest))
     elif command == "hub" and rest[:1] == ["prune-homes"]:
         from hub_config.homes import main as prune_homes
 
         sys.exit(prune_homes(rest[1:]))
-    elif command == "version":
+    elif command in ("version", "--version", "-V"):
         from . import __version__
 
         print(__version__)

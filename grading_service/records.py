@@ -80,6 +80,7 @@ class GradeResult(TypedDict):
     passed: NotRequired[int]
     total: NotRequired[int]
     image: NotRequired[str]
+    grader_version: NotRequired[str]  # the grading service's release (__version__)
     grading_ms: NotRequired[float]
     tests_truncated: NotRequired[bool]
     hidden_detail: NotRequired[list[HiddenDetail]]
@@ -111,6 +112,7 @@ class Submission(TypedDict):
     total: NotRequired[int]
     tests: NotRequired[list[TestResult]]
     image: NotRequired[str]
+    grader_version: NotRequired[str]  # the grading service's release (__version__)
     grading_ms: NotRequired[float]
     hidden_detail: NotRequired[list[HiddenDetail]]
 

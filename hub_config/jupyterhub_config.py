@@ -12,6 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from grading_service.log import parse_level  # noqa: E402
 from hub_config import roles as coderunner_roles  # noqa: E402
 from hub_config.cohorts import apply_cohort_overrides  # noqa: E402
 from hub_config.settings import (  # noqa: E402
@@ -114,6 +115,10 @@ grader_env = {
 # gVisor for the grading sandboxes ("runsc"; README, "gVisor (optional)").
 if os.environ.get("CODERUNNER_SANDBOX_RUNTIME"):
     grader_env["CODERUNNER_SANDBOX_RUNTIME"] = os.environ["CODERUNNER_SANDBOX_RUNTIME"]
+# A JWT secret rotation's window: the old secrets the grader still accepts (docs/secrets.md).
+for name in ("CODERUNNER_JWT_PREVIOUS_SECRETS", "CODERUNNER_JWT_PREVIOUS_SECRETS_FILE"):
+    if os.environ.get(name):
+        grader_env[name] = os.environ[name]
 services = [
     {
         "name": "grader",
@@ -156,6 +161,8 @@ if s.admin_token:
                 "access:services",
                 "list:services",
                 "read:services",
+                # The grader's /metrics and /health/ready detail through the proxy.
+                "read:metrics",
             ],
             "services": ["coderunner-admin"],
         }
@@ -186,6 +193,19 @@ c.JupyterHub.services = services
 c.JupyterHub.custom_scopes = coderunner_roles.custom_scopes()
 c.JupyterHub.load_roles = roles
 c.JupyterHub.load_groups = coderunner_roles.groups(list(cohorts))
+
+# --- logs: JSON lines, like the grading service's (grading_service/log.py) ---------------
+# The level: $CODERUNNER_LOG_LEVEL (default INFO), for the hub and, passed on, the grader.
+try:
+    c.JupyterHub.log_level = parse_level(s.log_level)
+except ValueError as exc:
+    raise SystemExit(f"CODERUNNER_LOG_LEVEL: {exc}") from None
+grader_env["CODERUNNER_LOG_LEVEL"] = s.log_level
+# traitlets' console handler (JupyterHub's own messages, tornado's access log) formats
+# with the grader's JSONFormatter instead of the coloured text one.
+c.JupyterHub.logging_config = {
+    "formatters": {"console": {"class": "grading_service.log.JSONFormatter"}},
+}
 
 # --- people ----------------------------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)

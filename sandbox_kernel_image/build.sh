@@ -54,6 +54,10 @@ own_hash="$(cd "$root" && { git ls-files -co --exclude-standard pyproject.toml e
 lib_hash="$(cd "$here" && find learnerlib -type f -name '*.py' | sort | xargs cat | hash_of)"
 tag_hash="$(cat "$here/Dockerfile" "$here/requirements.txt" <(echo "$base_id $req_hash $own_hash $lib_hash") | hash_of)"
 image="coderunner-sandbox:$tag_hash"
+# The release, as the wheel carries it; the image's label org.coderunner.version (the tag
+# hash covers grading_service/, so a new version builds a new image).
+version="$(sed -n 's/^__version__ = "\(.*\)"$/\1/p' "$root/grading_service/__init__.py")"
+[ -n "$version" ] || { log "no __version__ in grading_service/__init__.py"; exit 1; }
 if ! docker image inspect "$image" >/dev/null 2>&1; then
   ctx="$(mktemp -d)"; trap 'rm -rf "$ctx"' EXIT
   mkdir -p "$ctx/wheelhouse"
@@ -66,8 +70,9 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   cp "$ctx"/own/*.whl "$ctx/wheelhouse/"
   cp "$here/Dockerfile" "$here/requirements.txt" "$ctx/"
   mkdir -p "$ctx/learnerlib" && cp "$here"/learnerlib/*.py "$ctx/learnerlib/"
-  log "building $image from $BASE_IMAGE"
-  DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" -t "$image" "$ctx" >&2
+  log "building $image ($version) from $BASE_IMAGE"
+  DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" \
+    --build-arg "CODERUNNER_VERSION=$version" -t "$image" "$ctx" >&2
 fi
 docker tag "$image" coderunner-sandbox:latest
 # The image this checkout built before is only disk use now (other checkouts' images,

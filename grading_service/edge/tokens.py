@@ -9,23 +9,30 @@ layer which of the two a bearer token is.
 The HMAC key is the *decoded* secret: 64+ hex characters are read as hex, a base64
 value as base64, anything else as UTF-8 text. Always go through ``validate_secret``
 (or ``TokenConfig.load_key``) so every minter and verifier uses the same key bytes.
+
+Rotation (``docs/secrets.md``): every token names its key in the ``kid`` header, a
+fingerprint of the key (``key_id``) that reveals nothing about it. The service verifies
+with the current key and, during a rotation window, with the previous ones
+(``CODERUNNER_JWT_PREVIOUS_SECRETS`` or ``..._FILE``), chosen by ``kid``; a token minted
+before tokens carried a ``kid`` is tried against each of these keys (a handful at most).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import os
 import re
 import secrets
 import stat
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import jwt
-from traitlets import Integer, TraitError, Unicode, default, validate
+from traitlets import Integer, List, TraitError, Unicode, default, validate
 from traitlets.config import LoggingConfigurable
 
 ALGORITHM = "HS256"
@@ -40,6 +47,12 @@ DEFAULT_LEEWAY_SECONDS = 30
 
 MIN_SECRET_BYTES = 32
 MIN_DISTINCT_BYTES = 16
+
+# Previous keys accepted during a rotation window. A token without `kid` is tried against
+# each of them, so the list stays short: one rotation at a time needs one, or two.
+MAX_PREVIOUS_SECRETS = 4
+KEY_ID_LABEL = b"coderunner-jwt-key-id:"
+KEY_ID_HEX_CHARS = 16
 
 # The value used in our configuration examples. It is public, so it is never accepted.
 DOCS_EXAMPLE_SECRET = "1dcc6d517b524a5dc9f53cb3560d084153fb1278e9d8c96501acec22ac848ae5"
@@ -131,6 +144,8 @@ class Identity:
     role: str
     groups: tuple[str, ...] = ()
     token_id: str = ""
+    # The kid of the key that verified the token: which secret signed it (not part of who).
+    key_id: str = field(default="", compare=False)
 
     @property
     def subject(self) -> str:
@@ -216,6 +231,54 @@ def _is_repeated_pattern(value: str | bytes) -> bool:
     return len(value) > 1 and value in (value + value)[1:-1]
 
 
+def key_id(key: bytes) -> str:
+    """The ``kid`` naming ``key`` in a token's header: the first 16 hex characters of
+    SHA-256 over a label and the key. It tells keys apart and reveals nothing of them."""
+    _check_key(key)
+    return hashlib.sha256(KEY_ID_LABEL + key).hexdigest()[:KEY_ID_HEX_CHARS]
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The keys a verifier accepts: the current one (which also signs) and, during a
+    rotation window, previous ones. Duplicates of the current key are dropped."""
+
+    current: bytes
+    previous: tuple[bytes, ...] = ()
+
+    def __post_init__(self) -> None:
+        _check_key(self.current)
+        previous = []
+        for key in self.previous:
+            _check_key(key)
+            if key != self.current and key not in previous:
+                previous.append(key)
+        if len(previous) > MAX_PREVIOUS_SECRETS:
+            raise SecretError(
+                f"{len(previous)} previous JWT secrets are set; at most "
+                f"{MAX_PREVIOUS_SECRETS} are accepted. Drop those whose rotation window "
+                "has ended (docs/secrets.md)."
+            )
+        object.__setattr__(self, "previous", tuple(previous))
+        if len({key_id(k) for k in self.keys}) != len(self.keys):  # 2**-64: never, but checked
+            raise SecretError("Two JWT secrets have the same key id; generate a new secret.")
+
+    @property
+    def keys(self) -> tuple[bytes, ...]:
+        """Every accepted key, the current one first."""
+        return (self.current, *self.previous)
+
+    @property
+    def key_ids(self) -> tuple[str, ...]:
+        return tuple(key_id(k) for k in self.keys)
+
+    def by_key_id(self, kid: str) -> bytes | None:
+        for key in self.keys:
+            if key_id(key) == kid:
+                return key
+        return None
+
+
 # --- tokens ------------------------------------------------------------------------------
 
 
@@ -239,7 +302,8 @@ def mint(
     now: datetime | float | None = None,
     max_lifetime_seconds: int = MAX_LIFETIME_SECONDS,
 ) -> str:
-    """An HS256 JWT for ``subject``; ``secret`` is the key from ``validate_secret``."""
+    """An HS256 JWT for ``subject``, its header naming the key (``kid``); ``secret`` is
+    the key from ``validate_secret``."""
     _check_key(secret)
     if not isinstance(subject, str) or not _NAME.fullmatch(subject):
         raise TokenError(
@@ -277,72 +341,99 @@ def mint(
         "aud": audience,
         "jti": secrets.token_urlsafe(16),
     }
-    return jwt.encode(claims, secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, secret, algorithm=ALGORITHM, headers={"kid": key_id(secret)})
 
 
 def verify(
-    secret: bytes,
+    secret: bytes | KeyRing,
     token: str,
     *,
     issuer: str,
     audience: str,
     leeway: int = DEFAULT_LEEWAY_SECONDS,
 ) -> Identity:
-    """The Identity in ``token``; raises TokenError saying why the token is refused."""
-    _check_key(secret)
+    """The Identity in ``token``; raises TokenError saying why the token is refused.
+
+    ``secret`` is one key (from ``validate_secret``) or a KeyRing of the current and
+    previous keys. A token naming its key (``kid``) is checked with that key only, and
+    refused if no accepted key has that id; a token without ``kid`` (minted before tokens
+    carried one) is checked against each accepted key, the current one first.
+    """
+    ring = secret if isinstance(secret, KeyRing) else KeyRing(secret)
     if not isinstance(token, str) or not looks_like_jwt(token):
         raise TokenError(
             "Malformed token: expected a JWT (three base64url segments separated by dots)."
         )
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError as exc:
+    except jwt.InvalidTokenError as exc:  # DecodeError, or a kid that is not a string
         raise TokenError(f"Malformed token: {exc}") from None
     alg = header.get("alg")
     if alg != ALGORITHM:
         raise TokenError(
             f"Token uses algorithm {str(alg)[:20]!r}; only {ALGORITHM} tokens are accepted."
         )
-    try:
-        claims = jwt.decode(
-            token,
-            secret,
-            algorithms=[ALGORITHM],
-            audience=audience,
-            issuer=issuer,
-            leeway=leeway,
-            options={"require": ["exp", "iat", "sub", "iss", "aud"]},
-        )
-    except jwt.ExpiredSignatureError:
-        raise TokenError(
+    kid = header.get("kid")
+    if kid is None:
+        candidates = ring.keys
+    else:
+        key = ring.by_key_id(kid) if isinstance(kid, str) else None
+        if key is None:
+            raise TokenError(
+                f"Unknown key id (kid) {str(kid)[:20]!r}: the token's signature is from a "
+                "secret this service does not accept (retired by a secret rotation, or "
+                "another deployment's); mint a new one with `coderunner token`."
+            )
+        candidates = (key,)
+    for index, key in enumerate(candidates):
+        try:
+            claims = jwt.decode(
+                token,
+                key,
+                algorithms=[ALGORITHM],
+                audience=audience,
+                issuer=issuer,
+                leeway=leeway,
+                options={"require": ["exp", "iat", "sub", "iss", "aud"]},
+            )
+        except jwt.InvalidSignatureError:
+            if index + 1 < len(candidates):
+                continue  # a token without kid: try the next accepted key
+            raise TokenError(
+                "Bad token signature: it was not signed with this service's secret or was altered."
+            ) from None
+        except jwt.InvalidTokenError as exc:
+            raise _refusal(exc, token, issuer=issuer, audience=audience) from None
+        return _identity(claims, key_id=key_id(key))
+    raise AssertionError("unreachable: a KeyRing holds at least one key")
+
+
+def _refusal(exc: jwt.InvalidTokenError, token: str, *, issuer: str, audience: str) -> TokenError:
+    """Why a correctly signed token is refused (the signature is checked first)."""
+    if isinstance(exc, jwt.ExpiredSignatureError):
+        return TokenError(
             f"Token expired at {_claim_time(token, 'exp')}; mint a new one with `coderunner token`."
-        ) from None
-    except jwt.ImmatureSignatureError:
+        )
+    if isinstance(exc, jwt.ImmatureSignatureError):
         start = _claim_time(token, "nbf") or _claim_time(token, "iat")
-        raise TokenError(
+        return TokenError(
             f"Token not yet valid: it starts at {start}; check the clock of "
             "the machine that minted it."
-        ) from None
-    except jwt.InvalidSignatureError:
-        raise TokenError(
-            "Bad token signature: it was not signed with this service's secret or was altered."
-        ) from None
-    except jwt.InvalidAudienceError:
-        raise TokenError(f"Wrong token audience: this service accepts only {audience!r}.") from None
-    except jwt.InvalidIssuerError:
-        raise TokenError(f"Wrong token issuer: this service accepts only {issuer!r}.") from None
-    except jwt.MissingRequiredClaimError as exc:
-        raise TokenError(f"Token is missing the required {exc.claim!r} claim.") from None
-    except jwt.InvalidAlgorithmError:
-        raise TokenError(f"Only {ALGORITHM} tokens are accepted.") from None
-    except jwt.DecodeError as exc:
-        raise TokenError(f"Malformed token: {exc}") from None
-    except jwt.InvalidTokenError as exc:
-        raise TokenError(f"Invalid token: {exc}") from None
-    return _identity(claims)
+        )
+    if isinstance(exc, jwt.InvalidAudienceError):
+        return TokenError(f"Wrong token audience: this service accepts only {audience!r}.")
+    if isinstance(exc, jwt.InvalidIssuerError):
+        return TokenError(f"Wrong token issuer: this service accepts only {issuer!r}.")
+    if isinstance(exc, jwt.MissingRequiredClaimError):
+        return TokenError(f"Token is missing the required {exc.claim!r} claim.")
+    if isinstance(exc, jwt.InvalidAlgorithmError):
+        return TokenError(f"Only {ALGORITHM} tokens are accepted.")
+    if isinstance(exc, jwt.DecodeError):
+        return TokenError(f"Malformed token: {exc}")
+    return TokenError(f"Invalid token: {exc}")
 
 
-def _identity(claims: dict) -> Identity:
+def _identity(claims: dict, *, key_id: str = "") -> Identity:
     subject = claims["sub"]
     if not isinstance(subject, str) or not _NAME.fullmatch(subject):
         raise TokenError("Token subject is not a valid name.")
@@ -360,6 +451,7 @@ def _identity(claims: dict) -> Identity:
         role=role,
         groups=tuple(groups),
         token_id=token_id if isinstance(token_id, str) else "",
+        key_id=key_id,
     )
 
 
@@ -397,6 +489,10 @@ def _claim_time(token: str, claim: str) -> str:
 # --- configuration -----------------------------------------------------------------------
 
 
+def _split_secrets(value: str) -> list[str]:
+    return [part for part in re.split(r"[\s,]+", value) if part]
+
+
 def _env_int(name: str, fallback: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
@@ -430,6 +526,29 @@ class TokenConfig(LoggingConfigurable):
     @default("jwt_secret_file")
     def _default_jwt_secret_file(self) -> str:
         return os.environ.get("CODERUNNER_JWT_SECRET_FILE", "")
+
+    jwt_previous_secrets = List(
+        Unicode(),
+        help=f"""Secrets that signed tokens before the last rotation, still accepted for
+        verification (never for minting) until their tokens have expired or been
+        replaced; at most {MAX_PREVIOUS_SECRETS}. Default: $CODERUNNER_JWT_PREVIOUS_SECRETS
+        (separated by commas or whitespace), else none. Remove a secret when its rotation
+        window ends: tokens signed with it are refused from then on (docs/secrets.md).""",
+    ).tag(config=True)
+
+    @default("jwt_previous_secrets")
+    def _default_jwt_previous_secrets(self) -> list[str]:
+        return _split_secrets(os.environ.get("CODERUNNER_JWT_PREVIOUS_SECRETS", ""))
+
+    jwt_previous_secrets_file = Unicode(
+        help="""Path of a file holding previous JWT secrets, one a line (blank lines and
+        lines starting with # ignored); readable only by the service's user. Default:
+        $CODERUNNER_JWT_PREVIOUS_SECRETS_FILE. Adds to jwt_previous_secrets.""",
+    ).tag(config=True)
+
+    @default("jwt_previous_secrets_file")
+    def _default_jwt_previous_secrets_file(self) -> str:
+        return os.environ.get("CODERUNNER_JWT_PREVIOUS_SECRETS_FILE", "")
 
     issuer = Unicode(
         help="""The `iss` claim minted into and required of service-account JWTs. Default:
@@ -500,23 +619,53 @@ class TokenConfig(LoggingConfigurable):
         if not self.jwt_secret_file:
             return validate_secret(self.jwt_secret)
         path = Path(self.jwt_secret_file)
+        text = self._read_secret_file(path, "CODERUNNER_JWT_SECRET_FILE")
+        try:
+            return validate_secret(text)
+        except SecretError as exc:
+            raise SecretError(f"In {str(path)!r}: {exc}") from None
+
+    def load_previous_keys(self) -> tuple[bytes, ...]:
+        """The validated keys of jwt_previous_secrets and jwt_previous_secrets_file, in
+        that order; raises SecretError naming the entry (never its value)."""
+        keys = []
+        for number, secret in enumerate(self.jwt_previous_secrets, 1):
+            try:
+                keys.append(validate_secret(secret))
+            except SecretError as exc:
+                raise SecretError(f"Previous JWT secret #{number}: {exc}") from None
+        if self.jwt_previous_secrets_file:
+            path = Path(self.jwt_previous_secrets_file)
+            text = self._read_secret_file(path, "CODERUNNER_JWT_PREVIOUS_SECRETS_FILE")
+            for number, line in enumerate(text.splitlines(), 1):
+                if not line.strip() or line.lstrip().startswith("#"):
+                    continue
+                try:
+                    keys.append(validate_secret(line))
+                except SecretError as exc:
+                    raise SecretError(f"In {str(path)!r}, line {number}: {exc}") from None
+        return tuple(keys)
+
+    def load_keys(self) -> KeyRing:
+        """The current key and the previous ones; raises SecretError. Also kept for
+        ``verify`` calls that pass only the current key (read once per TokenConfig)."""
+        self._keys = KeyRing(self.load_key(), self.load_previous_keys())
+        return self._keys
+
+    def _read_secret_file(self, path: Path, variable: str) -> str:
         try:
             text = path.read_text(encoding="utf-8")
             mode = path.stat().st_mode
         except (OSError, UnicodeDecodeError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
             raise SecretError(
-                f"Cannot read the JWT secret file {str(path)!r} "
-                f"(CODERUNNER_JWT_SECRET_FILE): {reason}."
+                f"Cannot read the JWT secret file {str(path)!r} ({variable}): {reason}."
             ) from None
         if mode & (stat.S_IRWXG | stat.S_IRWXO):
             self.log.warning(
                 "JWT secret file %s is accessible to other users; run `chmod 600 %s`", path, path
             )
-        try:
-            return validate_secret(text)
-        except SecretError as exc:
-            raise SecretError(f"In {str(path)!r}: {exc}") from None
+        return text
 
     def mint(
         self,
@@ -542,10 +691,24 @@ class TokenConfig(LoggingConfigurable):
             max_lifetime_seconds=self.max_lifetime_seconds,
         )
 
-    def verify(self, token: str, key: bytes | None = None) -> Identity:
-        """The Identity in ``token``; pass ``key`` (from load_key) to skip re-reading it."""
+    def verify(self, token: str, key: bytes | KeyRing | None = None) -> Identity:
+        """The Identity in ``token``, accepting the current and the previous keys.
+
+        Pass ``key`` (a KeyRing from load_keys, or the current key from load_key) to
+        skip re-reading the secrets; with only the current key, the previous keys come
+        from the last load_keys (read on first use if there was none)."""
+        if isinstance(key, KeyRing):
+            ring = key
+        elif key is None:
+            ring = self.load_keys()
+        else:
+            known: KeyRing | None = getattr(self, "_keys", None)
+            if known is None or known.current != key:
+                known = KeyRing(key, self.load_previous_keys())
+                self._keys = known
+            ring = known
         return verify(
-            key or self.load_key(),
+            ring,
             token,
             issuer=self.issuer,
             audience=self.audience,

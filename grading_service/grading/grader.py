@@ -23,7 +23,7 @@ from typing import Any, cast
 from traitlets import Float, Integer
 from traitlets.config import LoggingConfigurable
 
-from .. import metrics
+from .. import __version__, metrics
 from ..content.store import Problem
 from ..records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
 from .runner_launcher import RunnerFailed, run_in_fresh_process
@@ -160,6 +160,7 @@ class Grader(LoggingConfigurable):
             passed=passed,
             total=total,
             image=self.image_id or self.sandboxes.image,
+            grader_version=__version__,
             grading_ms=round(elapsed * 1000, 1),
         )
         result["tests"] = outcome.get("tests", [])

@@ -253,3 +253,17 @@ async def test_a_missing_image_is_an_infra_fault(problem, docker_client, new_ins
     assert grader.image_id == ""
     with pytest.raises(InfraFault, match="could not start a sandbox"):
         await grader.grade(problem, GOOD)
+
+
+async def test_a_verdict_records_the_grader_version_next_to_the_image(problem, runner) -> None:
+    from grading_service import __version__
+
+    sandboxes = FakeSandboxes()
+    grader = Grader(sandboxes)
+    await grader.start()
+    runner.outcome = outcome("passed", 1, 1)
+    result = await grader.grade(problem, GOOD, submission_id="s-version")
+    await grader.close()
+    assert result["grader_version"] == __version__
+    assert result["image"] == "sha256:fake"  # the image the verdict was computed in
+    assert json.loads(json.dumps(result))["grader_version"] == __version__  # stored as is
