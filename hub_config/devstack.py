@@ -13,6 +13,7 @@ import argparse
 import json
 import os
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -435,6 +436,31 @@ def _terminate(pid: int, grace: float = 20.0) -> None:
         pass
 
 
+def operator_env(stack: Stack) -> dict[str, str]:
+    """The settings docs/runbook.md's commands read, for this stack: what an admin sets
+    by hand on a production server (``eval "$(python -m hub_config.devstack env)"`` on
+    the demo)."""
+    return {
+        "HUB_URL": stack.hub_url,
+        "HUB_TOKEN": stack.admin_token,
+        # What `coderunner user`, `coderunner hub prune-homes` read for the hub's API.
+        "JUPYTERHUB_API_URL": f"{stack.hub_url}/hub/api",
+        "CODERUNNER_ADMIN_TOKEN": stack.admin_token,
+        "GRADER_URL": f"{stack.hub_url}/services/grader",
+        "REDIS_URL": stack.redis_url,
+        "MONGODB_URI": stack.mongodb_uri,
+        "CODERUNNER_SANDBOX_IMAGE": stack.image,
+        "CODERUNNER_INSTANCE": stack.instance,
+        "CODERUNNER_LOGS": str(stack.logs),
+        "CODERUNNER_STATE_DIR": str(stack.state_dir),
+    }
+
+
+def shell_exports(stack: Stack) -> str:
+    """``export NAME='value'`` lines for ``operator_env``, quoted for a POSIX shell."""
+    return "\n".join(f"export {k}={shlex.quote(v)}" for k, v in operator_env(stack).items())
+
+
 def demo_up(state_dir: Path, image: str) -> Stack:
     old = Stack.load(state_dir)
     if old and old.pids:
@@ -450,7 +476,7 @@ def demo_up(state_dir: Path, image: str) -> Stack:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m hub_config.devstack")
-    parser.add_argument("command", choices=["up", "down", "status"])
+    parser.add_argument("command", choices=["up", "down", "status", "env"])
     parser.add_argument("--state", type=Path, default=ROOT / ".state")
     parser.add_argument("--image", default=os.environ.get("CODERUNNER_SANDBOX_IMAGE", ""))
     args = parser.parse_args(argv)
@@ -477,6 +503,12 @@ Code Runner is running.
             return
         running.down()
         print("stopped")
+    elif args.command == "env":
+        running = Stack.load(state)
+        if running is None or not running.pids:
+            print("# no stack is running here: start one with `make demo`", file=sys.stderr)
+            sys.exit(1)
+        print(shell_exports(running))
     else:
         running = Stack.load(state)
         print(

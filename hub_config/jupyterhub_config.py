@@ -115,8 +115,16 @@ grader_env = {
 # gVisor for the grading sandboxes ("runsc"; README, "gVisor (optional)").
 if os.environ.get("CODERUNNER_SANDBOX_RUNTIME"):
     grader_env["CODERUNNER_SANDBOX_RUNTIME"] = os.environ["CODERUNNER_SANDBOX_RUNTIME"]
-# A JWT secret rotation's window: the old secrets the grader still accepts (docs/secrets.md).
-for name in ("CODERUNNER_JWT_PREVIOUS_SECRETS", "CODERUNNER_JWT_PREVIOUS_SECRETS_FILE"):
+# Passed on when set: a JWT rotation's old secrets (docs/secrets.md), who may read the
+# metrics and the readiness detail, and the grader's own log file.
+for name in (
+    "CODERUNNER_JWT_PREVIOUS_SECRETS",
+    "CODERUNNER_JWT_PREVIOUS_SECRETS_FILE",
+    "CODERUNNER_METRICS_TOKEN",
+    "CODERUNNER_METRICS_TOKEN_FILE",
+    "CODERUNNER_ADMIN_NETWORKS",
+    "CODERUNNER_LOG_FILE",
+):
     if os.environ.get(name):
         grader_env[name] = os.environ[name]
 services = [

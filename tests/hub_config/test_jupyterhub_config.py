@@ -72,6 +72,25 @@ def test_grader_is_a_managed_service_and_secrets_stay_out_of_learner_env(
     assert admin["services"] == ["coderunner-admin"]
 
 
+def test_operations_settings_reach_the_grader_and_not_learners(monkeypatch, tmp_path) -> None:
+    c = load(
+        monkeypatch,
+        tmp_path,
+        CODERUNNER_METRICS_TOKEN_FILE="/etc/coderunner/metrics-token",
+        CODERUNNER_ADMIN_NETWORKS="10.0.0.0/24",
+        CODERUNNER_JWT_PREVIOUS_SECRETS_FILE="/etc/coderunner/jwt-previous",
+        CODERUNNER_LOG_FILE="/var/log/coderunner/grader.log",
+    )
+    grader = next(s for s in c.JupyterHub.services if s["name"] == "grader")
+    env = grader["environment"]
+    assert env["CODERUNNER_METRICS_TOKEN_FILE"] == "/etc/coderunner/metrics-token"
+    assert env["CODERUNNER_ADMIN_NETWORKS"] == "10.0.0.0/24"
+    assert env["CODERUNNER_JWT_PREVIOUS_SECRETS_FILE"] == "/etc/coderunner/jwt-previous"
+    assert env["CODERUNNER_LOG_FILE"] == "/var/log/coderunner/grader.log"
+    assert "metrics-token" not in repr(c.DockerSpawner.environment)
+    assert "CODERUNNER_METRICS_TOKEN" not in grader["environment"]  # unset: not passed
+
+
 def test_demo_users_only_in_demo_mode(monkeypatch, tmp_path, capfd) -> None:
     from hub_config.native import CodeRunnerNativeAuthenticator
 
