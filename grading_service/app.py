@@ -37,7 +37,7 @@ from .dashboard import handlers as dashboard
 from .edge import assessments, leaderboards, openapi, people, practice, privacy
 from .edge.admission import Admission
 from .edge.auth import HubIdentity, Identities
-from .edge.handlers import ROUTES, routes
+from .edge.handlers import ROUTES, NotFoundHandler, routes
 from .edge.privacy import DEFAULT_NOTICE, NoticeError, PrivacyNotice
 from .edge.private import Drain, MonitoringAccess
 from .edge.request_limits import RequestLimits
@@ -468,6 +468,7 @@ class GradingService(Application):
             service=self,
             # Metrics per route; the access log is BaseHandler.on_finish's.
             log_function=observe_request,
+            default_handler_class=NotFoundHandler,
         )
         log_effective_config(self.log, self, __version__)  # one line, secrets redacted
 
@@ -594,11 +595,15 @@ class GradingService(Application):
         if not await self.drain.wait_idle(10.0):
             self.log.warning("%d requests still in flight; closing them", self.drain.requests)
         if server:
-            await server.close_all_connections()
+            try:  # a connection whose handler never ends must not hold the stop
+                await asyncio.wait_for(server.close_all_connections(), 5.0)
+            except TimeoutError:
+                self.log.warning("connections still open after 5 s; stopping anyway")
         self.log.info("drained in %.1f s", asyncio.get_running_loop().time() - started)
         if getattr(self, "purge_task", None):
             self.purge_task.cancel()
-            await asyncio.gather(self.purge_task, return_exceptions=True)
+            # Bounded: a database call cut short by the cancel must not hold the stop.
+            await asyncio.wait({self.purge_task}, timeout=5.0)
         await self.grader.close()
         await self.pool.close()
         await self.notifier.stop()

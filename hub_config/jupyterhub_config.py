@@ -214,6 +214,20 @@ grader_env["CODERUNNER_LOG_LEVEL"] = s.log_level
 c.JupyterHub.logging_config = {
     "formatters": {"console": {"class": "grading_service.log.JSONFormatter"}},
 }
+if s.hub_log_file:
+    # Also to a file, rotated at 10 MiB and daily, rotated files kept 30 days at most (as
+    # the grader's GradingService.log_file).
+    c.JupyterHub.logging_config["handlers"] = {
+        "file": {
+            "class": "grading_service.log.SizeAndAgeRotatingFileHandler",
+            "filename": s.hub_log_file,
+            "max_bytes": 10 * 1024 * 1024,
+            "backup_count": 30,
+            "max_age_seconds": 30 * 86400,
+            "formatter": "console",
+        }
+    }
+    c.JupyterHub.logging_config["loggers"] = {"JupyterHub": {"handlers": ["console", "file"]}}
 
 # --- people ----------------------------------------------------------------------------
 c.Authenticator.admin_users = set(s.admin_users)

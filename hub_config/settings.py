@@ -67,6 +67,9 @@ class HubSettings:
     instance: str = field(default_factory=lambda: _env("CODERUNNER_INSTANCE", "default"))
     # Log level of the hub and the grading service: DEBUG, INFO, WARNING, ERROR.
     log_level: str = field(default_factory=lambda: _env("CODERUNNER_LOG_LEVEL", "INFO"))
+    # A file the hub also writes its JSON log to, rotated by size and age (empty: none;
+    # under systemd, journald already rotates what the hub prints).
+    hub_log_file: str = field(default_factory=lambda: _env("CODERUNNER_HUB_LOG_FILE"))
     proxy_command: str = field(default_factory=lambda: _env("CODERUNNER_PROXY_COMMAND"))
     learner_mem_limit: str = field(default_factory=lambda: _env("CODERUNNER_LEARNER_MEM", "1G"))
     learner_cpu_limit: float = field(

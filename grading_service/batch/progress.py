@@ -8,6 +8,7 @@ the end, so logs stay readable.
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 import time
@@ -27,7 +28,7 @@ class Progress:
         self.ok = 0
         self.failed = 0
         self.errors = 0
-        self._last = 0.0
+        self._last = -math.inf  # the first line is written at once, whatever the clock
         self._drawn = False
 
     @property

@@ -486,6 +486,17 @@ async def first_of(*aws: Any) -> None:
             task.cancel()
 
 
+class NotFoundHandler(BaseHandler):
+    """Any path no route serves: a JSON 404 like every other refusal, not tornado's
+    HTML page (``default_handler_class``)."""
+
+    serves_while_draining = True
+
+    def prepare(self) -> None:
+        super().prepare()
+        raise APIError(404, "There is nothing at this address.")
+
+
 class HealthHandler(BaseHandler):
     """Liveness, public: the process answers."""
 

@@ -16,6 +16,7 @@ import asyncio
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from pymongo import AsyncMongoClient
@@ -51,8 +52,9 @@ def redact(uri: str) -> str:
     return urlunsplit(parts._replace(netloc=f"{name}:***@{host}" if ":" in user else parts.netloc))
 
 
-def load_settings(config_file: str | None) -> DatabaseSettings:
-    """The grading service's database settings, read as the service reads them."""
+def load_service(config_file: str | None) -> Any:
+    """The grading service's configuration (a ``GradingService`` not started), loaded as
+    the service loads it: its config file, then the environment."""
     from ..app import ConfigError, GradingService
 
     service = GradingService()
@@ -62,6 +64,12 @@ def load_settings(config_file: str | None) -> DatabaseSettings:
         service.load_config()
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    return service
+
+
+def load_settings(config_file: str | None) -> DatabaseSettings:
+    """The grading service's database settings, read as the service reads them."""
+    service = load_service(config_file)
     if not service.mongodb_uri:
         raise UsageError(
             "MONGODB_URI is not set (MongoDB connection string; or set "

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pymongo.errors import PyMongoError
-from traitlets import Integer
+from traitlets import Float, Integer
 from traitlets.config import LoggingConfigurable
 
 from ..records import FINAL_STATUSES
@@ -102,9 +102,16 @@ class Retention(LoggingConfigurable):
 
     purge_interval_seconds = Integer(
         3600,
-        help="""Seconds between two purges inside the grading service (the first runs at
-        start). Default 3600. 0 turns the service's purge off; then run
-        `coderunner purge` from cron or a systemd timer instead.""",
+        help="""Seconds between two purges inside the grading service (the first runs
+        first_purge_delay_seconds after start). Default 3600. 0 turns the service's
+        purge off; then run `coderunner purge` from cron or a systemd timer instead.""",
+    ).tag(config=True)
+
+    first_purge_delay_seconds = Float(
+        60.0,
+        help="""Seconds after the grading service starts before its first purge: not
+        during start-up, when the service is busiest, nor in a service stopped again at
+        once.""",
     ).tag(config=True)
 
     def cutoff(self, days: int, now: dt.datetime) -> dt.datetime | None:
@@ -179,6 +186,8 @@ class Retention(LoggingConfigurable):
         """Purge now and then every ``purge_interval_seconds`` until cancelled; a failed
         purge is logged and tried again at the next turn."""
         log = self.log if isinstance(self.log, logging.Logger) else logging.getLogger(__name__)
+        if self.purge_interval_seconds > 0 and self.first_purge_delay_seconds > 0:
+            await sleep(self.first_purge_delay_seconds)
         while self.purge_interval_seconds > 0:
             try:
                 counts = await self.purge(db, clock())

@@ -26,7 +26,7 @@ from typing import Any
 from bson import json_util
 from pymongo.errors import PyMongoError
 
-from .command import UsageError, client, load_settings
+from .command import UsageError, client, load_service, load_settings
 from .people import Hub, Stores, erase, export
 
 JSON_OPTIONS = json_util.JSONOptions(
@@ -111,20 +111,6 @@ def purge_parser() -> argparse.ArgumentParser:
     return p
 
 
-def _service(config_file: str | None) -> Any:
-    """The grading service's configuration, loaded as the service loads it."""
-    from ..app import ConfigError, GradingService
-
-    service = GradingService()
-    if config_file:
-        service.config_file = config_file
-    try:
-        service.load_config()
-    except ConfigError as exc:
-        raise UsageError(str(exc)) from None
-    return service
-
-
 def _stores(args: argparse.Namespace, mongo: Any, database: str, service: Any) -> Stores:
     import redis.asyncio as redis
 
@@ -167,7 +153,7 @@ def main(argv: list[str]) -> int:
     actor = args.actor or getpass.getuser()
     try:
         settings = load_settings(args.config)
-        service = _service(args.config)
+        service = load_service(args.config)
         if args.action == "erase":
             if not service.redis_url:
                 raise UsageError("REDIS_URL is not set: the learner's Redis keys would stay")
@@ -250,7 +236,7 @@ def purge_main(argv: list[str]) -> int:
     args = purge_parser().parse_args(argv)
     try:
         settings = load_settings(args.config)
-        service = _service(args.config)
+        service = load_service(args.config)
     except UsageError as exc:
         print(f"coderunner purge: {exc}", file=sys.stderr)
         return 2

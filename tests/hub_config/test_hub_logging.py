@@ -55,3 +55,19 @@ def test_hub_log_level_comes_from_the_environment_and_reaches_the_grader(
 def test_an_unknown_hub_log_level_stops_the_hub_saying_why(monkeypatch, tmp_path):
     with pytest.raises(SystemExit, match="CODERUNNER_LOG_LEVEL"):
         load(monkeypatch, tmp_path, CODERUNNER_LOG_LEVEL="loud")
+
+
+def test_the_hub_also_writes_a_rotating_json_file_when_asked(
+    monkeypatch, tmp_path, restore_logging
+):
+    from grading_service.log import SizeAndAgeRotatingFileHandler
+
+    path = tmp_path / "logs" / "hub.log"
+    c = load(monkeypatch, tmp_path, CODERUNNER_HUB_LOG_FILE=str(path))
+    hub = JupyterHub(config=c)
+    (file_handler,) = [h for h in hub.log.handlers if isinstance(h, SizeAndAgeRotatingFileHandler)]
+    assert file_handler.maxBytes == 10 * 1024 * 1024
+    hub.log.warning("to the file")
+    file_handler.flush()
+    entry = json.loads(path.read_text().splitlines()[-1])
+    assert (entry["level"], entry["msg"]) == ("warning", "to the file")

@@ -39,3 +39,16 @@ async def test_an_unexpected_error_is_a_500_logged_with_its_request_id(
     ]
     logged = [r for r in lines if r.get("exc") and r.get("request_id") == body["request_id"]]
     assert logged and "KeyError: 'oops'" in logged[0]["exc"]
+
+
+async def test_an_unknown_address_is_a_json_404(make_service) -> None:
+    app = await make_service(WorkerPool__concurrency=0)
+    for method, path in (
+        ("GET", "/api/no-such-thing"),
+        ("POST", "/nothing/here"),
+        ("GET", "/services/grader/api/nope"),
+    ):
+        code, body, headers = await call(app, method, path, {} if method == "POST" else None)
+        assert code == 404, (method, path)
+        assert headers["Content-Type"] == "application/json"
+        assert body["status"] == 404 and body["request_id"] == headers["X-Request-Id"]

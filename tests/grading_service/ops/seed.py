@@ -189,3 +189,13 @@ async def seed_aged_records(
         "audit": {"audit-new"},
     }
     return old, new
+
+
+async def drop_databases(uri: str, *databases: str) -> None:
+    """Drop test databases made outside ``make_storage`` (by the commands under test)."""
+    storage = Storage(uri, "unused")
+    try:
+        for name in databases:
+            await storage.client.drop_database(name)
+    finally:
+        await storage.close()

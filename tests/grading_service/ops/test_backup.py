@@ -33,6 +33,7 @@ from grading_service.ops.command import main as ops_main
 from grading_service.storage import Storage
 
 from .seed import (
+    drop_databases,
     seed_as_the_service_does,
     seed_unusual_values,
     snapshot,
@@ -296,15 +297,6 @@ async def _snapshot(uri: str, database: str) -> dict[str, list[bytes]]:
         await storage.close()
 
 
-async def _drop(uri: str, *databases: str) -> None:
-    storage = Storage(uri, "unused")
-    try:
-        for name in databases:
-            await storage.client.drop_database(name)
-    finally:
-        await storage.close()
-
-
 def test_the_commands_back_up_rotate_and_restore(
     mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
@@ -346,7 +338,7 @@ def test_the_commands_back_up_rotate_and_restore(
         assert "dropped collection submissions (4 documents) (--force)" in (capsys.readouterr().out)
         assert asyncio.run(_snapshot(uri, target)) == asyncio.run(_snapshot(uri, source))
     finally:
-        asyncio.run(_drop(uri, source, target))
+        asyncio.run(drop_databases(uri, source, target))
 
 
 def test_usage_and_configuration_errors_exit_2(

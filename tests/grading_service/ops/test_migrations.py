@@ -31,7 +31,7 @@ from grading_service.ops.migrations import (
 from grading_service.storage import Storage
 from hub_config.settings import ROOT
 
-from .seed import seed_as_the_service_does, snapshot
+from .seed import drop_databases, seed_as_the_service_does, snapshot
 
 
 async def written_by_release_0_1_0(storage: Storage) -> dict[str, list[bytes]]:
@@ -222,15 +222,6 @@ async def _version(uri: str, database: str, set_to: int | None = None) -> int:
         await storage.close()
 
 
-async def _drop(uri: str, *databases: str) -> None:
-    storage = Storage(uri, "unused")
-    try:
-        for name in databases:
-            await storage.client.drop_database(name)
-    finally:
-        await storage.close()
-
-
 def test_the_migrate_command_reports_and_applies(
     mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
@@ -242,7 +233,7 @@ def test_the_migrate_command_reports_and_applies(
     try:
         check_migrate_command(uri, database, newer, monkeypatch, capsys)
     finally:
-        asyncio.run(_drop(uri, database, newer))
+        asyncio.run(drop_databases(uri, database, newer))
 
 
 def check_migrate_command(

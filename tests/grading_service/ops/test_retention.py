@@ -120,20 +120,22 @@ async def test_secantusdb_expires_ttl_indexes_within_ninety_seconds(make_storage
     assert await things.count_documents({"_id": "new"}) == 1
 
 
-async def test_the_service_purges_at_start_and_then_every_interval(make_storage) -> None:
+async def test_the_service_purges_soon_after_start_and_then_every_interval(
+    make_storage,
+) -> None:
     storage = make_storage()
     await seed_aged_records(storage, NOW)
     slept: list[float] = []
 
     async def sleep(seconds: float) -> None:
         slept.append(seconds)
-        if len(slept) == 2:
+        if len(slept) == 3:
             raise asyncio.CancelledError
 
-    retention = Retention(purge_interval_seconds=600)
+    retention = Retention(purge_interval_seconds=600, first_purge_delay_seconds=60)
     with pytest.raises(asyncio.CancelledError):
         await retention.run_periodically(storage.db, clock=lambda: NOW, sleep=sleep)
-    assert slept == [600, 600]
+    assert slept == [60, 600, 600]
     assert await storage.submissions.count_documents({"_id": "verdict-old"}) == 0
 
 
