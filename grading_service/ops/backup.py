@@ -54,6 +54,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+import bson
 from bson.codec_options import CodecOptions
 from bson.raw_bson import RawBSONDocument
 
@@ -146,11 +147,23 @@ async def collection_names(db: Database) -> list[str]:
 # ---------------------------------------------------------------------------- backup
 
 
+def is_outside(name: str) -> bool:
+    """Whether a part of a backup comes from outside the database (``hub:groups``, the
+    hub's cohorts): never a collection name, which cannot hold a colon here."""
+    return ":" in name
+
+
 async def create_backup(
-    db: Database, out: Path, *, now: dt.datetime | None = None
+    db: Database,
+    out: Path,
+    *,
+    now: dt.datetime | None = None,
+    outside: dict[str, list[dict[str, Any]]] | None = None,
 ) -> tuple[Path, Manifest]:
     """Write a backup of ``db`` to ``out`` (a file, or a folder to make one in), check
-    it by reading it back, and return its path and manifest.
+    it by reading it back, and return its path and manifest. ``outside`` adds records
+    that do not live in the database (``hub:groups``: the cohorts' settings), after the
+    collections.
 
     The documents are spooled to an unnamed temporary file next to the target first,
     because the manifest (their counts and checksum) comes before them; the backup is
@@ -175,6 +188,15 @@ async def create_backup(
                     size += len(raw)
                     count += 1
                 counts[name] = count
+            for name, docs in (outside or {}).items():
+                if not is_outside(name):
+                    raise ValueError(f"{name!r} would read back as a collection")
+                for doc in docs:
+                    raw = bson.encode(doc)
+                    spool.write(raw)
+                    digest.update(raw)
+                    size += len(raw)
+                counts[name] = len(docs)
             manifest = Manifest(
                 schema_version=schema_version,
                 service_version=__version__,
@@ -379,6 +401,8 @@ async def restore_backup(
     try:
         await _insert_all(db, path)
         for name, count in manifest.collections.items():
+            if is_outside(name):  # restore_outside's, not the database's
+                continue
             if count == 0:  # an empty collection is restored empty, not left out
                 await db.create_collection(name)
             found = await db[name].count_documents({})
@@ -410,6 +434,8 @@ async def _insert_all(db: Database, path: Path) -> None:
         batch: list[Any] = []
         current = ""
         for name, raw in reader.documents():
+            if is_outside(name):
+                continue
             if name != current or len(batch) >= INSERT_BATCH:
                 if batch:
                     await db.get_collection(current, codec_options=RAW).insert_many(batch)
@@ -417,3 +443,9 @@ async def _insert_all(db: Database, path: Path) -> None:
             batch.append(RawBSONDocument(raw))
         if batch:
             await db.get_collection(current, codec_options=RAW).insert_many(batch)
+
+
+def read_outside(path: Path, name: str) -> list[dict[str, Any]]:
+    """The records of ``name`` (e.g. ``hub:groups``) in a checked backup; [] if none."""
+    with BackupReader(path) as reader:
+        return [bson.decode(raw) for part, raw in reader.documents() if part == name]

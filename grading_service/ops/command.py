@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,8 +23,16 @@ from urllib.parse import urlsplit, urlunsplit
 from pymongo import AsyncMongoClient
 from pymongo.errors import PyMongoError
 
-from . import migrations
-from .backup import BackupError, RestoreRefused, create_backup, restore_backup, rotate
+from . import hub_groups, migrations
+from .backup import (
+    BackupError,
+    RestoreRefused,
+    create_backup,
+    read_outside,
+    restore_backup,
+    rotate,
+)
+from .people import Hub, HubError
 
 
 @dataclass(frozen=True)
@@ -123,6 +132,12 @@ def parser(command: str) -> argparse.ArgumentParser:
             help="then delete the oldest backups in that folder beyond the newest N "
             "(only files named coderunner-backup-*.crbak; needs --out to be a folder)",
         )
+        p.add_argument(
+            "--no-hub",
+            action="store_true",
+            help="leave out the cohorts' settings (the hub's groups, read through "
+            "$JUPYTERHUB_API_URL with the admin token in $CODERUNNER_ADMIN_TOKEN)",
+        )
     elif command == "restore":
         p = argparse.ArgumentParser(
             prog="coderunner restore",
@@ -134,6 +149,13 @@ def parser(command: str) -> argparse.ArgumentParser:
             "--force",
             action="store_true",
             help="drop every collection of a database that is not empty, then restore",
+        )
+        p.add_argument(
+            "--hub",
+            action="store_true",
+            help="also put the cohorts' settings back into the hub: create its groups, set "
+            "their properties, add their members ($JUPYTERHUB_API_URL, "
+            "$CODERUNNER_ADMIN_TOKEN)",
         )
     else:
         p = argparse.ArgumentParser(
@@ -169,10 +191,37 @@ def main(command: str, argv: list[str]) -> int:
         return 1
 
 
+def hub_from_env() -> Hub | None:
+    """The hub's API with the admin token, as ``coderunner user`` reaches it; None when
+    no token is set."""
+    token = os.environ.get("CODERUNNER_ADMIN_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN")
+    if not token:
+        return None
+    return Hub(os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8000/hub/api"), token)
+
+
 async def backup(args: argparse.Namespace, settings: DatabaseSettings) -> int:
+    outside: dict[str, list[dict[str, Any]]] = {}
+    hub = None if args.no_hub else hub_from_env()
+    if hub is not None:
+        try:
+            outside[hub_groups.COLLECTION] = await hub_groups.read_groups(hub)
+        except (HubError, OSError) as exc:
+            print(
+                f"coderunner backup: cannot read the cohorts from the hub ({exc}); "
+                "nothing written (--no-hub leaves them out)",
+                file=sys.stderr,
+            )
+            return 1
+    elif not args.no_hub:
+        print(
+            "coderunner backup: no hub token ($CODERUNNER_ADMIN_TOKEN): the cohorts' "
+            "settings (the hub's groups) are not in this backup",
+            file=sys.stderr,
+        )
     mongo = client(settings)
     try:
-        path, manifest = await create_backup(mongo[settings.database], args.out)
+        path, manifest = await create_backup(mongo[settings.database], args.out, outside=outside)
     except (BackupError, OSError) as exc:
         print(f"coderunner backup: {exc}", file=sys.stderr)
         return 1
@@ -227,6 +276,33 @@ async def restore(args: argparse.Namespace, settings: DatabaseSettings) -> int:
         print(
             f"schema version {manifest.schema_version}: the grading service migrates it to "
             f"{migrations.LATEST} at its next start (or run coderunner migrate)"
+        )
+    groups = manifest.collections.get(hub_groups.COLLECTION)
+    if groups is not None and not args.hub:
+        print(
+            f"the backup also holds {groups} cohorts (the hub's groups): restore with --hub "
+            "to put them back into the hub as well"
+        )
+    elif args.hub:
+        hub = hub_from_env()
+        if hub is None:
+            print("coderunner restore: --hub needs $CODERUNNER_ADMIN_TOKEN", file=sys.stderr)
+            return 1
+        try:
+            done = await hub_groups.restore_groups(
+                hub, read_outside(args.path, hub_groups.COLLECTION)
+            )
+        except (HubError, OSError) as exc:
+            print(f"coderunner restore: the cohorts were not restored: {exc}", file=sys.stderr)
+            return 1
+        print(
+            f"cohorts: {len(done.created)} created, {len(done.updated)} updated, "
+            f"{done.members_added} memberships"
+            + (
+                f"; not on the hub any more: {', '.join(sorted(set(done.unknown_members)))}"
+                if done.unknown_members
+                else ""
+            )
         )
     if report.unfinished_submissions:
         print(

@@ -176,11 +176,14 @@ class Hub:
     api_url: str
     token: str
 
-    def _request(self, method: str, path: str) -> tuple[int, Any]:
+    def _request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"token {self.token}"}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            headers["Content-Type"] = "application/json"
         req = urllib.request.Request(
-            f"{self.api_url.rstrip('/')}{path}",
-            method=method,
-            headers={"Authorization": f"token {self.token}"},
+            f"{self.api_url.rstrip('/')}{path}", data=data, method=method, headers=headers
         )
         try:
             with urllib.request.urlopen(req, timeout=30) as resp:
