@@ -36,6 +36,7 @@ import datetime as dt
 import hashlib
 import json
 import logging
+import os
 import re
 import secrets
 import urllib.error
@@ -169,12 +170,33 @@ async def redis_value(client: Any, key: str) -> dict[str, Any]:
 
 
 # ------------------------------------------------------------------ the hub and Docker
+DEMO_HUB_API = "http://127.0.0.1:8000/hub/api"
+
+
+def admin_token() -> str:
+    """The hub admin token the commands use: $CODERUNNER_ADMIN_TOKEN, else
+    $JUPYTERHUB_API_TOKEN, else ''."""
+    return os.environ.get("CODERUNNER_ADMIN_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN", "")
+
+
+def hub_api_url() -> str:
+    """The hub's REST API: $JUPYTERHUB_API_URL, else the demo's."""
+    return os.environ.get("JUPYTERHUB_API_URL", DEMO_HUB_API)
+
+
 @dataclass(frozen=True)
 class Hub:
     """The hub's REST API, with an admin token (as ``coderunner hub prune-homes``)."""
 
     api_url: str
     token: str
+
+    @classmethod
+    def from_env(cls, api_url: str | None = None) -> Hub | None:
+        """The hub at ``api_url`` (default ``hub_api_url()``) with ``admin_token()``;
+        None when no token is set."""
+        token = admin_token()
+        return cls(api_url or hub_api_url(), token) if token else None
 
     def _request(self, method: str, path: str, body: Any = None) -> tuple[int, Any]:
         headers = {"Authorization": f"token {self.token}"}
@@ -275,6 +297,13 @@ def _remove_home_volumes(stores: Stores, user: str) -> tuple[int, int]:
 
 
 # ------------------------------------------------------------------ export
+# Held with the learner's records but not about them, and never shown to a learner:
+# why each hidden test failed (its messages can hold the tests' expected values, trust
+# rule 2). The export goes to the learner's family, so it holds the submission as the
+# learner sees it.
+WITHHELD: dict[str, tuple[str, ...]] = {"submissions": ("hidden_detail",)}
+
+
 async def export(stores: Stores, user: str, *, actor: str, to: str) -> dict[str, Any]:
     """Everything held about ``user``, as one document (bson.json_util serializes it);
     the export is audited. ``to`` says where it went ("file", "stdout"), never a path,
@@ -293,6 +322,9 @@ async def export(stores: Stores, user: str, *, actor: str, to: str) -> dict[str,
             async for board in db[name].find({}, {"names": 1}):
                 if user in (board.get("names") or {}):
                     leaderboard_names[str(board["_id"])] = board["names"][user]
+        for doc in docs:
+            for field_name in WITHHELD.get(name, ()):
+                doc.pop(field_name, None)
         if docs:
             mongodb[name] = docs
     document: dict[str, Any] = {
@@ -304,6 +336,7 @@ async def export(stores: Stores, user: str, *, actor: str, to: str) -> dict[str,
             "service_version": __version__,
             "database": db.name,
             "fields_naming_people": {"*": [OWNER_FIELD], **NAMED_IN},
+            "withheld": {name: list(fields) for name, fields in WITHHELD.items()},
         },
         "mongodb": mongodb,
         "leaderboard_names": leaderboard_names,

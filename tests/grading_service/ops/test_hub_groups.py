@@ -7,8 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -20,13 +19,14 @@ from grading_service.ops.backup import create_backup, read_outside, restore_back
 from grading_service.ops.command import main as ops_main
 from grading_service.ops.people import Hub
 
+from .loopback_hub import LoopbackHub
 from .seed import drop_databases, seed_as_the_service_does
 
 TOKEN = "admin-" + "a" * 40
 COHORT = {"coderunner": {"display_name": "Class 7A", "track": "ages-11-14", "daily_quota": 50}}
 
 
-class GroupsHub:
+class GroupsHub(LoopbackHub):
     """The hub's REST API for groups, over HTTP, as JupyterHub answers it (paged lists,
     409 for a group that exists, 400 for an unknown user)."""
 
@@ -88,13 +88,7 @@ class GroupsHub:
                 hub.groups[parts[1]]["properties"] = self._body()
                 self._answer(200, {})
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.api_url = f"http://127.0.0.1:{self.server.server_address[1]}/hub/api"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
 
 @pytest.fixture

@@ -11,8 +11,7 @@ import re
 import secrets
 import stat
 import sys
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -28,13 +27,14 @@ from grading_service.ops.user_command import main as user_main
 from grading_service.storage import Storage
 from hub_config.settings import home_volume_prefix
 
+from .loopback_hub import LoopbackHub
 from .seed import seed_as_the_service_does, seed_unusual_values
 
 ROOT = Path(__file__).resolve().parents[3]
 NAME = re.compile(r"(?<![\w-])ana(?![\w-])")  # "ana" as a name, also in "learner:ana"
 
 
-class FakeHub:
+class FakeHub(LoopbackHub):
     """The hub's REST API for users, over HTTP: GET and DELETE /hub/api/users/<name>
     with the admin token, as JupyterHub answers them."""
 
@@ -73,13 +73,7 @@ class FakeHub:
                     self.send_response(204)
                     self.end_headers()
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.api_url = f"http://127.0.0.1:{self.server.server_address[1]}/hub/api"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._serve(Handler)
 
 
 async def seed_everywhere(mongodb_uri: str, database: str, redis_url: str, prefix: str) -> None:
@@ -215,6 +209,10 @@ def test_a_learner_is_exported_then_erased_everywhere(
     assert {d["problem_id"] for d in mongo["submissions"]} == {"add-two", "fizz"}
     assert all(d["user"] == "ana" and d["code"] for d in mongo["submissions"])
     assert any(d.get("verdict") for d in mongo["submissions"])
+    # Hidden tests' failure messages are the teachers', never the learner's family's.
+    assert "expected 4, got 5" not in text
+    assert not any("hidden_detail" in d for d in mongo["submissions"])
+    assert exported["export"]["withheld"] == {"submissions": ["hidden_detail"]}
     assert {d["problem_id"] for d in mongo["progress"]} == {"add-two", "fizz"}
     assert [d["revealed"] for d in mongo["hint_reveals"]] == [1]
     assert [d["used"] for d in mongo["assessment_attempts"]] == [1]
