@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,7 +77,11 @@ def load_service(config_file: str | None) -> Any:
 
 def load_settings(config_file: str | None) -> DatabaseSettings:
     """The grading service's database settings, read as the service reads them."""
-    service = load_service(config_file)
+    return settings_of(load_service(config_file))
+
+
+def settings_of(service: Any) -> DatabaseSettings:
+    """The database settings of a loaded ``GradingService`` configuration."""
     if not service.mongodb_uri:
         raise UsageError(
             "MONGODB_URI is not set (MongoDB connection string; or set "
@@ -191,18 +194,9 @@ def main(command: str, argv: list[str]) -> int:
         return 1
 
 
-def hub_from_env() -> Hub | None:
-    """The hub's API with the admin token, as ``coderunner user`` reaches it; None when
-    no token is set."""
-    token = os.environ.get("CODERUNNER_ADMIN_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN")
-    if not token:
-        return None
-    return Hub(os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8000/hub/api"), token)
-
-
 async def backup(args: argparse.Namespace, settings: DatabaseSettings) -> int:
     outside: dict[str, list[dict[str, Any]]] = {}
-    hub = None if args.no_hub else hub_from_env()
+    hub = None if args.no_hub else Hub.from_env()
     if hub is not None:
         try:
             outside[hub_groups.COLLECTION] = await hub_groups.read_groups(hub)
@@ -284,7 +278,7 @@ async def restore(args: argparse.Namespace, settings: DatabaseSettings) -> int:
             "to put them back into the hub as well"
         )
     elif args.hub:
-        hub = hub_from_env()
+        hub = Hub.from_env()
         if hub is None:
             print("coderunner restore: --hub needs $CODERUNNER_ADMIN_TOKEN", file=sys.stderr)
             return 1

@@ -26,8 +26,8 @@ from typing import Any
 from bson import json_util
 from pymongo.errors import PyMongoError
 
-from .command import UsageError, client, load_service, load_settings
-from .people import Hub, Stores, erase, export
+from .command import UsageError, client, load_service, settings_of
+from .people import Hub, Stores, admin_token, erase, export, hub_api_url
 
 JSON_OPTIONS = json_util.JSONOptions(
     json_mode=json_util.JSONMode.RELAXED, tz_aware=True, tzinfo=None
@@ -52,7 +52,7 @@ def _learner(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--hub-api",
-        default=os.environ.get("JUPYTERHUB_API_URL", "http://127.0.0.1:8000/hub/api"),
+        default=hub_api_url(),
         help="the hub's REST API (default: $JUPYTERHUB_API_URL, else the demo's); the "
         "admin token comes from $CODERUNNER_ADMIN_TOKEN or $JUPYTERHUB_API_TOKEN",
     )
@@ -128,9 +128,7 @@ def _stores(args: argparse.Namespace, mongo: Any, database: str, service: Any) -
     if not args.no_docker:
         stores.instance = args.instance
     if not args.no_hub:
-        token = os.environ.get("CODERUNNER_ADMIN_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN")
-        if token:
-            stores.hub = Hub(args.hub_api, token)
+        stores.hub = Hub.from_env(args.hub_api)
     return stores
 
 
@@ -152,14 +150,12 @@ def main(argv: list[str]) -> int:
     args = parser().parse_args(argv)  # exits 2 on bad usage
     actor = args.actor or getpass.getuser()
     try:
-        settings = load_settings(args.config)
-        service = load_service(args.config)
+        service = load_service(args.config)  # one read of the configuration
+        settings = settings_of(service)
         if args.action == "erase":
             if not service.redis_url:
                 raise UsageError("REDIS_URL is not set: the learner's Redis keys would stay")
-            if not args.no_hub and not (
-                os.environ.get("CODERUNNER_ADMIN_TOKEN") or os.environ.get("JUPYTERHUB_API_TOKEN")
-            ):
+            if not args.no_hub and not admin_token():
                 raise UsageError(
                     "set CODERUNNER_ADMIN_TOKEN (an admin API token of the hub) to delete the "
                     "hub user, or pass --no-hub"
@@ -235,8 +231,8 @@ def purge_main(argv: list[str]) -> int:
 
     args = purge_parser().parse_args(argv)
     try:
-        settings = load_settings(args.config)
-        service = load_service(args.config)
+        service = load_service(args.config)  # one read of the configuration
+        settings = settings_of(service)
     except UsageError as exc:
         print(f"coderunner purge: {exc}", file=sys.stderr)
         return 2

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import secrets
 import signal
 import subprocess
 import sys
@@ -26,9 +24,10 @@ import pytest
 import redis as sync_redis
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 
-from grading_service.edge.tokens import mint, validate_secret
 from grading_service.storage import Storage
 from hub_config.devstack import free_port, wait_http
+
+from .processes import grader_process_env, grader_token
 
 RIGHT = "import time\ntime.sleep(0.3)\n\ndef solve(n):\n    return 2 * n\n"
 WRONG = "import time\ntime.sleep(0.3)\n\ndef solve(n):\n    return n\n"
@@ -123,30 +122,7 @@ def content(tmp_path: Path, write_problem) -> Path:
 
 @pytest.fixture
 def env(backing_services, sandbox_image, content: Path) -> dict:
-    return {
-        **os.environ,
-        "MONGODB_URI": backing_services.mongodb_uri,
-        "REDIS_URL": backing_services.redis_url,
-        "CODERUNNER_DB": f"t{secrets.token_hex(4)}",
-        "CODERUNNER_STREAM": f"jobs:{secrets.token_hex(4)}",
-        "CODERUNNER_CONTENT_DIR": str(content),
-        "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
-        "CODERUNNER_GRADER_IP": "127.0.0.1",
-        "CODERUNNER_JWT_SECRET": secrets.token_hex(32),
-        "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api",
-        "JUPYTERHUB_API_TOKEN": "unused",
-    }
-
-
-def grader_token(env: dict) -> str:
-    return mint(
-        validate_secret(env["CODERUNNER_JWT_SECRET"]),
-        "batch",
-        role="grader",
-        lifetime_seconds=600,
-        issuer="coderunner",
-        audience="coderunner-grader",
-    )
+    return grader_process_env(backing_services, sandbox_image, content)
 
 
 async def test_rolling_upgrade_loses_no_submission(

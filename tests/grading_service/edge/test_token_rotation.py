@@ -29,24 +29,8 @@ from grading_service.edge.tokens import (
     verify,
 )
 
-ISS = {"issuer": DEFAULT_ISSUER, "audience": DEFAULT_AUDIENCE}
-ROTATION_ENV = (
-    "CODERUNNER_JWT_SECRET",
-    "CODERUNNER_JWT_SECRET_FILE",
-    "CODERUNNER_JWT_PREVIOUS_SECRETS",
-    "CODERUNNER_JWT_PREVIOUS_SECRETS_FILE",
-    "CODERUNNER_JWT_ISSUER",
-    "CODERUNNER_JWT_AUDIENCE",
-    "CODERUNNER_JWT_MAX_LIFETIME_SECONDS",
-    "CODERUNNER_JWT_DEFAULT_LIFETIME_SECONDS",
-    "CODERUNNER_JWT_LEEWAY_SECONDS",
-)
-
-
-@pytest.fixture(autouse=True)
-def clean_jwt_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ROTATION_ENV:
-        monkeypatch.delenv(name, raising=False)
+# The same clean JWT environment as the other token tests (an autouse fixture).
+from .test_tokens import ISS, clean_jwt_env  # noqa: F401
 
 
 def new_secret() -> str:

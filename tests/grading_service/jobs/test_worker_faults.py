@@ -21,12 +21,12 @@ import docker
 import pytest
 from prometheus_client import REGISTRY
 
-from grading_service.edge.tokens import mint, validate_secret
 from grading_service.jobs.worker import GAVE_UP_MESSAGE
 from grading_service.storage import Storage
 from hub_config.devstack import free_port, wait_http
 
 from ..api import GOOD_ADD, call
+from ..processes import grader_process_env, grader_token
 
 SLOW = "import time\ntime.sleep(3)\n\ndef solve(n):\n    return 2 * n\n"
 
@@ -76,31 +76,8 @@ class GraderProcess:
 
 @pytest.fixture
 def grader_env(backing_services, sandbox_image, new_instance_name, content: Path) -> dict:
-    secret = secrets.token_hex(32)
-    return {
-        **os.environ,
-        "MONGODB_URI": backing_services.mongodb_uri,
-        "REDIS_URL": backing_services.redis_url,
-        "CODERUNNER_DB": f"t{secrets.token_hex(4)}",
-        "CODERUNNER_STREAM": f"jobs:{secrets.token_hex(4)}",
-        "CODERUNNER_CONTENT_DIR": str(content),
-        "CODERUNNER_SANDBOX_IMAGE": sandbox_image,
-        "CODERUNNER_INSTANCE": new_instance_name(),
-        "CODERUNNER_GRADER_IP": "127.0.0.1",
-        "CODERUNNER_JWT_SECRET": secret,
-        "JUPYTERHUB_API_URL": "http://127.0.0.1:1/hub/api",
-        "JUPYTERHUB_API_TOKEN": "unused",
-    }
-
-
-def token_for(env: dict) -> str:
-    return mint(
-        validate_secret(env["CODERUNNER_JWT_SECRET"]),
-        "batch",
-        role="grader",
-        lifetime_seconds=600,
-        issuer="coderunner",
-        audience="coderunner-grader",
+    return grader_process_env(
+        backing_services, sandbox_image, content, CODERUNNER_INSTANCE=new_instance_name()
     )
 
 
@@ -122,7 +99,7 @@ def sandboxes(env: dict) -> list:
 def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(
     grader_env, tmp_path, verdict_of
 ):
-    token = token_for(grader_env)
+    token = grader_token(grader_env)
     first = GraderProcess(grader_env, tmp_path, "first")
     sid = first.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
         "id"
@@ -145,7 +122,7 @@ def test_worker_killed_mid_job_still_ends_with_exactly_one_verdict(
 
 
 def test_sigterm_finishes_jobs_in_flight_and_removes_sandboxes(grader_env, tmp_path):
-    token = token_for(grader_env)
+    token = grader_token(grader_env)
     grader = GraderProcess(grader_env, tmp_path, "graceful")
     sid = grader.call("POST", "/api/submissions", token, {"problem_id": "double", "code": SLOW})[
         "id"
