@@ -71,8 +71,10 @@ if ! docker image inspect "$image" >/dev/null 2>&1; then
   cp "$here/Dockerfile" "$here/requirements.txt" "$ctx/"
   mkdir -p "$ctx/learnerlib" && cp "$here"/learnerlib/*.py "$ctx/learnerlib/"
   log "building $image ($version) from $BASE_IMAGE"
+  agent="$(sha256sum "$root/grading_service/grading/sandbox_agent.py" | cut -c1-64)"
   DOCKER_BUILDKIT=0 docker build --quiet --build-arg "BASE_IMAGE=$BASE_IMAGE" \
-    --build-arg "CODERUNNER_VERSION=$version" -t "$image" "$ctx" >&2
+    --build-arg "CODERUNNER_VERSION=$version" --build-arg "CODERUNNER_AGENT=$agent" \
+    -t "$image" "$ctx" >&2
 fi
 docker tag "$image" coderunner-sandbox:latest
 # The image this checkout built before is only disk use now (other checkouts' images,

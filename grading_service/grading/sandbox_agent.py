@@ -15,21 +15,124 @@ While learner code runs, it may call a function the test passed in: that sends a
 ``callback`` message and serves requests until the trusted side sends the result.
 """
 
-import binascii
+import _operator as operator
 import builtins
-import collections
 import io
-import json
 import math
-import operator
 import os
 import sys
-import types
 
-# datetime, decimal and fractions are imported only when needed: a sandbox is started
-# for every submission, and each module imported here is paid for by every one of them.
-# A value can only be of one of their types once the learner's code has imported the
-# module, so the encoder looks them up in sys.modules (``_loaded``).
+# A sandbox is started for every submission, and each module imported here is paid for
+# by every one of them. collections, datetime, decimal and fractions are imported only
+# when needed: a value can only be of one of their types once the learner's code has
+# imported the module, so the encoder looks them up in sys.modules (``_loaded``). JSON
+# goes through ``_json``, the C half of ``json`` (``json_codec``), and ``site`` is left
+# out (``python -S``) and stood in for (``site_lite``).
+ModuleType = type(sys)
+
+
+def site_lite():
+    """What ``site`` does that learner code can notice, without its cost (about 4 ms a
+    sandbox, most of it setuptools' distutils hack): the packages of the interpreter's
+    venv (or of the system) on the path, with the folders their ``.pth`` files name
+    (their ``import`` lines are skipped), the venv's ``sys.prefix``, and the builtins
+    ``exit``, ``quit``, ``help``, ``copyright``, ``credits`` and ``license``."""
+    import _sitebuiltins
+
+    version = f"python{sys.version_info[0]}.{sys.version_info[1]}"
+    venv = os.path.dirname(os.path.dirname(sys.executable))
+    if os.path.isfile(os.path.join(venv, "pyvenv.cfg")):
+        sys.prefix = sys.exec_prefix = venv
+        candidates = [os.path.join(venv, "lib", version, "site-packages")]
+    else:
+        candidates = [
+            os.path.join(sys.prefix, "local", "lib", version, "dist-packages"),
+            os.path.join(sys.prefix, "lib", "python3", "dist-packages"),
+            os.path.join(sys.prefix, "lib", version, "site-packages"),
+        ]
+    for folder in candidates:
+        if not os.path.isdir(folder) or folder in sys.path:
+            continue
+        sys.path.append(folder)
+        for name in sorted(os.listdir(folder)):
+            if not name.endswith(".pth"):
+                continue
+            try:
+                with open(os.path.join(folder, name), encoding="utf-8") as f:
+                    lines = f.read().splitlines()
+            except (OSError, UnicodeDecodeError):
+                continue
+            for line in lines:
+                line = line.strip()
+                if not line or line.startswith(("#", "import ", "import\t")):
+                    continue
+                path = os.path.join(folder, line)
+                if os.path.isdir(path) and path not in sys.path:
+                    sys.path.append(path)
+    eof = "Ctrl-D (i.e. EOF)"
+    builtins.quit = _sitebuiltins.Quitter("quit", eof)
+    builtins.exit = _sitebuiltins.Quitter("exit", eof)
+    builtins.help = _sitebuiltins._Helper()
+    builtins.copyright = _sitebuiltins._Printer("copyright", sys.copyright)
+    builtins.credits = _sitebuiltins._Printer(
+        "credits",
+        "Thanks to CWI, CNRI, BeOpen.com, Zope Corporation and a cast of thousands\n"
+        "for supporting Python development.  See www.python.org for more information.",
+    )
+    builtins.license = _sitebuiltins._Printer("license", "See https://www.python.org/psf/license/")
+
+
+if sys.flags.no_site:
+    site_lite()
+
+
+def json_codec():
+    """``dumps`` and ``loads`` on the C accelerator that ``json`` itself uses: importing
+    ``json`` costs a sandbox about 5 ms, as its Python half compiles regular expressions.
+    Falls back to ``json`` when this Python's accelerator does not answer as expected."""
+    probe = {"a": [1, -2.5, "\u00e9\u202e\U0001f600", None, True, {"b": []}], "c": 1e300}
+    try:
+        import _json
+
+        class Context:
+            strict = True
+            object_hook = None
+            object_pairs_hook = None
+            parse_float = float
+            parse_int = int
+            parse_constant = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+            parse_constant = parse_constant.__getitem__
+
+        scan = _json.make_scanner(Context)
+        escape = _json.encode_basestring_ascii
+
+        def not_json(value):
+            raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+        def dumps(value):
+            encoder = _json.make_encoder({}, not_json, escape, None, ":", ",", False, False, True)
+            return "".join(encoder(value, 0))
+
+        def loads(text):
+            start = len(text) - len(text.lstrip(" \t\n\r"))
+            try:
+                value, end = scan(text, start)
+            except StopIteration:
+                raise ValueError("not a JSON value") from None
+            if text[end:].strip(" \t\n\r"):
+                raise ValueError("extra data after the JSON value")
+            return value
+
+        if loads(dumps(probe) + "\n") == probe:
+            return dumps, loads
+    except Exception:  # noqa: BLE001 - another Python: the standard module does it
+        pass
+    import json
+
+    return json.dumps, json.loads
+
+
+dumps, loads = json_codec()
 
 PROTOCOL_OUT = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
 PROTOCOL_IN = os.fdopen(os.dup(0), "r", encoding="utf-8")
@@ -113,7 +216,7 @@ def drawing_record():
 
 
 handles: dict[int, object] = {}
-module = types.ModuleType("solution")
+module = ModuleType("solution")
 PLAIN = (type(None), bool, int, float, str)
 BUILTIN_TYPES = {
     t.__name__: t
@@ -208,14 +311,16 @@ def encode_by_value(value, depth):
         return [encode(v, d) for v in list.__iter__(value)]
     if isinstance(value, dict):
         items = list(dict.items(value))
-        if isinstance(value, collections.Counter):
-            return {"__t": "counter", "v": pairs(items, depth)}
-        if isinstance(value, collections.OrderedDict):
-            return {"__t": "ordereddict", "v": pairs(items, depth)}
-        if isinstance(value, collections.defaultdict):
-            factory = collections.defaultdict.default_factory.__get__(value)
-            name = factory.__name__ if factory in FACTORIES else None
-            return {"__t": "defaultdict", "factory": name, "v": pairs(items, depth)}
+        collections = _loaded("collections")
+        if collections is not None:
+            if isinstance(value, collections.Counter):
+                return {"__t": "counter", "v": pairs(items, depth)}
+            if isinstance(value, collections.OrderedDict):
+                return {"__t": "ordereddict", "v": pairs(items, depth)}
+            if isinstance(value, collections.defaultdict):
+                factory = collections.defaultdict.default_factory.__get__(value)
+                name = factory.__name__ if factory in FACTORIES else None
+                return {"__t": "defaultdict", "factory": name, "v": pairs(items, depth)}
         return encode_dict(value, items, depth)
     if isinstance(value, frozenset):
         return {"__t": "frozenset", "v": [encode(v, d) for v in frozenset.__iter__(value)]}
@@ -244,10 +349,16 @@ def encode_by_value(value, depth):
     return None
 
 
+def _collections():
+    import collections
+
+    return collections
+
+
 def _loaded(name):
     """The module ``name`` when some code has imported it, else None."""
     module = sys.modules.get(name)
-    return module if isinstance(module, types.ModuleType) else None
+    return module if isinstance(module, ModuleType) else None
 
 
 def decode(value):
@@ -264,8 +375,8 @@ def decode(value):
         "set": lambda: {decode(v) for v in inner},
         "frozenset": lambda: frozenset(decode(v) for v in inner),
         "dict": lambda: {decode(k): decode(v) for k, v in inner},
-        "counter": lambda: collections.Counter({decode(k): decode(v) for k, v in inner}),
-        "ordereddict": lambda: collections.OrderedDict((decode(k), decode(v)) for k, v in inner),
+        "counter": lambda: _collections().Counter({decode(k): decode(v) for k, v in inner}),
+        "ordereddict": lambda: _collections().OrderedDict((decode(k), decode(v)) for k, v in inner),
         "bytes": lambda: bytes.fromhex(inner),
         "float": lambda: float(inner),
         "complex": lambda: complex(float(inner[0]), float(inner[1])),
@@ -279,11 +390,11 @@ def decode(value):
     if tag in simple:
         return simple[tag]()
     if tag == "namedtuple":
-        cls = collections.namedtuple(value["name"], value["fields"])
+        cls = _collections().namedtuple(value["name"], value["fields"])
         return cls(*(decode(v) for v in inner))
     if tag == "defaultdict":
         factory = BUILTIN_TYPES.get(value.get("factory") or "")
-        result = collections.defaultdict(factory)
+        result = _collections().defaultdict(factory)
         result.update((decode(k), decode(v)) for k, v in inner)
         return result
     if tag == "handle":
@@ -423,7 +534,7 @@ def place_files(files):
         if os.path.exists(name):
             continue
         with open(name, "wb") as f:
-            f.write(binascii.a2b_base64(data))
+            f.write(__import__("binascii").a2b_base64(data))
         os.chmod(name, 0o444)
 
 
@@ -435,7 +546,7 @@ def load(source, files=None):
     exec(code, module.__dict__)
     names = {}
     for name, value in list(module.__dict__.items()):
-        if name.startswith("__") or isinstance(value, types.ModuleType):
+        if name.startswith("__") or isinstance(value, ModuleType):
             continue
         if isinstance(value, type) and issubclass(value, BaseException):
             names[name] = "exception:" + builtin_bases(value)[0]
@@ -497,14 +608,14 @@ def handle(request):
 
 
 def send(message):
-    PROTOCOL_OUT.write(json.dumps(message) + "\n")
+    PROTOCOL_OUT.write(dumps(message) + "\n")
 
 
 def serve(until_callback_result=False):
     """Answer requests; inside a callback, until the trusted side sends its result."""
     for line in PROTOCOL_IN:
         try:
-            request = json.loads(line)
+            request = loads(line)
         except ValueError:
             continue
         if request.get("callback_result"):
@@ -523,11 +634,9 @@ def serve(until_callback_result=False):
         reply["stdout"] = out
         reply["stdout_truncated"] = cut
         try:
-            text = json.dumps(reply)
+            text = dumps(reply)
         except (TypeError, ValueError) as exc:
-            text = json.dumps(
-                {"id": rid, "stdout": out, "stdout_truncated": cut, **error_reply(exc)}
-            )
+            text = dumps({"id": rid, "stdout": out, "stdout_truncated": cut, **error_reply(exc)})
         PROTOCOL_OUT.write(text + "\n")
     sys.exit(0)
 

@@ -13,9 +13,6 @@ In a notebook, the display Surface is shown as a picture after each cell that ca
 ``pygame.display.flip()`` or ``update()`` (``pygame_show.show`` shows any Surface).
 """
 
-from __future__ import annotations
-
-import importlib.machinery
 import sys
 import time
 
@@ -119,12 +116,15 @@ class _PygameFinder:
 
     A meta path finder needs only ``find_spec``; not deriving from
     ``importlib.abc.MetaPathFinder`` spares every Python start in the image (each
-    grading sandbox among them) the ~10 ms of importing ``importlib.abc``.
+    grading sandbox among them) the ~10 ms of importing ``importlib.abc``, and
+    ``importlib.machinery`` is imported only when pygame is.
     """
 
     def find_spec(self, fullname, path, target=None):
         if fullname != "pygame":
             return None
+        import importlib.machinery  # here: most programs never import pygame
+
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or spec.loader is None:
             return None

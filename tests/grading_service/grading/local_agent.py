@@ -23,7 +23,7 @@ from grading_service.grading.sandbox import AGENT_SOURCE
 class LocalAgentSocket:
     def __init__(self, env: dict | None = None, cwd: str | None = None) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-I", "-c", AGENT_SOURCE],
+            [sys.executable, "-I", "-S", "-c", AGENT_SOURCE],
             cwd=cwd,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,

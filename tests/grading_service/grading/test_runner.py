@@ -219,6 +219,28 @@ def test_program_problem_compares_stdout(tmp_path: Path) -> None:
     assert all(t["message"] == "" for t in bad["tests"])  # hidden: no expected output shown
 
 
+def test_a_program_sees_what_site_gives_a_kernel_without_site(tmp_path: Path) -> None:
+    # The call server runs under python -S and stands in for site: exit() and the other
+    # builtins work, the interpreter's packages are importable, and collections (imported
+    # lazily by the call server) still round-trips.
+    cases = tmp_path / "tests_hidden.json"
+    cases.write_text(
+        '[{"name": "site", "stdin": "", "stdout": "True True True True\\nCounter 2\\n"}]'
+    )
+    spec = [{"path": str(cases), "visibility": "hidden"}]
+    source = (
+        "import sys, importlib.util\n"
+        "print(callable(exit), callable(quit), callable(help),"
+        " importlib.util.find_spec('traitlets') is not None)\n"
+        "from collections import Counter\n"
+        "print(type(Counter()).__name__, Counter('aab')['a'])\n"
+        "exit(0)\n"
+        "print('never')\n"
+    )
+    result = run(source, tmp_path, kind="program", tests=spec)
+    assert result["verdict"] == "passed", result
+
+
 def test_learner_exception_classes_work_with_assert_raises(tmp_path: Path) -> None:
     (tmp_path / "tests_hidden.py").write_text(
         textwrap.dedent("""

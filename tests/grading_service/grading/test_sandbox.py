@@ -3,15 +3,17 @@ nothing it did not earn, and no sandbox outlives its submission."""
 
 from __future__ import annotations
 
+import asyncio
 import textwrap
 
 import docker
 import pytest
 
 from grading_service.content.store import load_problem
+from grading_service.grading import sandbox as sandbox_module
 from grading_service.grading.channel import attach
 from grading_service.grading.grader import Grader
-from grading_service.grading.sandbox import INSTANCE_LABEL, SandboxFactory
+from grading_service.grading.sandbox import IMAGE_AGENT_PATH, INSTANCE_LABEL, SandboxFactory
 
 HIDDEN = textwrap.dedent("""
     from solution import solve
@@ -165,6 +167,34 @@ async def test_used_sandbox_ends_by_itself_when_the_runner_detaches(grader, dock
         await grader.sandboxes.retire(container_id)
     with pytest.raises(docker.errors.NotFound):
         docker_client.api.inspect_container(container_id)
+
+
+async def test_the_call_server_runs_from_the_byte_code_built_into_the_image(
+    grader, docker_client
+) -> None:
+    image_id, command = await asyncio.to_thread(grader.sandboxes.image_plan)
+    assert command == [grader.sandboxes.python, "-I", "-S", IMAGE_AGENT_PATH]
+    container_id = await grader.sandboxes.start()
+    try:
+        config = docker_client.api.inspect_container(container_id)["Config"]
+        assert (config["Image"], config["Cmd"]) == (image_id, command)
+    finally:
+        await grader.sandboxes.remove(container_id)
+
+
+async def test_an_image_built_by_another_release_is_sent_the_call_server(
+    sandbox_image: str, new_instance_name, problem, monkeypatch
+) -> None:
+    # Its label names another call server: the source goes in the command, and grading
+    # works as before.
+    monkeypatch.setattr(sandbox_module, "AGENT_DIGEST", "0" * 64)
+    sandboxes = SandboxFactory(
+        image=sandbox_image, instance_name=new_instance_name(), max_memory_limit_mb=64
+    )
+    _, command = await asyncio.to_thread(sandboxes.image_plan)
+    assert command[-2:] == ["-c", sandbox_module.AGENT_SOURCE]
+    result = await grade(Grader(sandboxes), problem, "def solve(n):\n    return 2 * n\n")
+    assert (result["verdict"], result["score"]) == ("passed", 30)
 
 
 async def test_retire_kills_a_sandbox_that_does_not_end(grader, docker_client) -> None:

@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 
 from grading_service.grading.sandbox import (
+    AGENT_DIGEST,
+    AGENT_LABEL,
     AGENT_SOURCE,
+    IMAGE_AGENT_PATH,
     INSTANCE_LABEL,
     LABEL,
     SandboxFactory,
@@ -98,7 +101,7 @@ def test_factory_fills_the_settings_from_its_options() -> None:
     settings = factory.container_settings(memory_limit_mb=64)
     assert settings == sandbox_container_settings(
         image="img:1",
-        command=["/usr/bin/python3", "-I", "-c", AGENT_SOURCE],
+        command=["/usr/bin/python3", "-I", "-S", "-c", AGENT_SOURCE],
         memory_limit_mb=64,
         cpu_limit=2.0,
         pids_limit=10,
@@ -107,6 +110,58 @@ def test_factory_fills_the_settings_from_its_options() -> None:
         max_output_bytes=100,
         instance_name="mine",
     )
+
+
+def test_call_server_runs_from_the_image_only_when_built_from_this_source() -> None:
+    factory = SandboxFactory(python="/opt/venv/bin/python")
+    assert factory.agent_command({AGENT_LABEL: AGENT_DIGEST}) == [
+        "/opt/venv/bin/python",
+        "-I",
+        "-S",
+        IMAGE_AGENT_PATH,
+    ]
+    source = ["/opt/venv/bin/python", "-I", "-S", "-c", AGENT_SOURCE]
+    assert factory.agent_command({AGENT_LABEL: "0" * 64}) == source  # another release's
+    assert factory.agent_command({}) == source  # an image built before the label
+    assert factory.agent_command(None) == source
+
+
+class _Api:
+    """The two Docker calls ``SandboxFactory.image_plan`` makes, counted."""
+
+    def __init__(self, image_id: str, labels: dict | None) -> None:
+        self.inspected = 0
+        self.image = {"Id": image_id, "Config": {"Labels": labels}}
+
+    def inspect_image(self, name: str) -> dict:
+        self.inspected += 1
+        return self.image
+
+
+def _factory_with(api: _Api) -> SandboxFactory:
+    factory = SandboxFactory(image="coderunner-sandbox:latest")
+    factory._client = type("Client", (), {"api": api})()  # type: ignore[assignment]
+    return factory
+
+
+def test_sandboxes_start_from_the_image_id_the_command_was_chosen_for(monkeypatch) -> None:
+    clock = [100.0]
+    monkeypatch.setattr("grading_service.grading.sandbox.time.monotonic", lambda: clock[0])
+    api = _Api("sha256:one", {AGENT_LABEL: AGENT_DIGEST})
+    factory = _factory_with(api)
+    assert factory.image_plan() == (
+        "sha256:one",
+        factory.agent_command(api.image["Config"]["Labels"]),
+    )
+    factory.image_plan()
+    assert api.inspected == 1  # looked up once, not per sandbox
+    # The tag moves to an image of another release: after the recheck period, the source
+    # goes in the command, and sandboxes start from the new image.
+    api.image = {"Id": "sha256:two", "Config": {"Labels": None}}
+    clock[0] += 31
+    image_id, command = factory.image_plan()
+    assert (image_id, command[-2:]) == ("sha256:two", ["-c", AGENT_SOURCE])
+    assert api.inspected == 2
 
 
 def test_no_sandbox_gets_more_memory_than_the_ceiling() -> None:
