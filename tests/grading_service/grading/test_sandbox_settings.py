@@ -44,6 +44,7 @@ def settings() -> dict:
 
 def test_sandbox_has_no_network(settings: dict) -> None:
     assert settings["network_mode"] == "none"
+    assert settings["network_disabled"] is True  # not even Docker's own set-up
     assert "ports" not in settings and "network" not in settings
 
 
