@@ -14,6 +14,11 @@ In one process and one run, on a benchmark problem with five hidden tests
     another, each running the learner's code plus that test's call in the sandbox image.
 (c) the raw ceiling: ``docker run --rm --network none <image> python3 -c pass`` at the
     same parallelism as the saturation run (its number of submissions in flight).
+(c2) the sandbox ceiling: containers with the sandbox's own settings (its network
+    disabled, which spares the daemon a hook that (c) pays), made through the Docker API
+    as the service makes them, running ``python -I -S -c pass``, at the same parallelism:
+    what Docker alone costs per sandbox, so the saturated run's ratio to it is the
+    service's own overhead.
 
 Redis and the MongoDB-protocol server are started as the tests start them
 (``hub_config.devstack.Stack``); the grading service runs in this process with a fake hub
@@ -273,6 +278,45 @@ async def run_ceiling(image: str, run_id: str, n: int, parallel: int) -> dict[st
                 f"ceiling: docker run failed ({rc}): {err.decode(errors='replace')[-500:]}"
             )
         return seconds * 1000
+
+    latencies, seconds = await run_pool(n, parallel, one)
+    return {
+        "n": n,
+        "parallel": parallel,
+        "seconds": round(seconds, 3),
+        "containers_per_s": round(n / seconds, 3),
+        "latency_ms": summary(latencies),
+    }
+
+
+async def run_sandbox_ceiling(image: str, instance: str, n: int, parallel: int) -> dict[str, Any]:
+    """(c2): containers with the sandbox's own settings (network disabled, read-only,
+    limits), through the Docker API as the service makes them, each running
+    ``python -I -S -c pass``: what Docker alone costs per sandbox on this machine."""
+    from docker.models.containers import _create_container_args
+
+    from grading_service.grading.sandbox import SandboxFactory
+
+    factory = SandboxFactory(image=image, instance_name=instance)
+    settings = factory.container_settings(128, command=[factory.python, "-I", "-S", "-c", "pass"])
+    settings["stdin_open"] = False
+    api = factory.client.api
+    args = _create_container_args({**settings, "version": api._version})
+
+    def life() -> float:
+        started = time.monotonic()
+        container_id = api.create_container(**args)["Id"]
+        try:
+            api.start(container_id)
+            status = api.wait(container_id, timeout=60)["StatusCode"]
+        finally:
+            api.remove_container(container_id, force=True)
+        if status != 0:
+            raise RuntimeError(f"sandbox ceiling: python -c pass exited {status}")
+        return (time.monotonic() - started) * 1000
+
+    async def one(_: int) -> float:
+        return await asyncio.to_thread(life)
 
     latencies, seconds = await run_pool(n, parallel, one)
     return {
@@ -886,10 +930,10 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 def back_to_back_note(results: dict[str, Any]) -> str:
     """Why back-to-back submissions empty any warm pool, when they do: a client that
     submits again the moment a verdict arrives asks for sandboxes faster than Docker
-    starts them on this machine (the ceiling run's rate), so ready sandboxes run out
-    whatever the pool's size, and later submissions wait for a start."""
+    starts them on this machine (the sandbox ceiling run's rate), so ready sandboxes run
+    out whatever the pool's size, and later submissions wait for a start."""
     p50 = results["real_sequential"]["latency_ms"].get("p50")
-    ceiling = results["ceiling"].get("containers_per_s")
+    ceiling = (results.get("sandbox_ceiling") or results["ceiling"]).get("containers_per_s")
     if not p50 or not ceiling:
         return ""
     arrivals = 1000 / p50
@@ -948,6 +992,14 @@ def render(results: dict[str, Any]) -> str:
         ceil["latency_ms"],
         ceil["containers_per_s"],
     )
+    box = results.get("sandbox_ceiling")
+    if box:
+        row(
+            f"(c2) sandbox ceiling: its settings, API, x{box['parallel']}",
+            box["n"],
+            box["latency_ms"],
+            box["containers_per_s"],
+        )
     lines += ["", "saturation sweep (worker concurrency C):"]
     for level in results["sweep"]:
         lines.append(
@@ -957,6 +1009,12 @@ def render(results: dict[str, Any]) -> str:
             f"{fmt(level['latency_ms'].get('p50'))} ms | ceiling x{level['ceiling']['parallel']}"
             f": {level['ceiling']['containers_per_s']:.2f}/s -> "
             f"{level['throughput_over_ceiling']:.2f}x"
+            + (
+                f"; sandbox ceiling {level['sandbox_ceiling']['containers_per_s']:.2f}/s -> "
+                f"{level['throughput_over_sandbox_ceiling']:.2f}x"
+                if "sandbox_ceiling" in level
+                else ""
+            )
         )
     lines += ["", "targets (ratios from this run):"]
     back_to_back = back_to_back_note(results)
@@ -971,6 +1029,12 @@ def render(results: dict[str, Any]) -> str:
         )
         if back_to_back and t["name"].startswith("p95 latency, 1 in flight, back"):
             lines.append(f"    {back_to_back}")
+        over_box = results["ratios"].get("throughput_real_over_sandbox_ceiling")
+        if over_box is not None and t["name"] == "saturated throughput / raw ceiling":
+            lines.append(
+                f"    against the sandbox ceiling (c2), the same container settings: "
+                f"{over_box:.2f}x (reported; no target)"
+            )
     for title, run in (("1 in flight", seq), ("1 in flight, paced", paced)):
         if not run:
             continue
@@ -1011,6 +1075,7 @@ def render(results: dict[str, Any]) -> str:
         ("(a) 1 in flight, per submission", seq.get("cpu_ms_per_submission")),
         ("(a) saturated, per submission", sat.get("cpu_ms_per_submission")),
         ("(c) ceiling, per container", ceil.get("cpu_ms_per_container")),
+        ("(c2) sandbox ceiling, per container", (box or {}).get("cpu_ms_per_container")),
         ("(b) baseline, per submission", base.get("cpu_ms_per_submission")),
     ):
         if cpu:
@@ -1118,11 +1183,22 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
             sat["throughput_over_ceiling"] = round(
                 sat["throughput_per_s"] / sat["ceiling"]["containers_per_s"], 3
             )
+            cpu_before = bench.cpu.snapshot()
+            sat["sandbox_ceiling"] = await run_sandbox_ceiling(
+                args.image, instance, args.ceiling, in_flight
+            )
+            sat["sandbox_ceiling"]["cpu_ms_per_container"] = CpuMeter.per_item(
+                cpu_before, bench.cpu.snapshot(), args.ceiling
+            )
+            sat["throughput_over_sandbox_ceiling"] = round(
+                sat["throughput_per_s"] / sat["sandbox_ceiling"]["containers_per_s"], 3
+            )
             sweep.append(sat)
         results["sweep"] = sweep
         best = max(sweep, key=lambda s: s["throughput_per_s"])
         results["real_saturated"] = best
         results["ceiling"] = best["ceiling"]
+        results["sandbox_ceiling"] = best["sandbox_ceiling"]
         # (b) baseline
         base_samples = []
         cpu_before = bench.cpu.snapshot()
@@ -1177,6 +1253,9 @@ async def run(args: argparse.Namespace, run_id: str, instance: str, backing: Any
             2,
         ),
         "throughput_real_over_ceiling": results["real_saturated"]["throughput_over_ceiling"],
+        "throughput_real_over_sandbox_ceiling": results["real_saturated"][
+            "throughput_over_sandbox_ceiling"
+        ],
     }
     results["targets"] = targets(results)
     return results

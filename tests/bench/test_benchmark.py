@@ -96,6 +96,9 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
         assert run["latency_ms"]["p50"] > 0 and run["throughput_per_s"] > 0
     assert results["baseline"]["not_passed"] == 0
     assert results["ceiling"]["containers_per_s"] > 0
+    assert results["sandbox_ceiling"]["containers_per_s"] > 0
+    assert results["ratios"]["throughput_real_over_sandbox_ceiling"] > 0
+    assert "(c2) sandbox ceiling" in proc.stdout
     assert len(results["targets"]) == 7  # p50 and p95 twice, 2 ratios, the dashboard
     assert "(a) real path, 1 in flight, one every 0.2 s" in proc.stdout
     board = results["dashboard"]
