@@ -26,7 +26,7 @@ from traitlets.config import LoggingConfigurable
 from .. import __version__, metrics
 from ..content.store import Problem
 from ..records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
-from .runner_launcher import RunnerFailed, run_in_fresh_process
+from .runner_launcher import RunnerFailed, run_in_fresh_process, stop_spare_runners
 from .sandbox import SandboxFactory, SandboxPool
 
 log = logging.getLogger("coderunner.grader")
@@ -96,8 +96,10 @@ class Grader(LoggingConfigurable):
             log.warning("sandbox image %s not found: %s", self.sandboxes.image, exc)
 
     async def close(self, grace_seconds: float = 30.0) -> None:
-        """Wait for used sandboxes to be removed. Call after grading has stopped."""
+        """Wait for used sandboxes to be removed, and end the runner processes forked
+        ahead of need. Call after grading has stopped."""
         await self.drain_removals(grace_seconds)
+        await stop_spare_runners()
 
     async def drain_removals(self, grace_seconds: float = 30.0) -> None:
         """Wait until the used sandboxes scheduled for removal are gone."""
