@@ -14,7 +14,7 @@ import logging
 import math
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -374,15 +374,18 @@ class SubmissionsHandler(AuthenticatedHandler):
                     reason="too_large",
                 )
             source = submissions.source(self.json_body())
+            groups = list(self.user_model.get("groups") or ())
+            # The level lock, the caller's cohorts and their limits are independent reads:
+            # made together, a submission waits for the slowest, not for their sum.
+            checks: list[Awaitable[Any]] = [
+                self.service.identity.cohorts_of(self.user_model),
+                self.service.storage.overrides_for(self.user_name, groups),
+            ]
             if source.assessment_id is None:  # an assessment's own window admits it
                 problem = self.service.content.get(source.problem_id)
                 if problem is not None:
-                    await self.require_open(problem)
-            groups = list(self.user_model.get("groups") or ())
-            cohorts = await self.service.identity.cohorts_of(self.user_model)
-            learner_limits, set_for_cohorts = await self.service.storage.overrides_for(
-                self.user_name, groups
-            )
+                    checks.append(self.require_open(problem))
+            cohorts, (learner_limits, set_for_cohorts), *_ = await asyncio.gather(*checks)
             submitter = Submitter(
                 self.user_name,
                 tuple(groups),
