@@ -57,3 +57,25 @@ def test_build_sh_labels_the_image_with_the_version() -> None:
     final_stage = dockerfile[dockerfile.rindex("\nFROM ") :]  # labels of the shipped stage
     assert re.search(r"^ARG CODERUNNER_VERSION=\S+$", final_stage, re.M)
     assert re.search(r"^LABEL org\.coderunner\.version=\$CODERUNNER_VERSION$", final_stage, re.M)
+
+
+def test_build_sh_labels_the_image_with_its_call_server() -> None:
+    """Static: the image carries the call server's SHA-256, as the service computes it,
+    and its byte code where the service runs it (grading/test_sandbox.py runs it)."""
+    from grading_service.grading.sandbox import AGENT_DIGEST, AGENT_LABEL, IMAGE_AGENT_PATH
+
+    build = (IMAGE_DIR / "build.sh").read_text()
+    (line,) = [x for x in build.splitlines() if x.strip().startswith('agent="$(')]
+    found = subprocess.run(
+        ["bash", "-c", f'root="$1"; {line.strip()}; printf %s "$agent"', "_", str(ROOT)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert found == AGENT_DIGEST
+    assert '--build-arg "CODERUNNER_AGENT=$agent"' in build[build.index("docker build") :]
+    final_stage = (IMAGE_DIR / "Dockerfile").read_text()
+    final_stage = final_stage[final_stage.rindex("\nFROM ") :]
+    assert re.search(r"^ARG CODERUNNER_AGENT=\S+$", final_stage, re.M)
+    assert re.search(rf"^LABEL {re.escape(AGENT_LABEL)}=\$CODERUNNER_AGENT$", final_stage, re.M)
+    assert f"cfile='{IMAGE_AGENT_PATH}'" in final_stage
