@@ -349,11 +349,13 @@ def grade(job: Job, sock: ByteStream | None = None) -> dict:
     session = Session(channel)
     outcomes: dict[int, TestOutcome] = {}
     try:
-        _check_alive(session)
         if job.kind == "program":
+            _check_alive(session)
             verdict, message = _grade_program(session, job, planned, outcomes)
         else:
-            verdict, message = _grade_function(session, job, planned, outcomes)
+            load = {"op": "load", "source": job.source, "files": job.files_payload()}
+            _check_alive(session, then=load)
+            verdict, message = _grade_function(session, job, planned, outcomes, load)
     except SandboxFault as exc:
         verdict, message = exc.verdict, _fault_message(exc, job)
     finally:
@@ -398,15 +400,20 @@ def _fault_message(exc: SandboxFault, job: Job) -> str:
     return f"Your code stopped the grader from talking to it ({exc})."
 
 
-def _check_alive(session: Session) -> None:
+def _check_alive(session: Session, then: dict[str, Any] | None = None) -> None:
     """Ping the call server before any learner code runs.
 
     A pooled sandbox may have died while it waited (daemon restart, OOM of the host).
     Failing here is an infrastructure fault that the worker retries with a new sandbox,
-    never a verdict against the learner.
+    never a verdict against the learner. ``then``, the first request with learner code,
+    is sent right behind the ping (``Session.send_ahead``): the call server answers the
+    ping before it runs any, so the ping still tells a dead sandbox from learner code.
     """
     try:
-        reply = session.request({"op": "ping"})
+        ping = session.send({"op": "ping"})
+        if then is not None:
+            session.send_ahead(then)
+        reply = session.reply(ping)
     except SandboxFault as exc:
         raise SandboxUnavailable(str(exc)) from None
     if not reply["ok"]:
@@ -427,9 +434,13 @@ def _load_error(error: Any) -> tuple[str, str]:
 
 
 def _grade_function(
-    session: Session, job: Job, planned: list[PlannedTest], outcomes: dict[int, TestOutcome]
+    session: Session,
+    job: Job,
+    planned: list[PlannedTest],
+    outcomes: dict[int, TestOutcome],
+    load: dict[str, Any],
 ) -> tuple[str, str]:
-    reply = session.request({"op": "load", "source": job.source, "files": job.files_payload()})
+    reply = session.request(load)
     if not reply["ok"]:
         return _load_error(reply.get("error"))
     try:

@@ -531,6 +531,7 @@ class SandboxPool(LoggingConfigurable):
         self._starting = 0
         self._wakeup = asyncio.Event()
         self._task: asyncio.Task | None = None
+        self._starts: set[asyncio.Task] = set()  # starts under way (``_start_one``)
         self._closed = False
         self._taken: deque[float] = deque()  # monotonic times sandboxes were handed out
         self._start_seconds = 0.5  # moving average of a start; a guess until measured
@@ -597,42 +598,47 @@ class SandboxPool(LoggingConfigurable):
         return container_id
 
     async def _refill_forever(self) -> None:
+        # Up to ``max_parallel_starts`` starts are kept under way: a new one begins the
+        # moment one ends, not when a whole batch has ended, so a slow start does not
+        # hold back the others while sandboxes are being taken quickly.
         while not self._closed:
             target = self.target
             missing = target - self._ready.qsize() - self._starting
-            if missing <= 0:
-                if self._ready.qsize() > target:
-                    # Quiet again: give back one surplus sandbox at a time.
-                    await self.factory.remove(self._ready.get_nowait())
-                    continue
-                self._wakeup.clear()
-                try:
-                    # Woken by every hand-out; otherwise look again as demand decays.
-                    await asyncio.wait_for(self._wakeup.wait(), self.demand_window_seconds / 6)
-                except TimeoutError:
-                    pass
+            if missing > 0 and self._starting < self.max_parallel_starts:
+                self._starting += 1
+                task = asyncio.create_task(self._start_one())
+                self._starts.add(task)
+                task.add_done_callback(self._starts.discard)
                 continue
-            batch = min(missing, self.max_parallel_starts)
-            self._starting += batch
-            started = time.monotonic()
-            results = await asyncio.gather(
-                *(self.factory.start(self.pool_limit) for _ in range(batch)), return_exceptions=True
-            )
-            self._starting -= batch
-            if not any(isinstance(result, BaseException) for result in results):
-                took = time.monotonic() - started
-                self._start_seconds = 0.7 * self._start_seconds + 0.3 * took
-            failed = False
-            for result in results:
-                if isinstance(result, BaseException):
-                    failed = True
-                    self.log.warning("pool could not start a sandbox: %s", result)
-                elif self._closed:
-                    await self.factory.remove(result)
-                else:
-                    self._ready.put_nowait(result)
-            if failed:
-                await asyncio.sleep(1.0)  # Docker is struggling; do not spin
+            if missing < 0 and self._ready.qsize() > target:
+                # Quiet again: give back one surplus sandbox at a time.
+                await self.factory.remove(self._ready.get_nowait())
+                continue
+            self._wakeup.clear()
+            try:
+                # Woken by every hand-out and every start that ends; otherwise look
+                # again as demand decays.
+                await asyncio.wait_for(self._wakeup.wait(), self.demand_window_seconds / 6)
+            except TimeoutError:
+                pass
+
+    async def _start_one(self) -> None:
+        started = time.monotonic()
+        try:
+            container_id = await self.factory.start(self.pool_limit)
+        except Exception as exc:  # noqa: BLE001 - Docker's fault, logged; the pool goes on
+            self.log.warning("pool could not start a sandbox: %s", exc)
+            await asyncio.sleep(1.0)  # Docker is struggling; do not spin
+            return
+        finally:
+            self._starting -= 1
+            self._wakeup.set()
+        self._start_seconds = 0.7 * self._start_seconds + 0.3 * (time.monotonic() - started)
+        if self._closed:
+            await self.factory.remove(container_id)
+        else:
+            self._ready.put_nowait(container_id)
+            self._wakeup.set()
 
     async def flush(self) -> None:
         """Remove the ready sandboxes and start new ones: after a fault of the Docker
@@ -654,6 +660,8 @@ class SandboxPool(LoggingConfigurable):
                 await asyncio.wait_for(asyncio.shield(self._task), grace_seconds)
             except (TimeoutError, Exception):  # noqa: BLE001
                 self._task.cancel()
+        if self._starts:  # each removes its sandbox, the pool being closed
+            await asyncio.wait(set(self._starts), timeout=grace_seconds)
         while not self._ready.empty():
             await self.factory.remove(self._ready.get_nowait())
 

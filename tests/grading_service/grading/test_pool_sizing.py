@@ -119,3 +119,22 @@ async def test_size_zero_is_no_pool(pool_of) -> None:
     await asyncio.sleep(0.1)
     assert pool.target == 0 and pool.ready_count == 0
     assert len(factory.started) == 1  # only the one the submission needed
+
+
+class UnevenFactory(MemoryFactory):
+    """The first start is slow (a struggling daemon), the rest quick."""
+
+    async def start(self, memory_limit_mb: int | None = None) -> str:
+        slow = not self.started and not getattr(self, "_slow_taken", False)
+        self._slow_taken = True
+        await asyncio.sleep(1.0 if slow else 0.02)
+        name = f"sandbox-{next(self._ids)}"
+        self.started.append(name)
+        return name
+
+
+async def test_a_slow_start_does_not_hold_back_the_others(pool_of) -> None:
+    # Starts are kept under way one by one, not in batches that wait for their slowest.
+    pool = await pool_of(UnevenFactory(), size=3, max_parallel_starts=2)
+    await until(lambda: pool.ready_count == 2, seconds=0.5)
+    assert pool._starting == 1  # the slow one, still going

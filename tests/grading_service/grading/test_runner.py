@@ -10,8 +10,10 @@ from pathlib import Path
 import pytest
 
 from grading_service.edge.handlers import public_submission
+from grading_service.grading.channel import SandboxUnavailable
+from grading_service.grading.runner import Job, grade
 
-from .local_agent import grade_locally
+from .local_agent import LocalAgentSocket, grade_locally
 
 HIDDEN = textwrap.dedent("""
     import unittest
@@ -462,3 +464,59 @@ def test_non_ascii_code_and_output_are_graded_as_text(tmp_path: Path) -> None:
     hidden = [{"path": str(tmp_path / "tests_hidden.py"), "visibility": "hidden"}]
     source = "def greet(n):\n    return 'héllo ' + n  # é, ✓\n"
     assert run(source, tmp_path, tests=hidden)["verdict"] == "passed"
+
+
+class RecordingSocket(LocalAgentSocket):
+    """The local call server's stream, noting each send and each read that got data."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[tuple[str, bytes]] = []
+
+    def sendall(self, data: bytes) -> None:
+        self.events.append(("send", data))
+        super().sendall(data)
+
+    def recv(self, n: int) -> bytes:
+        data = super().recv(n)
+        if data:
+            self.events.append(("recv", data))
+        return data
+
+
+def grade_through(sock: LocalAgentSocket, source: str, tests_dir: Path) -> dict:
+    job = Job(
+        container_id="local",
+        docker_socket="",
+        max_output_bytes=4096,
+        kind="function",
+        source=source,
+        tests=[{"path": str(tests_dir / "tests_hidden.py"), "visibility": "hidden"}],
+        time_limit_seconds=5.0,
+        test_dir=str(tests_dir),
+    )
+    try:
+        return grade(job, sock=sock)  # type: ignore[arg-type]
+    finally:
+        sock.close()
+
+
+def test_the_learner_code_goes_out_right_behind_the_ping(tests_dir: Path) -> None:
+    # One round trip saved per submission: the load is sent before the ping's answer is
+    # read (the call server answers in order, so the ping still comes first).
+    sock = RecordingSocket()
+    result = grade_through(sock, GOOD, tests_dir)
+    assert result["verdict"] == "passed"
+    kinds = [kind for kind, _ in sock.events]
+    assert kinds[:2] == ["send", "send"]
+    assert b'"op":"ping"' in sock.events[0][1] and b'"op":"load"' in sock.events[1][1]
+
+
+def test_a_sandbox_gone_before_the_ping_is_unavailable_not_the_learners_fault(
+    tests_dir: Path,
+) -> None:
+    sock = LocalAgentSocket()
+    sock.proc.kill()
+    sock.proc.wait()
+    with pytest.raises(SandboxUnavailable):
+        grade_through(sock, GOOD, tests_dir)
