@@ -258,6 +258,21 @@ async def run_pool(
     return results, time.monotonic() - started
 
 
+async def containers_at(
+    n: int, parallel: int, one: Callable[[int], Awaitable[float]]
+) -> dict[str, Any]:
+    """``n`` container lives (``one`` gives each one's milliseconds), ``parallel`` at a
+    time: their rate and latencies."""
+    latencies, seconds = await run_pool(n, parallel, one)
+    return {
+        "n": n,
+        "parallel": parallel,
+        "seconds": round(seconds, 3),
+        "containers_per_s": round(n / seconds, 3),
+        "latency_ms": summary(latencies),
+    }
+
+
 async def run_ceiling(image: str, run_id: str, n: int, parallel: int) -> dict[str, Any]:
     async def one(_: int) -> float:
         rc, _out, err, seconds = await docker_run(
@@ -279,14 +294,7 @@ async def run_ceiling(image: str, run_id: str, n: int, parallel: int) -> dict[st
             )
         return seconds * 1000
 
-    latencies, seconds = await run_pool(n, parallel, one)
-    return {
-        "n": n,
-        "parallel": parallel,
-        "seconds": round(seconds, 3),
-        "containers_per_s": round(n / seconds, 3),
-        "latency_ms": summary(latencies),
-    }
+    return await containers_at(n, parallel, one)
 
 
 async def run_sandbox_ceiling(image: str, instance: str, n: int, parallel: int) -> dict[str, Any]:
@@ -318,14 +326,7 @@ async def run_sandbox_ceiling(image: str, instance: str, n: int, parallel: int) 
     async def one(_: int) -> float:
         return await asyncio.to_thread(life)
 
-    latencies, seconds = await run_pool(n, parallel, one)
-    return {
-        "n": n,
-        "parallel": parallel,
-        "seconds": round(seconds, 3),
-        "containers_per_s": round(n / seconds, 3),
-        "latency_ms": summary(latencies),
-    }
+    return await containers_at(n, parallel, one)
 
 
 async def probe_python(python: str, n: int = 5) -> dict[str, Any]:

