@@ -109,8 +109,11 @@ def json_codec():
         def not_json(value):
             raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
+        # One encoder for every message, without json's check for cycles (markers None):
+        # messages are built afresh by ``encode``, at most MAX_DEPTH deep, never cyclic.
+        encoder = _json.make_encoder(None, not_json, escape, None, ":", ",", False, False, True)
+
         def dumps(value):
-            encoder = _json.make_encoder({}, not_json, escape, None, ":", ",", False, False, True)
             return "".join(encoder(value, 0))
 
         def loads(text):

@@ -298,13 +298,10 @@ async def _snapshot(uri: str, database: str) -> dict[str, list[bytes]]:
 
 
 def test_the_commands_back_up_rotate_and_restore(
-    mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    command_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    uri = mongodb_server.mongodb_uri
     source, target = f"test_{secrets.token_hex(4)}", f"test_{secrets.token_hex(4)}"
-    monkeypatch.chdir(tmp_path)  # no coderunner_grader_config.py here
-    monkeypatch.setenv("MONGODB_URI", uri)
-    monkeypatch.setenv("CODERUNNER_DB", source)
+    uri = command_database(source)
     folder = tmp_path / "backups"
     folder.mkdir()
     for day in (1, 2, 3):

@@ -142,13 +142,10 @@ async def test_cohorts_travel_in_the_backup_and_back_into_a_new_hub(
 
 
 def test_the_commands_back_up_and_restore_the_cohorts(
-    school_hub, mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    school_hub, command_database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    uri = mongodb_server.mongodb_uri
     source, target = f"test_{secrets.token_hex(4)}", f"test_{secrets.token_hex(4)}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MONGODB_URI", uri)
-    monkeypatch.setenv("CODERUNNER_DB", source)
+    uri = command_database(source)
     monkeypatch.setenv("JUPYTERHUB_API_URL", school_hub.api_url)
     monkeypatch.setenv("CODERUNNER_ADMIN_TOKEN", TOKEN)
     try:

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -223,13 +222,10 @@ async def _version(uri: str, database: str, set_to: int | None = None) -> int:
 
 
 def test_the_migrate_command_reports_and_applies(
-    mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    command_database, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    uri = mongodb_server.mongodb_uri
     database, newer = f"test_{secrets.token_hex(4)}", f"test_{secrets.token_hex(4)}"
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MONGODB_URI", uri)
-    monkeypatch.setenv("CODERUNNER_DB", database)
+    uri = command_database(database)
     try:
         check_migrate_command(uri, database, newer, monkeypatch, capsys)
     finally:

@@ -151,12 +151,10 @@ def test_the_deprecated_submission_retention_days_still_counts() -> None:
 
 
 def test_coderunner_purge_dry_run_then_purge(
-    mongodb_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+    command_database, mongodb_server, tmp_path: Path, capsys
 ) -> None:
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("MONGODB_URI", mongodb_server.mongodb_uri)
     name = f"test_purge_{time.time_ns()}"
-    monkeypatch.setenv("CODERUNNER_DB", name)
+    command_database(name)
     (tmp_path / "coderunner_grader_config.py").write_text("c.Retention.audit_retention_days = 0\n")
 
     async def seed() -> None:
