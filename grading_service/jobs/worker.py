@@ -337,17 +337,18 @@ class WorkerPool(LoggingConfigurable):
                 backoff = min(backoff * 2, self.store_retry_max_backoff_seconds)
         if stored_now:
             metrics.VERDICTS.labels(result.get("verdict", "none")).inc()
-            if result.get("grading_ms"):
-                try:  # for admission's estimate of the wait
-                    await self.queue.record_grading(float(result["grading_ms"]) / 1000)
-                except Exception as exc:  # noqa: BLE001 - an estimate, not the verdict
-                    log.warning("cannot record the grading time: %s", exc, extra=extra)
-            # After progress: whoever is woken by this sees their progress too.
+            # After progress: whoever is woken by this sees their progress too. Before
+            # the grading time, which no learner is waiting for.
             if self.notifier is not None:
                 try:
                     await self.notifier.publish(submission["_id"])
                 except Exception as exc:  # noqa: BLE001 - long polls also re-check storage
                     log.warning("cannot notify: %s", exc, extra=extra)
+            if result.get("grading_ms"):
+                try:  # for admission's estimate of the wait
+                    await self.queue.record_grading(float(result["grading_ms"]) / 1000)
+                except Exception as exc:  # noqa: BLE001 - an estimate, not the verdict
+                    log.warning("cannot record the grading time: %s", exc, extra=extra)
         return True
 
     async def _retry_or_fail(

@@ -107,6 +107,23 @@ def test_benchmark_runs_end_to_end_with_tiny_counts(sandbox_image, docker_client
     assert results["batch"]["verdicts"] == {"passed": 3} and results["batch"]["over_ceiling"] > 0
     assert "(e) coderunner grade --local" in proc.stdout
     assert "runner" in results["real_sequential"]["steps_median_ms"]
+    # The stages the issue names, each submission's adding up to its latency.
+    stages = results["real_sequential"]["stages_median_ms"]
+    assert list(stages) == [
+        "auth",
+        "admission",
+        "queue",
+        "sandbox take",
+        "runner",
+        "store",
+        "notify",
+        "http and the rest",
+    ]
+    sample = results["real_sequential"]["samples"][0]
+    assert sample["steps_ms"]["notify"] > 0 and sample["steps_ms"]["auth"] >= 0
+    assert "  stages: auth " in proc.stdout
+    assert [r["pace_s"] for r in results["real_paced_rates"]] == [0.2]
+    assert "back to back, each submission costs" in proc.stdout
     meta = results["meta"]
     for label in (f"{BENCH_LABEL}={meta['run_id']}", f"{INSTANCE_LABEL}={meta['instance']}"):
         assert docker_client.api.containers(all=True, filters={"label": label}) == []
