@@ -209,6 +209,50 @@ async def test_retire_kills_a_sandbox_that_does_not_end(grader, docker_client) -
         docker_client.api.inspect_container(container_id)
 
 
+async def test_system_calls_outside_the_sandbox_profile_fail(grader, problem) -> None:
+    """Learner code reaches the kernel only through the calls it needs: ptrace, io_uring,
+    kernel keyrings, SysV IPC, new user namespaces and netlink or raw packet sockets all
+    fail with EPERM, while threads, processes, pipes, local sockets and files work."""
+    code = textwrap.dedent("""
+        import ctypes, errno, os, platform, socket, subprocess, sys, threading
+        NUMBERS = {  # ptrace, io_uring_setup, keyctl, msgget, unshare
+            "x86_64": (101, 425, 250, 68, 272),
+            "aarch64": (117, 425, 219, 186, 97),
+        }[platform.machine()]
+        ARGS = ((0, 0, 0, 0), (1, ctypes.create_string_buffer(120)), (0, 0, 0), (0, 0o1000),
+                (0x10000000,))  # PTRACE_TRACEME, 1 entry, ..., IPC_CREAT, CLONE_NEWUSER
+        libc = ctypes.CDLL(None, use_errno=True)
+        DENIED = []
+        for number, args in zip(NUMBERS, ARGS):
+            ctypes.set_errno(0)
+            DENIED.append(libc.syscall(number, *args) == -1 and ctypes.get_errno() == errno.EPERM)
+        for family, kind in ((socket.AF_NETLINK, socket.SOCK_RAW),
+                             (socket.AF_PACKET, socket.SOCK_RAW)):
+            try:
+                socket.socket(family, kind).close()
+                DENIED.append(False)
+            except PermissionError:
+                DENIED.append(True)
+        done = []
+        worker = threading.Thread(target=done.append, args=(1,))
+        worker.start()
+        worker.join()
+        child = subprocess.run([sys.executable, "-c", "print(6 * 7)"], capture_output=True)
+        a, b = socket.socketpair()
+        a.send(b"ok")
+        with open("/tmp/note.txt", "w") as f:
+            f.write("kept")
+        WORKS = [done == [1], child.stdout == b"42\\n", b.recv(2) == b"ok",
+                 open("/tmp/note.txt").read() == "kept"]
+        def solve(n):
+            if all(DENIED) and all(WORKS):
+                return 2 * n
+            return (DENIED, WORKS)
+    """)
+    result = await grade(grader, problem, code)
+    assert result["verdict"] == "passed", result
+
+
 async def test_sandbox_cannot_see_tests_or_write_outside_tmp(grader, problem) -> None:
     code = textwrap.dedent("""
         import os

@@ -5,11 +5,13 @@ trusted side never opens paths inside a sandbox."""
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from traitlets import TraitError
 
 from grading_service.grading.sandbox import (
     AGENT_DIGEST,
@@ -18,9 +20,11 @@ from grading_service.grading.sandbox import (
     IMAGE_AGENT_PATH,
     INSTANCE_LABEL,
     LABEL,
+    SECCOMP_PROFILE,
     SandboxFactory,
     SandboxPool,
     sandbox_container_settings,
+    seccomp_profile_text,
 )
 from hub_config.settings import ROOT
 
@@ -110,7 +114,74 @@ def test_factory_fills_the_settings_from_its_options() -> None:
         tmpfs_size_mb=4,
         max_output_bytes=100,
         instance_name="mine",
+        seccomp=seccomp_profile_text("coderunner"),
     )
+
+
+def test_sandboxes_get_their_own_seccomp_profile_unless_told_otherwise(tmp_path) -> None:
+    def seccomp_of(factory: SandboxFactory) -> list[str]:
+        options = factory.container_settings(memory_limit_mb=64)["security_opt"]
+        return [o for o in options if o.startswith("seccomp=")]
+
+    (own,) = seccomp_of(SandboxFactory(python="/p"))
+    assert json.loads(own.removeprefix("seccomp=")) == json.loads(SECCOMP_PROFILE.read_text())
+    assert seccomp_of(SandboxFactory(python="/p", seccomp_profile="docker-default")) == []
+    mine = tmp_path / "mine.json"
+    mine.write_text(json.dumps({"defaultAction": "SCMP_ACT_ERRNO", "syscalls": []}))
+    assert seccomp_of(SandboxFactory(python="/p", seccomp_profile=str(mine))) == [
+        'seccomp={"defaultAction":"SCMP_ACT_ERRNO","syscalls":[]}'
+    ]
+    # gVisor filters calls in its own kernel; runsc would leave the profile out anyway.
+    gvisor = sandbox_container_settings(**LIMITS, seccomp="{}", runtime="runsc", gvisor=True)
+    assert gvisor["security_opt"] == ["no-new-privileges"]
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [
+        (None, "cannot read"),
+        ("{not json", "cannot read"),
+        ('["a list"]', "is not a seccomp profile"),
+        ('{"defaultAction": "SCMP_ACT_ALLOW"}', "allows every system call"),
+    ],
+)
+def test_a_broken_seccomp_profile_stops_the_service_from_starting(
+    tmp_path, content: str | None, says: str
+) -> None:
+    path = tmp_path / "profile.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(TraitError, match=says):
+        SandboxFactory(seccomp_profile=str(path))
+
+
+def test_the_sandbox_profile_denies_what_learner_code_never_needs() -> None:
+    profile = json.loads(SECCOMP_PROFILE.read_text())
+    assert profile["defaultAction"] == "SCMP_ACT_ERRNO" and profile["defaultErrnoRet"] == 1
+    plain = {
+        name
+        for rule in profile["syscalls"]
+        if "args" not in rule and rule["action"] == "SCMP_ACT_ALLOW"
+        for name in rule["names"]
+    }
+    denied = {
+        "ptrace", "process_vm_readv", "process_vm_writev", "io_uring_setup", "io_uring_enter",
+        "keyctl", "add_key", "request_key", "bpf", "perf_event_open", "userfaultfd",
+        "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "msgget", "semget",
+        "shmget", "mq_open", "mlock", "mlockall", "personality", "modify_ldt", "kexec_load",
+        "init_module", "reboot", "swapon", "syslog", "sync", "vmsplice", "socket", "clone",
+    }  # fmt: skip
+    assert not plain & denied
+    assert {"read", "write", "openat", "mmap", "futex", "execve", "wait4"} <= plain
+    conditional = [rule for rule in profile["syscalls"] if "args" in rule]
+    # socket only for local, IPv4 and IPv6 (no netlink, packet or kernel crypto sockets)
+    assert sorted(r["args"][0]["value"] for r in conditional if r["names"] == ["socket"]) == [
+        1, 2, 10
+    ]  # fmt: skip
+    (clone,) = [r for r in conditional if r["names"] == ["clone"]]
+    assert clone["args"] == [{"index": 0, "value": 0x7E020000, "op": "SCMP_CMP_MASKED_EQ"}]
+    (clone3,) = [r for r in profile["syscalls"] if r["names"] == ["clone3"]]
+    assert clone3["action"] == "SCMP_ACT_ERRNO" and clone3["errnoRet"] == 38  # ENOSYS
 
 
 def test_call_server_runs_from_the_image_only_when_built_from_this_source() -> None:
