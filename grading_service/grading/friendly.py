@@ -16,6 +16,7 @@ Standard library only: the learner's server uses it too, for practice checks.
 from __future__ import annotations
 
 import ast
+import re
 import reprlib
 import types
 from typing import Any
@@ -58,7 +59,20 @@ def failure(got: Any, wanted: Any, call: str, message: Any = None) -> AssertionE
 
 class _AssertRewriter(ast.NodeTransformer):
     def __init__(self, source: str) -> None:
-        self.source = source
+        # The source as UTF-8 (ast's column offsets count its bytes) and where each line
+        # starts, found once: ``ast.get_source_segment`` splits the whole file again for
+        # every assert.
+        self.data = source.encode("utf-8")
+        self.line_starts = [0] + [m.end() for m in re.finditer(rb"\r\n|\r|\n", self.data)]
+
+    def segment(self, node: ast.expr) -> str | None:
+        """The source text of ``node``, as ``ast.get_source_segment`` gives it."""
+        end_line, end_col = node.end_lineno, node.end_col_offset
+        if end_line is None or end_col is None:
+            return None
+        start = self.line_starts[node.lineno - 1] + node.col_offset
+        end = self.line_starts[end_line - 1] + end_col
+        return self.data[start:end].decode("utf-8", "replace")
 
     def visit_Assert(self, node: ast.Assert) -> Any:  # noqa: N802 - ast's API
         test = node.test
@@ -66,7 +80,7 @@ class _AssertRewriter(ast.NodeTransformer):
             isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)
         ):
             return node
-        call = ast.get_source_segment(self.source, test.left) or "your code"
+        call = self.segment(test.left) or "your code"
 
         def name(identifier: str, ctx: ast.expr_context) -> ast.Name:
             return ast.Name(id=identifier, ctx=ctx)
@@ -109,10 +123,14 @@ def compile_tests(source: str, filename: str) -> types.CodeType:
 
 def load_module(source: str, filename: str, name: str) -> types.ModuleType:
     """Run a test module's (rewritten) code as module ``name``."""
+    return run_module(compile_tests(source, filename), filename, name)
+
+
+def run_module(code: types.CodeType, filename: str, name: str) -> types.ModuleType:
+    """Run a test module's code from ``compile_tests`` as module ``name``."""
     module = types.ModuleType(name)
     module.__file__ = filename
     module.__dict__[FAIL] = failure
-    code = compile_tests(source, filename)
     exec(code, module.__dict__)  # noqa: S102 - the problem's own, trusted tests
     return module
 

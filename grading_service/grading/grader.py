@@ -28,6 +28,7 @@ from ..content.store import Problem
 from ..records import GradeResult, RunnerOutcome, SubmissionStatus, Verdict
 from .runner_launcher import RunnerFailed, run_in_fresh_process, stop_spare_runners
 from .sandbox import SandboxFactory, SandboxPool
+from .test_code import CompiledTests
 
 log = logging.getLogger("coderunner.grader")
 
@@ -83,6 +84,7 @@ class Grader(LoggingConfigurable):
         self.pool = pool
         self.image_id = ""
         self._removals: set[asyncio.Task] = set()
+        self.compiled_tests = CompiledTests()
 
     async def start(self) -> None:
         """Look up the sandbox image's id, recorded on every result.
@@ -108,12 +110,14 @@ class Grader(LoggingConfigurable):
 
     def runner_job(self, problem: Problem, code: str, container_id: str) -> dict:
         """What the trusted runner process needs to grade ``code`` in ``container_id``."""
+        tests = problem.test_files()
         return {
             "container_id": container_id,
             "docker_socket": self.sandboxes.docker_socket,
             "kind": problem.kind,
             "source": code,
-            "tests": problem.test_files(),
+            "tests": tests,
+            "compiled_tests": self.compiled_tests.for_tests(tests),
             "time_limit_seconds": problem.time_limit_seconds,
             "max_output_bytes": self.sandboxes.max_output_bytes,
             **problem.runner_settings(),

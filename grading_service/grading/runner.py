@@ -29,6 +29,7 @@ import base64
 import inspect
 import json
 import linecache
+import marshal
 import sys
 import time
 import traceback
@@ -106,6 +107,8 @@ class Job:
     test_dir: str = ""
     # Data files learner code reads by relative path: name -> path on this host.
     data_files: dict[str, str] = field(default_factory=dict)
+    # Test files compiled by the service (``test_code.CompiledTests``): path -> marshal.
+    compiled_tests: dict[str, bytes] = field(default_factory=dict)
 
     def files_payload(self) -> dict[str, str]:
         """The data files as the sandbox receives them (base64), placed read-only in
@@ -125,9 +128,11 @@ class Job:
 TestRun = Callable[[], tuple[str, BaseException | None]]
 
 
-def load_test_module(path: str, name: str) -> types.ModuleType:
+def load_test_module(path: str, name: str, compiled: bytes | None = None) -> types.ModuleType:
     """Run a test file as a module, its ``assert x == y`` lines explained on failure
-    (``friendly.py``)."""
+    (``friendly.py``); from ``compiled``, its code as the service compiled it, if given."""
+    if compiled is not None:
+        return friendly.run_module(marshal.loads(compiled), path, name)
     try:
         with open(path, encoding="utf-8") as f:
             source = f.read()
@@ -304,9 +309,12 @@ def plan_tests(job: Job) -> list[PlannedTest]:
             ]
         return planned
     sys.modules["solution"] = SolutionModule(None, {})
+    known = set(sys.modules)
     for index, spec in enumerate(job.tests):
         try:
-            module = load_test_module(spec["path"], f"coderunner_plan_{index}")
+            module = load_test_module(
+                spec["path"], f"coderunner_plan_{index}", job.compiled_tests.get(spec["path"])
+            )
         except Exception as exc:  # noqa: BLE001 - the problem's tests are broken
             raise ContentFault(
                 f"{spec['path']} cannot be imported: {type(exc).__name__}: {exc}"
@@ -315,16 +323,18 @@ def plan_tests(job: Job) -> list[PlannedTest]:
             PlannedTest(index, name, spec["visibility"], spec["path"])
             for name, _ in collect_tests(module)
         ]
-    _forget_helpers(job.test_dir)
+    _forget_helpers(job.test_dir, known)
     return planned
 
 
-def _forget_helpers(test_dir: str) -> None:
-    """Drop helper modules imported while planning: they hold planning stand-ins."""
+def _forget_helpers(test_dir: str, known: set[str]) -> None:
+    """Drop helper modules imported while planning (modules not in ``known``, from
+    ``test_dir``): they hold planning stand-ins."""
     if not test_dir:
         return
-    for name, module in list(sys.modules.items()):
-        if str(getattr(module, "__file__", "") or "").startswith(test_dir.rstrip("/") + "/"):
+    prefix = test_dir.rstrip("/") + "/"
+    for name in [name for name in sys.modules if name not in known]:
+        if str(getattr(sys.modules[name], "__file__", "") or "").startswith(prefix):
             del sys.modules[name]
 
 
@@ -455,7 +465,9 @@ def _grade_function(
     import_errors: dict[int, str] = {}
     for index, spec in enumerate(job.tests):
         try:
-            module = load_test_module(spec["path"], f"coderunner_tests_{index}")
+            module = load_test_module(
+                spec["path"], f"coderunner_tests_{index}", job.compiled_tests.get(spec["path"])
+            )
         except SandboxFault:
             raise
         except Exception as exc:  # noqa: BLE001 - learner code ran during the import

@@ -86,6 +86,7 @@ class _Runner:
 
 _spares: list[_Runner] = []
 _refill: asyncio.Task | None = None
+_reaping: set[asyncio.Task] = set()  # used runners being waited for (``_reap``)
 
 
 async def _fork_spares() -> None:
@@ -140,17 +141,30 @@ async def run_in_fresh_process(job: dict, limit_seconds: float) -> dict:
     finally:
         conn.close()
         if proc.is_alive():
-            await asyncio.to_thread(proc.join, 2)
-        if proc.is_alive():
-            proc.kill()
-            await asyncio.to_thread(proc.join, 2)
+            # It is ending (or hung): wait for it beside the next steps, so that storing
+            # the verdict does not wait for a process to exit.
+            task = asyncio.get_running_loop().create_task(_reap(proc))
+            _reaping.add(task)
+            task.add_done_callback(_reaping.discard)
+
+
+async def _reap(proc: Any) -> None:
+    """Wait for a used runner to exit (a moment), killing it when it does not."""
+    await asyncio.to_thread(proc.join, 2)
+    if proc.is_alive():
+        proc.kill()
+        await asyncio.to_thread(proc.join, 2)
 
 
 async def stop_spare_runners() -> None:
-    """End the runners forked ahead of need (at shutdown)."""
+    """End the runners forked ahead of need (at shutdown), and wait for used ones."""
     global _refill
-    if _refill is not None and _refill.get_loop() is asyncio.get_running_loop():
+    loop = asyncio.get_running_loop()
+    if _refill is not None and _refill.get_loop() is loop:
         _refill.cancel()
     _refill = None
     while _spares:
         await asyncio.to_thread(_spares.pop().stop)
+    reaping = {task for task in _reaping if task.get_loop() is loop}
+    if reaping:
+        await asyncio.wait(reaping, timeout=10)

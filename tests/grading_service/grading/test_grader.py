@@ -8,6 +8,7 @@ checked without Docker; the last ones grade through a real sandbox.
 from __future__ import annotations
 
 import json
+import marshal
 from pathlib import Path
 
 import docker
@@ -120,6 +121,9 @@ def outcome(verdict: str, passed: int, total: int, **more) -> dict:
 def test_runner_job_carries_what_the_runner_needs(problem) -> None:
     sandboxes = FakeSandboxes(max_output_bytes=1234, docker_socket="/run/docker.sock")
     job = Grader(sandboxes).runner_job(problem, GOOD, "abc123")
+    compiled = job.pop("compiled_tests")  # the test files' byte code, compiled once
+    assert set(compiled) == {t["path"] for t in problem.test_files()}
+    assert all(marshal.loads(code).co_filename in compiled for code in compiled.values())
     assert job == {
         "container_id": "abc123",
         "docker_socket": "/run/docker.sock",

@@ -37,7 +37,10 @@ async def test_a_job_runs_in_a_spare_that_then_ends_and_is_replaced(launcher) ->
     used = runner_launcher._spares[0]
     result = await run_in_fresh_process(NOT_A_JOB, 30)
     assert result["verdict"] == "internal_error"
-    assert not used.proc.is_alive()  # it ran this job and ended: never reused
+    # It ran this job and ends (waited for beside the next steps): never reused.
+    if runner_launcher._reaping:
+        await asyncio.wait(set(runner_launcher._reaping), timeout=5)
+    assert not used.proc.is_alive()
     after = await spares_ready()
     assert spares[0] not in after and spares[1] in after
 
@@ -59,3 +62,14 @@ async def test_stopping_ends_every_spare(launcher) -> None:
     await stop_spare_runners()
     assert runner_launcher._spares == []
     assert not any(runner.proc.is_alive() for runner in spares)
+
+
+async def test_the_result_comes_back_before_the_runner_has_exited_and_stop_waits_for_it(
+    launcher,
+) -> None:
+    await run_in_fresh_process(NOT_A_JOB, 30)
+    await spares_ready()
+    used = runner_launcher._spares[0]
+    await run_in_fresh_process(NOT_A_JOB, 30)
+    await stop_spare_runners()
+    assert not runner_launcher._reaping and not used.proc.is_alive()
