@@ -438,17 +438,25 @@ class SubmissionHandler(AuthenticatedHandler):
     async def _wait_for(self, submission_id: str, wait: float) -> Submission:
         """The submission once it has a verdict, or after ``wait`` seconds."""
         deadline = time.monotonic() + wait
-        while True:
-            doc = await self.service.storage.get_submission(submission_id)
-            if doc is None:
-                raise APIError(404, f"No submission with id {submission_id!r}.")
-            if doc["user"] != self.user_name:
-                await self.require_reader(doc["user"], f"No submission with id {submission_id!r}.")
-            remaining = deadline - time.monotonic()
-            released = self.service.drain.polls_released
-            if doc["status"] in ("graded", "failed") or remaining <= 0 or released.is_set():
-                return doc
-            await first_of(self.service.notifier.wait(submission_id, remaining), released.wait())
+        notifier = self.service.notifier
+        woken = False
+        with notifier.watching(submission_id) as verdict:  # before the first read
+            while True:
+                # Woken by this process's own worker: the verdict it stored is at hand.
+                recent = notifier.take_recent(submission_id) if woken else None
+                doc = recent or await self.service.storage.get_submission(submission_id)
+                if doc is None:
+                    raise APIError(404, f"No submission with id {submission_id!r}.")
+                if doc["user"] != self.user_name:
+                    await self.require_reader(
+                        doc["user"], f"No submission with id {submission_id!r}."
+                    )
+                remaining = deadline - time.monotonic()
+                released = self.service.drain.polls_released
+                if doc["status"] in ("graded", "failed") or remaining <= 0 or released.is_set():
+                    return doc
+                await first_of(notifier.wait_for(verdict, remaining), released.wait())
+                woken = True
 
 
 class ProgressHandler(AuthenticatedHandler):

@@ -4,6 +4,10 @@ Workers publish a submission id on a Redis channel once its verdict is stored; e
 service process listens and wakes the requests waiting for that id, wherever the job
 was graded. A missed message only costs a little latency: waiters re-read MongoDB at
 least every ``recheck_seconds``.
+
+The process whose worker stored a verdict also keeps that document for a few seconds,
+so that a request of its own woken by it answers without reading it back; requests in
+other processes read it from MongoDB.
 """
 
 from __future__ import annotations
@@ -11,13 +15,23 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import Any
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import redis.asyncio as redis
 from traitlets import Float
 from traitlets.config import LoggingConfigurable
 
+if TYPE_CHECKING:
+    from ..records import Submission
+
 log = logging.getLogger("coderunner.notify")
+
+# Stored verdicts kept for this process's woken requests: how many, and for how long.
+RECENT_VERDICTS = 1024
+RECENT_SECONDS = 10.0
 
 
 class VerdictNotifier(LoggingConfigurable):
@@ -34,6 +48,7 @@ class VerdictNotifier(LoggingConfigurable):
         self.channel = channel
         self._waiters: dict[str, set[asyncio.Event]] = {}
         self._task: asyncio.Task | None = None
+        self._recent: OrderedDict[str, tuple[float, Submission]] = OrderedDict()
 
     async def start(self) -> None:
         self._task = asyncio.create_task(self._listen())
@@ -44,26 +59,59 @@ class VerdictNotifier(LoggingConfigurable):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
 
-    async def publish(self, submission_id: str) -> None:
+    async def publish(self, submission_id: str, stored: Submission | None = None) -> None:
+        """Wake every request waiting for this submission; ``stored``, the document
+        just stored, is handed to this process's own (``take_recent``)."""
+        if stored is not None:
+            self._remember(submission_id, stored)
         try:
             await self.redis.publish(self.channel, submission_id)
         except redis.RedisError as exc:  # waiters fall back to re-reading MongoDB
             log.warning("cannot publish a verdict notification: %s", exc)
 
-    async def wait(self, submission_id: str, seconds: float) -> None:
-        """Return when this submission may have a verdict, or after ``seconds``."""
+    def _remember(self, submission_id: str, stored: Submission) -> None:
+        self._recent[submission_id] = (time.monotonic() + RECENT_SECONDS, stored)
+        self._recent.move_to_end(submission_id)
+        while len(self._recent) > RECENT_VERDICTS:
+            self._recent.popitem(last=False)
+
+    def take_recent(self, submission_id: str) -> Submission | None:
+        """The document this process's worker stored for this submission moments ago,
+        once (a second reader, or one after ``RECENT_SECONDS``, reads MongoDB)."""
+        kept = self._recent.pop(submission_id, None)
+        if kept is None or kept[0] < time.monotonic():
+            return None
+        return kept[1]
+
+    @contextlib.contextmanager
+    def watching(self, submission_id: str) -> Iterator[asyncio.Event]:
+        """An event set by every notification for this submission while inside, so a
+        request that registers before it reads the submission misses none (one sent
+        between its read and its wait would otherwise cost it ``recheck_seconds``)."""
         event = asyncio.Event()
         self._waiters.setdefault(submission_id, set()).add(event)
         try:
-            await asyncio.wait_for(event.wait(), min(seconds, self.recheck_seconds))
-        except TimeoutError:
-            pass
+            yield event
         finally:
             waiting = self._waiters.get(submission_id)
             if waiting is not None:
                 waiting.discard(event)
                 if not waiting:
                     del self._waiters[submission_id]
+
+    async def wait_for(self, event: asyncio.Event, seconds: float) -> None:
+        """Until ``event`` (from ``watching``) is set, or after ``seconds`` (at most
+        ``recheck_seconds``); then it is cleared for the next wait."""
+        try:
+            await asyncio.wait_for(event.wait(), min(seconds, self.recheck_seconds))
+        except TimeoutError:
+            pass
+        event.clear()
+
+    async def wait(self, submission_id: str, seconds: float) -> None:
+        """Return when this submission may have a verdict, or after ``seconds``."""
+        with self.watching(submission_id) as event:
+            await self.wait_for(event, seconds)
 
     async def _listen(self) -> None:
         while True:

@@ -341,7 +341,7 @@ class WorkerPool(LoggingConfigurable):
             # the grading time, which no learner is waiting for.
             if self.notifier is not None:
                 try:
-                    await self.notifier.publish(submission["_id"])
+                    await self.notifier.publish(submission["_id"], stored)
                 except Exception as exc:  # noqa: BLE001 - long polls also re-check storage
                     log.warning("cannot notify: %s", exc, extra=extra)
             if result.get("grading_ms"):

@@ -233,6 +233,34 @@ async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
     assert code == 404
 
 
+async def test_a_long_poll_woken_by_its_own_worker_does_not_read_the_verdict_back(
+    service,
+) -> None:
+    reads: list[str] = []
+    read = service.storage.get_submission
+
+    async def counted(submission_id: str):  # noqa: ANN202
+        reads.append(submission_id)
+        return await read(submission_id)
+
+    service.storage.get_submission = counted
+    _, body, _ = await call(
+        service,
+        "POST",
+        "/api/submissions",
+        {"problem_id": "add-two", "code": GOOD_ADD + "# kept verdict\n"},
+        token="dave-token",
+    )
+    code, doc, _ = await call(
+        service, "GET", f"/api/submissions/{body['id']}?wait=15", token="dave-token"
+    )
+    assert code == 200 and doc["status"] == "graded" and doc["verdict"] == "passed"
+    # Read once when the request came (queued or running), never after the wake-up.
+    assert reads.count(body["id"]) == 1
+    again, _, _ = await call(service, "GET", f"/api/submissions/{body['id']}", token="dave-token")
+    assert again == 200 and reads.count(body["id"]) == 2  # later requests read MongoDB
+
+
 async def test_a_learner_pages_through_their_own_submissions_of_a_problem(make_service) -> None:
     from urllib.parse import quote
 

@@ -11,6 +11,7 @@ import time
 import pytest
 import redis.asyncio as redis
 
+from grading_service.jobs import notify
 from grading_service.jobs.notify import VerdictNotifier
 
 
@@ -95,3 +96,50 @@ async def test_publishing_without_redis_is_only_logged(log_records) -> None:
     finally:
         await client.aclose()
     assert any("cannot publish" in message for message in logged.messages)
+
+
+async def test_the_stored_verdict_is_handed_once_to_this_process_only(
+    notifier: VerdictNotifier, other_process: VerdictNotifier
+) -> None:
+    stored = {"_id": "s1", "status": "graded", "verdict": "passed"}
+    waiting = asyncio.create_task(timed(notifier.wait("s1", 20)))
+    await asyncio.sleep(0.1)
+    await notifier.publish("s1", stored)  # type: ignore[arg-type]
+    assert await asyncio.wait_for(waiting, 5) < 3
+    assert other_process.take_recent("s1") is None  # another process reads MongoDB
+    assert notifier.take_recent("s1") is stored
+    assert notifier.take_recent("s1") is None  # a second reader reads MongoDB too
+
+
+async def test_a_kept_verdict_expires_and_only_the_newest_are_kept(
+    notifier: VerdictNotifier, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(notify, "RECENT_SECONDS", 0.0)
+    await notifier.publish("old", {"_id": "old"})  # type: ignore[arg-type]
+    await asyncio.sleep(0.01)
+    assert notifier.take_recent("old") is None
+    monkeypatch.setattr(notify, "RECENT_SECONDS", 60.0)
+    monkeypatch.setattr(notify, "RECENT_VERDICTS", 2)
+    for sid in ("a", "b", "c"):
+        await notifier.publish(sid, {"_id": sid})  # type: ignore[arg-type]
+    assert [notifier.take_recent(sid) for sid in ("a", "b", "c")] == [
+        None,
+        {"_id": "b"},
+        {"_id": "c"},
+    ]
+
+
+async def test_a_notification_between_reading_and_waiting_is_not_missed(
+    notifier: VerdictNotifier, other_process: VerdictNotifier
+) -> None:
+    """A request watches before it reads the submission: a verdict published while it
+    reads (still running) wakes its wait at once, not after recheck_seconds."""
+    with notifier.watching("s1") as verdict:
+        await other_process.publish("s1")  # while the request would be reading
+        for _ in range(100):  # the listener gets it
+            if verdict.is_set():
+                break
+            await asyncio.sleep(0.02)
+        assert await timed(notifier.wait_for(verdict, 20)) < 0.5
+        assert not verdict.is_set()  # cleared for the next wait
+    assert "s1" not in notifier._waiters
