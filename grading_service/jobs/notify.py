@@ -5,9 +5,9 @@ service process listens and wakes the requests waiting for that id, wherever the
 was graded. A missed message only costs a little latency: waiters re-read MongoDB at
 least every ``recheck_seconds``.
 
-The process whose worker stored a verdict also keeps that document for a few seconds,
-so that a request of its own woken by it answers without reading it back; requests in
-other processes read it from MongoDB.
+The process whose worker stored a verdict also hands that document to its own requests
+waiting for it, so that they answer without reading it back; requests in other
+processes read it from MongoDB.
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("coderunner.notify")
 
-# Stored verdicts kept for this process's woken requests: how many, and for how long.
-RECENT_VERDICTS = 1024
+# Stored verdicts kept for this process's woken requests: at most how many, how long.
+RECENT_VERDICTS = 256
 RECENT_SECONDS = 10.0
 
 
@@ -61,8 +61,8 @@ class VerdictNotifier(LoggingConfigurable):
 
     async def publish(self, submission_id: str, stored: Submission | None = None) -> None:
         """Wake every request waiting for this submission; ``stored``, the document
-        just stored, is handed to this process's own (``take_recent``)."""
-        if stored is not None:
+        just stored, is kept for this process's own (``take_recent``), if any wait."""
+        if stored is not None and submission_id in self._waiters:
             self._remember(submission_id, stored)
         try:
             await self.redis.publish(self.channel, submission_id)
@@ -70,9 +70,13 @@ class VerdictNotifier(LoggingConfigurable):
             log.warning("cannot publish a verdict notification: %s", exc)
 
     def _remember(self, submission_id: str, stored: Submission) -> None:
-        self._recent[submission_id] = (time.monotonic() + RECENT_SECONDS, stored)
+        now = time.monotonic()
+        self._recent[submission_id] = (now + RECENT_SECONDS, stored)
         self._recent.move_to_end(submission_id)
-        while len(self._recent) > RECENT_VERDICTS:
+        # Oldest first: drop what expired (a request that gave up) and what is too many.
+        while self._recent and (
+            len(self._recent) > RECENT_VERDICTS or next(iter(self._recent.values()))[0] < now
+        ):
             self._recent.popitem(last=False)
 
     def take_recent(self, submission_id: str) -> Submission | None:

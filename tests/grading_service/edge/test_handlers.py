@@ -244,6 +244,7 @@ async def test_a_long_poll_woken_by_its_own_worker_does_not_read_the_verdict_bac
         return await read(submission_id)
 
     service.storage.get_submission = counted
+    service.notifier.recheck_seconds = 60.0  # only the notification wakes the request
     _, body, _ = await call(
         service,
         "POST",

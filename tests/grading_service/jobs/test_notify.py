@@ -5,6 +5,7 @@ after its wait (or the recheck interval, whichever is shorter)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import secrets
 import time
 
@@ -114,19 +115,21 @@ async def test_the_stored_verdict_is_handed_once_to_this_process_only(
 async def test_a_kept_verdict_expires_and_only_the_newest_are_kept(
     notifier: VerdictNotifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(notify, "RECENT_SECONDS", 0.0)
-    await notifier.publish("old", {"_id": "old"})  # type: ignore[arg-type]
-    await asyncio.sleep(0.01)
-    assert notifier.take_recent("old") is None
-    monkeypatch.setattr(notify, "RECENT_SECONDS", 60.0)
-    monkeypatch.setattr(notify, "RECENT_VERDICTS", 2)
-    for sid in ("a", "b", "c"):
-        await notifier.publish(sid, {"_id": sid})  # type: ignore[arg-type]
-    assert [notifier.take_recent(sid) for sid in ("a", "b", "c")] == [
-        None,
-        {"_id": "b"},
-        {"_id": "c"},
-    ]
+    await notifier.publish("nobody", {"_id": "nobody"})  # type: ignore[arg-type]
+    assert notifier.take_recent("nobody") is None  # no request of this process waits
+    with contextlib.ExitStack() as waiting:
+        for sid in ("old", "a", "b", "c"):
+            waiting.enter_context(notifier.watching(sid))
+        monkeypatch.setattr(notify, "RECENT_SECONDS", 0.0)
+        await notifier.publish("old", {"_id": "old"})  # type: ignore[arg-type]
+        await asyncio.sleep(0.01)
+        assert notifier.take_recent("old") is None
+        monkeypatch.setattr(notify, "RECENT_SECONDS", 60.0)
+        monkeypatch.setattr(notify, "RECENT_VERDICTS", 2)
+        for sid in ("a", "b", "c"):
+            await notifier.publish(sid, {"_id": sid})  # type: ignore[arg-type]
+        kept = [notifier.take_recent(sid) for sid in ("a", "b", "c")]
+    assert kept == [None, {"_id": "b"}, {"_id": "c"}]
 
 
 async def test_a_notification_between_reading_and_waiting_is_not_missed(
