@@ -211,24 +211,31 @@ async def test_statement_images_are_served_and_nothing_else(service) -> None:
     ] == 401
 
 
-async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
+async def submit_and_wait(service, note: str) -> tuple[str, int, dict]:
+    """Dave submits a right answer to add-two and long-polls it: its id, the poll's
+    status and answer."""
     _, body, _ = await call(
         service,
         "POST",
         "/api/submissions",
-        {"problem_id": "add-two", "code": GOOD_ADD + "# long poll\n"},
+        {"problem_id": "add-two", "code": GOOD_ADD + f"# {note}\n"},
         token="dave-token",
     )
     code, doc, _ = await call(
         service, "GET", f"/api/submissions/{body['id']}?wait=15", token="dave-token"
     )
+    return body["id"], code, doc
+
+
+async def test_long_poll_answers_when_the_verdict_is_stored(service) -> None:
+    submission_id, code, doc = await submit_and_wait(service, "long poll")
     assert code == 200 and doc["status"] == "graded"  # one request, no polling loop
     code, doc, _ = await call(
-        service, "GET", f"/api/submissions/{body['id']}?wait=x", token="dave-token"
+        service, "GET", f"/api/submissions/{submission_id}?wait=x", token="dave-token"
     )
     assert code == 400
     code, _, _ = await call(
-        service, "GET", f"/api/submissions/{body['id']}?wait=5", token="erin-token"
+        service, "GET", f"/api/submissions/{submission_id}?wait=5", token="erin-token"
     )
     assert code == 404
 
@@ -245,21 +252,14 @@ async def test_a_long_poll_woken_by_its_own_worker_does_not_read_the_verdict_bac
 
     service.storage.get_submission = counted
     service.notifier.recheck_seconds = 60.0  # only the notification wakes the request
-    _, body, _ = await call(
-        service,
-        "POST",
-        "/api/submissions",
-        {"problem_id": "add-two", "code": GOOD_ADD + "# kept verdict\n"},
-        token="dave-token",
-    )
-    code, doc, _ = await call(
-        service, "GET", f"/api/submissions/{body['id']}?wait=15", token="dave-token"
-    )
+    submission_id, code, doc = await submit_and_wait(service, "kept verdict")
     assert code == 200 and doc["status"] == "graded" and doc["verdict"] == "passed"
     # Read once when the request came (queued or running), never after the wake-up.
-    assert reads.count(body["id"]) == 1
-    again, _, _ = await call(service, "GET", f"/api/submissions/{body['id']}", token="dave-token")
-    assert again == 200 and reads.count(body["id"]) == 2  # later requests read MongoDB
+    assert reads.count(submission_id) == 1
+    again, _, _ = await call(
+        service, "GET", f"/api/submissions/{submission_id}", token="dave-token"
+    )
+    assert again == 200 and reads.count(submission_id) == 2  # later requests read MongoDB
 
 
 async def test_a_learner_pages_through_their_own_submissions_of_a_problem(make_service) -> None:
