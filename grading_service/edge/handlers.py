@@ -335,7 +335,41 @@ def staff_submission(doc: Submission) -> dict[str, Any]:
     }
 
 
+# A submission body over the limit is still read (and dropped) up to this many times the
+# limit, so that the client, still sending, sees the 413 and its words: answering early
+# closes the connection under it. Beyond it tornado cuts the connection with a bare 400.
+READ_AND_DROP_FACTOR = 16
+
+
+@web.stream_request_body
 class SubmissionsHandler(AuthenticatedHandler):
+    """Reads its own body: a submission too large gets a JSON 413 where tornado's body
+    limit would answer a bare 400, and a refusal decided before the body arrives (a bad
+    token, a rate limit, a restart) is answered after it, so the client sees it."""
+
+    async def prepare(self) -> None:  # type: ignore[override]
+        self._body = bytearray()
+        self._too_large = False
+        self._refused: Exception | None = None
+        if self.request.method != "POST":
+            await super().prepare()
+            return
+        limit = self.service.submissions.max_body_bytes()
+        self.request.connection.set_max_body_size(limit * READ_AND_DROP_FACTOR)
+        try:
+            await super().prepare()
+        except Exception as exc:  # noqa: BLE001 - raised again by post(), once the body is read
+            self._refused = exc
+
+    def data_received(self, chunk: bytes) -> None:
+        if self._refused is not None or self._too_large:
+            return
+        if len(self._body) + len(chunk) > self.service.submissions.max_body_bytes():
+            self._too_large = True
+            self._body = bytearray()
+            return
+        self._body += chunk
+
     async def get(self) -> None:
         """The caller's own submissions, newest first, with their code: ``?problem_id=``
         for one problem, ``?limit=`` (at most 100, default 20), and ``?before=`` (the
@@ -365,9 +399,12 @@ class SubmissionsHandler(AuthenticatedHandler):
         )
 
     async def post(self) -> None:
+        if self._refused is not None:
+            raise self._refused
+        self.request.body = bytes(self._body)
         submissions = self.service.submissions
         try:
-            if len(self.request.body) > submissions.max_body_bytes():
+            if self._too_large:
                 raise SubmissionError(
                     413,
                     f"Submission is larger than {submissions.max_notebook_bytes} bytes.",

@@ -19,6 +19,8 @@ import pytest
 from tornado.httpclient import AsyncHTTPClient, HTTPClientError
 from tornado.web import HTTPError
 
+from grading_service.edge import handlers
+
 from ..api import GOOD_ADD, call
 
 SUBMIT = "/api/submissions"
@@ -149,11 +151,21 @@ async def test_huge_json_bodies_over_the_body_limit_are_413(app) -> None:
     await still_serving(app)
 
 
-async def test_a_body_far_over_the_http_servers_limit_is_cut_off_without_a_500(app) -> None:
-    """Above the HTTP server's own limit (4 × max_notebook_bytes) tornado answers a bare
-    400 (no JSON: no handler sees the request) and closes the connection, or the client
-    sees the connection close while it is still sending; never a 500 and nothing kept."""
+async def test_a_body_five_times_the_limit_is_a_json_413_the_sender_sees(app) -> None:
+    """Above the HTTP server's own body limit (4 × max_notebook_bytes), where tornado
+    answered a bare 400: the handler reads and drops the body and answers in words."""
     huge = b'{"problem_id": "add-two", "code": "' + b"x" * (app.max_notebook_bytes * 5) + b'"}'
+    message = await refused(app, huge, status=413, words="larger than")
+    assert str(app.max_notebook_bytes) in message
+    await still_serving(app)
+
+
+async def test_a_body_beyond_what_is_read_and_dropped_is_cut_off_without_a_500(app) -> None:
+    """Beyond READ_AND_DROP_FACTOR × the limit tornado answers a bare 400 (no JSON) and
+    closes the connection, or the client sees the connection close while it still
+    sends; never a 500, and nothing kept."""
+    size = app.submissions.max_body_bytes() * handlers.READ_AND_DROP_FACTOR + 1
+    huge = b'{"problem_id": "add-two", "code": "' + b"x" * size + b'"}'
     try:
         code, _, _ = await send(app, "POST", SUBMIT, huge)
     except OSError:  # the connection was closed under the client
@@ -161,6 +173,40 @@ async def test_a_body_far_over_the_http_servers_limit_is_cut_off_without_a_500(a
     assert code in (None, 400)
     await nothing_stored(app)
     await still_serving(app)
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "words"),
+    [
+        ({"Authorization": "token not-a-hub-token-at-all"}, 401, "Invalid"),
+        ({"Authorization": ""}, 401, "Missing token"),
+    ],
+    ids=["a token nobody has", "no token"],
+)
+async def test_a_refusal_before_the_body_reaches_the_sender_of_a_large_body(
+    app, headers: dict[str, str], status: int, words: str
+) -> None:
+    """A request refused before its body is read (here: no valid token) with a body of
+    almost the whole limit still gets its JSON answer: the body is read and dropped
+    first, so the connection is not closed under a client still sending."""
+    padding = "#" * (app.submissions.max_body_bytes() - 2000)
+    body = {"problem_id": "add-two", "code": GOOD_ADD + padding}
+    for _ in range(3):  # the same answer each time, on fresh connections
+        await refused(app, body, status=status, words=words, headers=headers)
+
+
+async def test_the_rate_limit_reaches_the_sender_of_a_large_body(make_service) -> None:
+    app = await make_service(
+        WorkerPool__concurrency=0, SandboxPool__size=0, RequestLimits__burst=1
+    )
+    padding = "#" * (app.submissions.max_body_bytes() - 2000)
+    body = json.dumps({"problem_id": "no-such-problem", "code": padding}).encode()
+    code, _, _ = await send(app, "POST", SUBMIT, body)
+    assert code == 404
+    code, answer_headers, answer = await send(app, "POST", SUBMIT, body)
+    assert code == 429, answer[:300]
+    assert int(answer_headers["Retry-After"]) >= 1
+    assert json.loads(answer)["message"]
 
 
 @pytest.mark.parametrize(
@@ -263,7 +309,7 @@ WRONG_CONTENT_TYPES = {
     "broken multipart form data": (
         "multipart/form-data; boundary=XyZ",
         b"--XyZ\r\ngarbage",
-        "Invalid multipart/form-data",
+        "not valid JSON",
     ),
     "XML": ("application/xml", b"<submission problem='add-two'/>", "not valid JSON"),
     "a Python file": ("text/x-python", GOOD_ADD.encode(), "not valid JSON"),
