@@ -196,9 +196,7 @@ async def test_a_refusal_before_the_body_reaches_the_sender_of_a_large_body(
 
 
 async def test_the_rate_limit_reaches_the_sender_of_a_large_body(make_service) -> None:
-    app = await make_service(
-        WorkerPool__concurrency=0, SandboxPool__size=0, RequestLimits__burst=1
-    )
+    app = await make_service(WorkerPool__concurrency=0, SandboxPool__size=0, RequestLimits__burst=1)
     padding = "#" * (app.submissions.max_body_bytes() - 2000)
     body = json.dumps({"problem_id": "no-such-problem", "code": padding}).encode()
     code, _, _ = await send(app, "POST", SUBMIT, body)
