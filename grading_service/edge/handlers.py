@@ -21,6 +21,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from pymongo.errors import PyMongoError
 from redis.exceptions import RedisError
 from tornado import web
+from tornado.http1connection import HTTP1Connection
 
 from .. import metrics
 from ..content.store import Problem
@@ -354,8 +355,9 @@ class SubmissionsHandler(AuthenticatedHandler):
         if self.request.method != "POST":
             await super().prepare()
             return
-        limit = self.service.submissions.max_body_bytes()
-        self.request.connection.set_max_body_size(limit * READ_AND_DROP_FACTOR)
+        if isinstance(self.request.connection, HTTP1Connection):
+            limit = self.service.submissions.max_body_bytes()
+            self.request.connection.set_max_body_size(limit * READ_AND_DROP_FACTOR)
         try:
             await super().prepare()
         except Exception as exc:  # noqa: BLE001 - raised again by post(), once the body is read
