@@ -28,6 +28,7 @@ CONTEXT_FIELDS = (
     "status",
     "duration_ms",
     "verdict",
+    "reason",
     "version",
     "config",
 )

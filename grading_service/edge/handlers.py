@@ -156,6 +156,19 @@ class BaseHandler(SecurityHeaders, web.RequestHandler):
     def log_exception(self, typ, value, tb) -> None:  # noqa: ANN001 - tornado's signature
         if isinstance(value, web.HTTPError) and value.status_code < 500:
             return
+        if isinstance(value, APIError):
+            # Our own refusal (busy, sandboxes away), answered with words and a
+            # Retry-After: no bug, so no traceback, and one line however many there are.
+            log.warning(
+                "refused with %d: %s",
+                value.status_code,
+                value.message,
+                extra={
+                    "request_id": getattr(self, "request_id", None),
+                    "reason": value.extra.get("reason"),
+                },
+            )
+            return
         if dependency_fault(value):
             log.warning(
                 "dependency unavailable: %s",

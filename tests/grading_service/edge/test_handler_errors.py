@@ -52,3 +52,21 @@ async def test_an_unknown_address_is_a_json_404(make_service) -> None:
         assert code == 404, (method, path)
         assert headers["Content-Type"] == "application/json"
         assert body["status"] == 404 and body["request_id"] == headers["X-Request-Id"]
+
+
+async def test_a_refusal_of_ours_is_one_warning_not_an_unhandled_error(make_service, capfd) -> None:
+    """A class over the limit meets hundreds of busy 503s: each is logged as one line
+    with its reason, never as an error with a traceback."""
+    app = await make_service(Admission__max_queue_depth=1, WorkerPool__concurrency=0)
+    for n in range(2):
+        code, body, headers = await call(
+            app, "POST", "/api/submissions", {"problem_id": "add-two", "code": f"x = {n}\n"}
+        )
+    assert code == 503 and int(headers["Retry-After"]) > 0
+    lines = [
+        json.loads(line) for line in capfd.readouterr().err.splitlines() if line.startswith("{")
+    ]
+    mine = [r for r in lines if r.get("request_id") == body["request_id"]]
+    assert not [r for r in mine if r["level"] == "error" or "exc" in r], mine
+    refused = [r for r in mine if r["msg"].startswith("refused with 503")]
+    assert refused and refused[0]["reason"] == "backpressure" and refused[0]["level"] == "warning"
