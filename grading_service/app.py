@@ -542,6 +542,7 @@ class GradingService(Application):
             raise ConfigError(str(exc)) from None
         await self.notifier.start()
         await self.pool.start()
+        self.sweep_task = asyncio.get_running_loop().create_task(self.sandboxes.sweep_forever())
         await self.grader.start()
         await self.workers.start()
         self.purge_task = asyncio.get_running_loop().create_task(
@@ -604,6 +605,8 @@ class GradingService(Application):
             self.purge_task.cancel()
             # Bounded: a database call cut short by the cancel must not hold the stop.
             await asyncio.wait({self.purge_task}, timeout=5.0)
+        if getattr(self, "sweep_task", None):
+            self.sweep_task.cancel()
         await self.grader.close()
         await self.pool.close()
         await self.notifier.stop()

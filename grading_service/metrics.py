@@ -62,6 +62,12 @@ POOL_EXHAUSTED = Counter(
     "Sandbox acquisitions that found the warm pool empty and started a sandbox on the spot",
 )
 
+SANDBOXES_SWEPT = Counter(
+    "coderunner_sandboxes_swept_total",
+    "Sandboxes removed late by the sweep: their removal failed when due (the Docker "
+    "daemon was away), or a daemon restart cut their start short",
+)
+
 QUEUE_LANE_DEPTH = Gauge(
     "coderunner_queue_lane_depth",
     "Jobs waiting or in progress in one lane (priority, normal, batch); their sum is "

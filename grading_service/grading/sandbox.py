@@ -12,16 +12,19 @@ Docker SDK calls block, so they run in a thread (``asyncio.to_thread``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import math
 import os
+import secrets
 import time
 from collections import deque
 from pathlib import Path
 from typing import Any
 
 import docker
+import requests
 from docker.errors import DockerException, NotFound
 from docker.models.containers import _create_container_args
 from traitlets import Float, Integer, TraitError, Unicode, default, observe, validate
@@ -42,6 +45,15 @@ IMAGE_RECHECK_SECONDS = 30.0
 LABEL = "org.coderunner.role"
 INSTANCE_LABEL = "org.coderunner.instance"
 SANDBOX_USER = "65534:65534"  # nobody:nogroup
+# A sandbox of this instance still only "created" this long after its creation will never
+# be started: its start was cut short (the daemon went away while it answered). Starts
+# take well under a second; this leaves room for a very slow daemon.
+STRAY_CREATED_SECONDS = 120.0
+
+
+# What a Docker call raises when the daemon does not answer: the SDK's own errors, and
+# requests' when the connection fails or is cut (the daemon stopping or restarting).
+DOCKER_FAULTS = (DockerException, requests.exceptions.RequestException)
 
 
 class SandboxError(RuntimeError):
@@ -242,6 +254,14 @@ class SandboxFactory(LoggingConfigurable):
             return host[len("unix://") :]
         return "/var/run/docker.sock"
 
+    stray_sweep_seconds = Float(
+        60.0,
+        help="""How often sandboxes that were due for removal but are still there are looked
+        for and removed: those whose removal failed because the Docker daemon was away
+        (restarting), and those whose start a daemon restart cut short. 0 turns the sweep
+        off; every sandbox of this instance is still removed at start and stop.""",
+    ).tag(config=True)
+
     instance_name = Unicode(
         "default",
         help="""Names this grading service's sandboxes (a container label), so that clean-up
@@ -307,6 +327,14 @@ class SandboxFactory(LoggingConfigurable):
     _gvisor: bool | None = None  # whether ``runtime`` is gVisor's; None: not asked yet
     # (image id, call server command, monotonic time to look again), from image_plan()
     _image_plan: tuple[str, list[str], float] | None = None
+
+    # Sandboxes whose removal failed (Docker away): the sweep tries them again. Filled and
+    # emptied from Docker calls' threads; set.add and set.discard hold the GIL.
+    _unremoved: set[str]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._unremoved = set()
 
     @property
     def client(self) -> docker.DockerClient:
@@ -408,15 +436,28 @@ class SandboxFactory(LoggingConfigurable):
         try:
             image_id, command = self.image_plan()
             settings = self.container_settings(memory_limit_mb, image=image_id, command=command)
-            create_args = _create_container_args({**settings, "version": api._version})
-            container_id = api.create_container(**create_args)["Id"]
         except DockerException:
             self._image_plan = None  # the image may be gone or rebuilt: look again
             raise
+        # Named here, so that a container the daemon made but whose id never reached us
+        # (the connection cut as the daemon stopped) can still be found and removed.
+        name = f"coderunner-sandbox-{secrets.token_hex(8)}"
+        create_args = _create_container_args({**settings, "name": name, "version": api._version})
+        try:
+            container_id = api.create_container(**create_args)["Id"]
+        except docker.errors.APIError as exc:
+            self._image_plan = None  # the image may be gone or rebuilt: look again
+            if exc.is_server_error():  # made or not, the daemon failed while making it
+                self._unremoved.add(name)
+            raise
+        except DOCKER_FAULTS:
+            self._unremoved.add(name)  # maybe made: the sweep removes it by name
+            raise
         try:
             api.start(container_id)
-        except DockerException:
-            api.remove_container(container_id, force=True)
+        except DOCKER_FAULTS:
+            with contextlib.suppress(*DOCKER_FAULTS):  # if not now, the sweep does it
+                self._remove(container_id)
             raise
         return container_id
 
@@ -425,7 +466,7 @@ class SandboxFactory(LoggingConfigurable):
         limit = self.memory_limit_for(memory_limit_mb)
         try:
             return await asyncio.to_thread(self._create_and_start, limit)
-        except DockerException as exc:
+        except DOCKER_FAULTS as exc:
             raise SandboxError(f"could not start a sandbox from {self.image}: {exc}") from exc
 
     async def set_memory_limit(self, container_id: str, memory_limit_mb: int) -> None:
@@ -455,11 +496,18 @@ class SandboxFactory(LoggingConfigurable):
         except DockerException:
             return False
 
-    def _remove(self, container_id: str) -> None:
+    def _remove(self, container_id: str) -> bool:
+        """Remove a sandbox (by id or name); False when it was already gone."""
         try:
             self.client.api.remove_container(container_id, force=True)
         except NotFound:
-            pass
+            self._unremoved.discard(container_id)
+            return False
+        except DOCKER_FAULTS:
+            self._unremoved.add(container_id)  # the sweep tries again
+            raise
+        self._unremoved.discard(container_id)
+        return True
 
     def _retire(self, container_id: str) -> None:
         try:
@@ -481,13 +529,13 @@ class SandboxFactory(LoggingConfigurable):
         """
         try:
             await asyncio.to_thread(self._retire, container_id)
-        except DockerException as exc:
+        except DOCKER_FAULTS as exc:
             self.log.warning("could not remove sandbox %s: %s", container_id[:12], exc)
 
     async def remove(self, container_id: str) -> None:
         try:
             await asyncio.to_thread(self._remove, container_id)
-        except DockerException as exc:
+        except DOCKER_FAULTS as exc:
             self.log.warning("could not remove sandbox %s: %s", container_id[:12], exc)
 
     def _remove_all(self) -> int:
@@ -503,6 +551,45 @@ class SandboxFactory(LoggingConfigurable):
     async def remove_all(self) -> int:
         """Remove every sandbox left behind (at start-up and shutdown)."""
         return await asyncio.to_thread(self._remove_all)
+
+    def _sweep(self) -> int:
+        removed = 0
+        for container_id in list(self._unremoved):
+            removed += self._remove(container_id)
+        never_started = self.client.api.containers(
+            all=True,
+            filters={
+                "label": [f"{INSTANCE_LABEL}={self.instance_name}", f"{LABEL}=sandbox"],
+                "status": "created",
+            },
+        )
+        for c in never_started:
+            if time.time() - c["Created"] > STRAY_CREATED_SECONDS:
+                removed += self._remove(c["Id"])
+        return removed
+
+    async def sweep(self) -> int:
+        """Remove the sandboxes left behind while the service runs: those whose removal
+        failed when it was due (the Docker daemon was away), and those of this instance
+        created long ago and never started (a daemon restart cut their start short).
+        Running sandboxes are never touched: another replica sharing this instance's
+        name may be using them. Returns how many were removed."""
+        removed = await asyncio.to_thread(self._sweep)
+        if removed:
+            metrics.SANDBOXES_SWEPT.inc(removed)
+            self.log.info("removed %d sandboxes left behind", removed)
+        return removed
+
+    async def sweep_forever(self) -> None:
+        """``sweep`` every ``stray_sweep_seconds`` until cancelled."""
+        if self.stray_sweep_seconds <= 0:
+            return
+        while True:
+            await asyncio.sleep(self.stray_sweep_seconds)
+            try:
+                await self.sweep()
+            except DOCKER_FAULTS as exc:  # still away: the next round tries again
+                self.log.debug("sandbox sweep: %s", exc)
 
     async def ping(self) -> None:
         await asyncio.to_thread(self.client.ping)

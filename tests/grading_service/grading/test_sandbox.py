@@ -209,6 +209,70 @@ async def test_retire_kills_a_sandbox_that_does_not_end(grader, docker_client) -
         docker_client.api.inspect_container(container_id)
 
 
+def sandboxes_of(docker_client, factory: SandboxFactory) -> dict[str, str]:
+    """This factory's sandboxes: id -> state."""
+    found = docker_client.api.containers(
+        all=True, filters={"label": f"{INSTANCE_LABEL}={factory.instance_name}"}
+    )
+    return {c["Id"]: c["State"] for c in found}
+
+
+async def test_the_sweep_removes_sandboxes_whose_removal_failed_and_starts_cut_short(
+    sandbox_image, new_instance_name, docker_client, monkeypatch
+) -> None:
+    """What a Docker daemon away (restarting) leaves behind is removed once it answers:
+    a sandbox whose removal failed, one whose id never reached us (known by its name),
+    and one created long ago and never started. A running sandbox is never touched: a
+    replica sharing the instance name may be grading in it."""
+    factory = SandboxFactory(image=sandbox_image, instance_name=new_instance_name())
+    try:
+        running = await factory.start()
+        unremoved = await factory.start()
+        docker_client.api.stop(unremoved, timeout=0)
+        factory._unremoved.add(unremoved)  # as a removal that failed leaves it
+        image_id, command = factory.image_plan()
+        settings = factory.container_settings(64, image=image_id, command=command)
+        create_args = sandbox_module._create_container_args(
+            {**settings, "version": docker_client.api._version}
+        )
+        created = {
+            name: docker_client.api.create_container(**create_args, name=name)["Id"]
+            for name in (f"{factory.instance_name}-lost", f"{factory.instance_name}-stale")
+        }
+        lost = created[f"{factory.instance_name}-lost"]
+        factory._unremoved.add(f"{factory.instance_name}-lost")  # its id never came back
+        factory._unremoved.add(f"{factory.instance_name}-gone")  # never made at all
+
+        assert await factory.sweep() == 2
+        left = sandboxes_of(docker_client, factory)
+        assert unremoved not in left and lost not in left
+        assert left == {running: "running", created[f"{factory.instance_name}-stale"]: "created"}
+        assert factory._unremoved == set()  # the one never made is forgotten too
+
+        monkeypatch.setattr(sandbox_module, "STRAY_CREATED_SECONDS", 0.0)
+        assert await factory.sweep() == 1  # created, never started, and old enough now
+        assert sandboxes_of(docker_client, factory) == {running: "running"}
+    finally:
+        await factory.remove_all()
+
+
+async def test_a_removal_that_fails_is_left_to_the_sweep(
+    sandbox_image, new_instance_name, docker_client, tmp_path
+) -> None:
+    factory = SandboxFactory(image=sandbox_image, instance_name=new_instance_name())
+    try:
+        container_id = await factory.start()
+        real_socket = factory.docker_socket
+        factory.docker_socket, factory._client = str(tmp_path / "gone.sock"), None
+        await factory.remove(container_id)  # logged, not raised: the daemon is away
+        assert factory._unremoved == {container_id}
+        factory.docker_socket, factory._client = real_socket, None
+        assert await factory.sweep() == 1
+        assert container_id not in sandboxes_of(docker_client, factory)
+    finally:
+        await factory.remove_all()
+
+
 async def test_system_calls_outside_the_sandbox_profile_fail(grader, problem) -> None:
     """Learner code reaches the kernel only through the calls it needs: ptrace, io_uring,
     kernel keyrings, SysV IPC, new user namespaces and netlink or raw packet sockets all
