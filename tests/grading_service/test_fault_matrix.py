@@ -102,8 +102,8 @@ def start(servers: list[Server], server: Server) -> Server:
 
 
 class DockerDaemon:
-    """A Docker daemon of the test's own (its own data, containerd and socket, no
-    networks of its own), holding a copy of the sandbox image. Stopping and starting it
+    """A Docker daemon of the test's own (its own data, containerd, socket and network
+    namespace), holding a copy of the sandbox image. Stopping and starting it
     is a real daemon restart, without stopping the containers of the daemon every other
     test shares."""
 
@@ -115,6 +115,10 @@ class DockerDaemon:
         config = root / "daemon.json"
         config.write_text("{}")  # not the host's /etc/docker/daemon.json
         self.argv = [
+            # A network namespace of its own: a daemon without a bridge deletes the host's
+            # docker0 when it starts, and the shared daemon's builds need it.
+            "unshare",
+            "--net",
             "dockerd",
             f"--config-file={config}",
             f"--data-root={root / 'data'}",
@@ -160,8 +164,8 @@ class DockerDaemon:
 
 @pytest.fixture
 def own_docker_daemon(sandbox_image: str) -> Iterator[DockerDaemon]:
-    if os.geteuid() != 0 or not shutil.which("dockerd"):
-        pytest.skip("a Docker daemon of the test's own needs root and dockerd")
+    if os.geteuid() != 0 or not (shutil.which("dockerd") and shutil.which("unshare")):
+        pytest.skip("a Docker daemon of the test's own needs root, dockerd and unshare")
     daemon = DockerDaemon(Path(tempfile.mkdtemp(prefix="crd-", dir="/tmp")))
     try:
         daemon.start()
