@@ -592,7 +592,21 @@ class SandboxFactory(LoggingConfigurable):
                 self.log.debug("sandbox sweep: %s", exc)
 
     async def ping(self) -> None:
-        await asyncio.to_thread(self.client.ping)
+        """Raise unless the daemon answers ``/_ping`` on a new connection.
+
+        A new one, not the client's pooled connections: a daemon that is stopping closes
+        its socket at once but may go on answering the connections it has for seconds
+        (with live-restore, until the sandboxes' attach streams end), while every new
+        sandbox already fails."""
+        reader, writer = await asyncio.open_unix_connection(self.docker_socket)
+        try:
+            writer.write(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+            await writer.drain()
+            status = await reader.readline()
+        finally:
+            writer.close()
+        if status.split()[1:2] != [b"200"]:
+            raise SandboxError(f"the Docker daemon answered {status[:80]!r} to a ping")
 
     def image_id(self) -> str:
         return self.client.images.get(self.image).id

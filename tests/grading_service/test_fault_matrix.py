@@ -112,6 +112,8 @@ class DockerDaemon:
         self.socket = root / "docker.sock"
         self.log = root / "dockerd.log"
         self.proc: subprocess.Popen | None = None
+        # Whether its containers keep running while it restarts (``live-restore``).
+        self.live_restore = False
         config = root / "daemon.json"
         config.write_text("{}")  # not the host's /etc/docker/daemon.json
         self.argv = [
@@ -138,8 +140,9 @@ class DockerDaemon:
         return docker.DockerClient(base_url=f"unix://{self.socket}")
 
     def start(self, timeout: float = 60) -> None:
+        argv = [*self.argv, "--live-restore"] if self.live_restore else self.argv
         self.proc = subprocess.Popen(  # noqa: SIM115 - the log belongs to the child
-            self.argv, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT
+            argv, stdout=open(self.log, "ab"), stderr=subprocess.STDOUT
         )
         deadline = time.monotonic() + timeout
         while True:
@@ -152,7 +155,7 @@ class DockerDaemon:
 
     def stop(self) -> None:
         """As ``systemctl stop docker`` does: SIGTERM, and the daemon stops its
-        containers before it exits."""
+        containers before it exits (unless ``live_restore``)."""
         if self.proc and self.proc.poll() is None:
             self.proc.terminate()
             try:
@@ -162,7 +165,7 @@ class DockerDaemon:
                 self.proc.wait(5)
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def own_docker_daemon(sandbox_image: str) -> Iterator[DockerDaemon]:
     if os.geteuid() != 0 or not (shutil.which("dockerd") and shutil.which("unshare")):
         pytest.skip("a Docker daemon of the test's own needs root, dockerd and unshare")
@@ -186,7 +189,11 @@ def own_docker_daemon(sandbox_image: str) -> Iterator[DockerDaemon]:
             for container in client.api.containers(all=True):
                 client.api.remove_container(container["Id"], force=True)
         daemon.stop()
-        shutil.rmtree(daemon.root, ignore_errors=True)
+        # With live-restore, dockerd leaves its data root bind-mounted on itself.
+        for mount in reversed(Path("/proc/self/mounts").read_text().splitlines()):
+            if mount.split()[1].startswith(f"{daemon.root}/"):
+                subprocess.run(["umount", mount.split()[1]], check=False)
+        shutil.rmtree(daemon.root)
 
 
 # ---------------------------------------------------------------- the checks
@@ -266,12 +273,14 @@ async def running_soon(app, accepted, seconds: float = 20) -> None:
     raise AssertionError("nothing started running")
 
 
-async def until_only_running_sandboxes(daemon: DockerDaemon, seconds: float) -> None:
+async def until_only_the_pools_sandboxes(daemon: DockerDaemon, app, seconds: float) -> None:
+    """Until the daemon holds nothing but the warm pool's ready sandboxes."""
     deadline = time.monotonic() + seconds
     while True:
         containers = await asyncio.to_thread(daemon.client().api.containers, all=True)
-        stray = [(c["Id"][:12], c["State"]) for c in containers if c["State"] != "running"]
-        if not stray:
+        ready = set(app.pool._ready._queue)
+        stray = [(c["Id"][:12], c["State"]) for c in containers if c["Id"] not in ready]
+        if not stray and app.pool.ready_count > 0:
             return
         assert time.monotonic() < deadline, f"sandboxes left behind: {stray}"
         await asyncio.sleep(0.2)
@@ -314,14 +323,19 @@ async def test_database_stopped_and_started_during_grading(
     await wait_ready(app)
 
 
+@pytest.mark.parametrize("live_restore", [False, True], ids=["stops-containers", "live-restore"])
 async def test_docker_daemon_restarted_during_grading(
-    own_docker_daemon, make_service, verdict_of
+    own_docker_daemon, make_service, verdict_of, live_restore: bool
 ) -> None:
-    """The daemon stops (its sandboxes with it, the ready ones too), its socket is gone,
-    and it starts again. The jobs wait for the daemon without spending a learner's
-    attempts, the ready sandboxes are replaced, and no learner is told their code
-    crashed."""
+    """The daemon stops (its sandboxes with it, unless it keeps them running with
+    live-restore), its socket is gone, and it starts again. The jobs wait for the daemon
+    without spending a learner's attempts, the ready sandboxes are replaced, and no
+    learner is told their code crashed."""
     daemon = own_docker_daemon
+    if daemon.live_restore != live_restore:
+        await asyncio.to_thread(daemon.stop)
+        daemon.live_restore = live_restore
+        await asyncio.to_thread(daemon.start)
     app = await make_service(
         SandboxFactory__docker_socket=str(daemon.socket),
         SandboxFactory__stray_sweep_seconds=0.5,
@@ -337,6 +351,7 @@ async def test_docker_daemon_restarted_during_grading(
     await asyncio.sleep(2)
     await asyncio.to_thread(daemon.start)
     back = time.monotonic()
+    assert daemon.client().info()["LiveRestoreEnabled"] == live_restore
     await assert_all_graded(app, accepted, verdict_of, since=back)
     for _, sid in accepted:
         assert (await app.storage.get_submission(sid))["attempts"] <= 2
@@ -345,8 +360,9 @@ async def test_docker_daemon_restarted_during_grading(
     again = await submit_all(app, "after")
     await assert_all_graded(app, again, verdict_of, since=time.monotonic())
     # Nothing the restart cut short is left behind: sandboxes created as the daemon went
-    # away, never started, and those whose removal failed while it was away.
-    await until_only_running_sandboxes(daemon, seconds=10)
+    # away, never started, those whose removal failed while it was away, and (with
+    # live-restore) the used and ready ones that outlived it.
+    await until_only_the_pools_sandboxes(daemon, app, seconds=10)
 
 
 async def test_service_restarted_with_jobs_queued(make_service, verdict_of) -> None:

@@ -5,6 +5,7 @@ trusted side never opens paths inside a sandbox."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from grading_service.grading.sandbox import (
     INSTANCE_LABEL,
     LABEL,
     SECCOMP_PROFILE,
+    SandboxError,
     SandboxFactory,
     SandboxPool,
     sandbox_container_settings,
@@ -277,3 +279,27 @@ def test_trusted_side_never_opens_paths_inside_the_sandbox() -> None:
     source = (ROOT / "grading_service" / "grading" / "sandbox.py").read_text()
     for forbidden in ("put_archive", "get_archive", "exec_run", "chown", "volumes="):
         assert forbidden not in source
+
+
+async def test_the_daemon_counts_as_away_unless_a_new_connection_gets_a_200(tmp_path) -> None:
+    """``ping`` opens a connection of its own each time: a stopping daemon has closed its
+    socket already while it may still answer the connections it has."""
+    path = tmp_path / "docker.sock"
+    factory = SandboxFactory(docker_socket=str(path))
+    with pytest.raises(OSError):  # no socket: the daemon is away
+        await factory.ping()
+    answers = [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", b"HTTP/1.1 500 Error\r\n\r\n"]
+    requests = []
+
+    async def daemon(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        requests.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(answers.pop(0))
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_unix_server(daemon, path=str(path))
+    async with server:
+        await factory.ping()
+        with pytest.raises(SandboxError, match="500"):
+            await factory.ping()
+    assert len(requests) == 2 and all(r.startswith(b"GET /_ping ") for r in requests)
