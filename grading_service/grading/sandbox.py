@@ -591,20 +591,22 @@ class SandboxFactory(LoggingConfigurable):
             except DOCKER_FAULTS as exc:  # still away: the next round tries again
                 self.log.debug("sandbox sweep: %s", exc)
 
-    async def ping(self) -> None:
-        """Raise unless the daemon answers ``/_ping`` on a new connection.
+    async def ping(self, timeout_seconds: float = 10.0) -> None:
+        """Raise unless the daemon answers ``/_ping`` on a new connection (within
+        ``timeout_seconds``: a frozen daemon accepts connections and never answers).
 
         A new one, not the client's pooled connections: a daemon that is stopping closes
         its socket at once but may go on answering the connections it has for seconds
         (with live-restore, until the sandboxes' attach streams end), while every new
         sandbox already fails."""
-        reader, writer = await asyncio.open_unix_connection(self.docker_socket)
-        try:
-            writer.write(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
-            await writer.drain()
-            status = await reader.readline()
-        finally:
-            writer.close()
+        async with asyncio.timeout(timeout_seconds):
+            reader, writer = await asyncio.open_unix_connection(self.docker_socket)
+            try:
+                writer.write(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
+                await writer.drain()
+                status = await reader.readline()
+            finally:
+                writer.close()
         if status.split()[1:2] != [b"200"]:
             raise SandboxError(f"the Docker daemon answered {status[:80]!r} to a ping")
 

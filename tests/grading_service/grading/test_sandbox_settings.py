@@ -303,3 +303,18 @@ async def test_the_daemon_counts_as_away_unless_a_new_connection_gets_a_200(tmp_
         with pytest.raises(SandboxError, match="500"):
             await factory.ping()
     assert len(requests) == 2 and all(r.startswith(b"GET /_ping ") for r in requests)
+
+
+async def test_a_frozen_daemon_fails_the_ping_in_its_time(tmp_path) -> None:
+    path = tmp_path / "docker.sock"
+    held = []
+
+    async def frozen(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        held.append(writer)  # accepted, never answered
+
+    server = await asyncio.start_unix_server(frozen, path=str(path))
+    async with server:
+        with pytest.raises(TimeoutError):
+            await SandboxFactory(docker_socket=str(path)).ping(timeout_seconds=0.2)
+        for writer in held:
+            writer.close()
