@@ -600,7 +600,12 @@ class SandboxFactory(LoggingConfigurable):
         (with live-restore, until the sandboxes' attach streams end), while every new
         sandbox already fails."""
         async with asyncio.timeout(timeout_seconds):
-            reader, writer = await asyncio.open_unix_connection(self.docker_socket)
+            try:
+                reader, writer = await asyncio.open_unix_connection(self.docker_socket)
+            except OSError as exc:  # no socket, or nobody listening on it
+                raise SandboxError(
+                    f"no Docker daemon answers at {self.docker_socket}: {exc.strerror or exc}"
+                ) from None
             try:
                 writer.write(b"GET /_ping HTTP/1.0\r\nHost: docker\r\n\r\n")
                 await writer.drain()

@@ -286,8 +286,8 @@ async def test_the_daemon_counts_as_away_unless_a_new_connection_gets_a_200(tmp_
     socket already while it may still answer the connections it has."""
     path = tmp_path / "docker.sock"
     factory = SandboxFactory(docker_socket=str(path))
-    with pytest.raises(OSError):  # no socket: the daemon is away
-        await factory.ping()
+    with pytest.raises(SandboxError, match=f"no Docker daemon answers at {path}"):
+        await factory.ping()  # no socket: the daemon is away
     answers = [b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK", b"HTTP/1.1 500 Error\r\n\r\n"]
     requests = []
 
