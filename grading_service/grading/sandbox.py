@@ -51,9 +51,27 @@ SANDBOX_USER = "65534:65534"  # nobody:nogroup
 STRAY_CREATED_SECONDS = 120.0
 
 
+DOCKER_CONNECTIONS = 64
 # What a Docker call raises when the daemon does not answer: the SDK's own errors, and
 # requests' when the connection fails or is cut (the daemon stopping or restarting).
 DOCKER_FAULTS = (DockerException, requests.exceptions.RequestException)
+
+
+def _never_sent(exc: BaseException) -> bool:
+    """Whether a failed Docker call never reached the daemon: its socket was missing or
+    refused the connection (requests wraps that error in its own, in ``args``)."""
+    seen: set[int] = set()
+    stack = [exc]
+    while stack:
+        error = stack.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, (FileNotFoundError, ConnectionRefusedError)):
+            return True
+        stack += [a for a in error.args if isinstance(a, BaseException)]
+        stack += [e for e in (error.__cause__, error.__context__) if e is not None]
+    return False
 
 
 class SandboxError(RuntimeError):
@@ -339,7 +357,12 @@ class SandboxFactory(LoggingConfigurable):
     @property
     def client(self) -> docker.DockerClient:
         if self._client is None:
-            self._client = docker.DockerClient(base_url=f"unix://{self.docker_socket}")
+            # One kept connection per thread that may call at once (the service's
+            # executor_threads, 32 by default): with the SDK's 10, busier moments opened and
+            # dropped a connection per call, each with a warning in the log.
+            self._client = docker.DockerClient(
+                base_url=f"unix://{self.docker_socket}", max_pool_size=DOCKER_CONNECTIONS
+            )
         return self._client
 
     def agent_command(self, image_labels: dict[str, str] | None = None) -> list[str]:
@@ -450,8 +473,9 @@ class SandboxFactory(LoggingConfigurable):
             if exc.is_server_error():  # made or not, the daemon failed while making it
                 self._unremoved.add(name)
             raise
-        except DOCKER_FAULTS:
-            self._unremoved.add(name)  # maybe made: the sweep removes it by name
+        except DOCKER_FAULTS as exc:
+            if not _never_sent(exc):
+                self._unremoved.add(name)  # maybe made: the sweep removes it by name
             raise
         try:
             api.start(container_id)

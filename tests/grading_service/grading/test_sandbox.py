@@ -266,11 +266,22 @@ async def test_a_removal_that_fails_is_left_to_the_sweep(
         factory.docker_socket, factory._client = str(tmp_path / "gone.sock"), None
         await factory.remove(container_id)  # logged, not raised: the daemon is away
         assert factory._unremoved == {container_id}
+        # A start while the socket is gone reached no daemon: nothing to look for later.
+        with pytest.raises(sandbox_module.SandboxError):
+            await factory.start()
+        assert factory._unremoved == {container_id}
         factory.docker_socket, factory._client = real_socket, None
         assert await factory.sweep() == 1
         assert container_id not in sandboxes_of(docker_client, factory)
     finally:
         await factory.remove_all()
+
+
+def test_the_docker_client_keeps_a_connection_for_every_executor_thread(grader) -> None:
+    """The service calls Docker from up to ``executor_threads`` (32) threads at once; the
+    SDK's default of 10 kept connections made the rest connect anew, with a warning each."""
+    adapter = grader.sandboxes.client.api.get_adapter("http+docker://localhost")
+    assert adapter.max_pool_size == sandbox_module.DOCKER_CONNECTIONS >= 32
 
 
 async def test_system_calls_outside_the_sandbox_profile_fail(grader, problem) -> None:
