@@ -23,6 +23,7 @@ import os
 import secrets
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -189,7 +190,12 @@ def own_docker_daemon(sandbox_image: str) -> Iterator[DockerDaemon]:
             for container in client.api.containers(all=True):
                 client.api.remove_container(container["Id"], force=True)
         daemon.stop()
-        # With live-restore, dockerd leaves its data root bind-mounted on itself.
+        # With live-restore, containerd-shims outlive the daemon (they name its root in
+        # their command lines), and dockerd leaves its data root bind-mounted on itself.
+        for proc in Path("/proc").iterdir():
+            with contextlib.suppress(OSError, ValueError):
+                if str(daemon.root).encode() in (proc / "cmdline").read_bytes():
+                    os.kill(int(proc.name), signal.SIGKILL)
         for mount in reversed(Path("/proc/self/mounts").read_text().splitlines()):
             if mount.split()[1].startswith(f"{daemon.root}/"):
                 subprocess.run(["umount", mount.split()[1]], check=False)
