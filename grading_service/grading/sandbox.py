@@ -49,8 +49,9 @@ SANDBOX_USER = "65534:65534"  # nobody:nogroup
 # be started: its start was cut short (the daemon went away while it answered). Starts
 # take well under a second; this leaves room for a very slow daemon.
 STRAY_CREATED_SECONDS = 120.0
-
-
+# Connections the Docker client keeps: one per thread that may call at once (the service's
+# executor_threads, 32 by default). With the SDK's 10, busier moments opened and dropped a
+# connection per call, each with a warning in the log.
 DOCKER_CONNECTIONS = 64
 # What a Docker call raises when the daemon does not answer: the SDK's own errors, and
 # requests' when the connection fails or is cut (the daemon stopping or restarting).
@@ -357,9 +358,6 @@ class SandboxFactory(LoggingConfigurable):
     @property
     def client(self) -> docker.DockerClient:
         if self._client is None:
-            # One kept connection per thread that may call at once (the service's
-            # executor_threads, 32 by default): with the SDK's 10, busier moments opened and
-            # dropped a connection per call, each with a warning in the log.
             self._client = docker.DockerClient(
                 base_url=f"unix://{self.docker_socket}", max_pool_size=DOCKER_CONNECTIONS
             )
